@@ -1,0 +1,159 @@
+/**
+ * Configuration from an environment-like record. Core never reads process.env: each entry point
+ * calls parseConfig(process.env) once and passes the result down. All problems are reported together.
+ */
+import { z } from "zod";
+import { parseBudgets, type EffortBudgets, DEFAULT_BUDGETS } from "./effort.js";
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+const bool = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""]))
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
+
+const EnvSchema = z.object({
+  ORCH_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  ORCH_ENCRYPTION_KEY: z.string().optional(),
+  ORCH_HOST: z.string().min(1).optional(),
+  ORCH_PORT: int(0, 65535).default(8005),
+  ORCH_LOG_LEVEL: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .default("info"),
+  ORCH_ENABLE_REQUEST_LOGS: bool.default(false),
+  ORCH_REQUEST_LOG_PATH: z.string().min(1).default("./logs/requests.jsonl"),
+  VLLM_URL: url.optional(),
+  VLLM_EMBEDDINGS_URL: url.optional(),
+  VLLM_API_KEY: z.string().optional(),
+  MODEL_NAME: z.string().min(1).optional(),
+  HF_TOKEN: z.string().optional(),
+  TENSOR_PARALLEL: int(1, 64).default(1),
+  ORCH_MODEL: z.string().min(1).optional(),
+  ORCH_MODEL_CACHE_DIR: z.string().min(1).optional(),
+  ORCH_THINKING_BUDGETS: z.string().optional(),
+  ORCH_ANSWER_MAX_TOKENS: int(1, 1_000_000).default(1024),
+  ORCH_MAX_CONCURRENCY: int(1, 4096).default(8),
+  ORCH_MAX_QUEUE: int(0, 1_000_000).default(256),
+  ORCH_MAX_WS_INFLIGHT: int(1, 4096).default(16),
+  ORCH_MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  ORCH_REQUEST_TIMEOUT_S: z.coerce.number().positive().default(600),
+  ORCH_DRAIN_S: z.coerce.number().min(0).default(30),
+  ORCH_CACHE_TTL_S: z.coerce.number().min(0).default(600),
+  ORCH_CACHE_MAX_ENTRIES: int(0, 10_000_000).default(1000),
+  ORCH_MODE: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(["server", "runpod"]))
+    .default("server"),
+  ORCH_SECRETS_ID: z.string().min(1).optional(),
+});
+
+export interface Config {
+  apiKey: string | undefined;
+  /** 32 raw bytes, or undefined when none was given (the entry decides whether to generate one). */
+  encryptionKey: Buffer | undefined;
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  requestLogs: { enabled: boolean; path: string };
+  vllm: { url: string; embeddingsUrl: string | undefined; apiKey: string | undefined } | undefined;
+  embeddingsUrl: string | undefined;
+  modelName: string | undefined;
+  hfToken: string | undefined;
+  tensorParallel: number;
+  embeddedModel: string | undefined;
+  modelCacheDir: string | undefined;
+  budgets: EffortBudgets;
+  answerMaxTokens: number;
+  maxConcurrency: number;
+  maxQueue: number;
+  maxWsInflight: number;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  drainMs: number;
+  cache: { ttlMs: number; maxEntries: number };
+  mode: "server" | "runpod";
+  secretsId: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Decodes a 32-byte key given as base64 (standard or url-safe) or hex. */
+export function decodeKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, "hex");
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) {
+    const bytes = Buffer.from(trimmed.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+    if (bytes.length === 32) return bytes;
+  }
+  return undefined;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset": shells and task definitions often export VAR= for nothing.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+  const problems: string[] = [];
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
+  }
+  let budgets: EffortBudgets = DEFAULT_BUDGETS;
+  try {
+    if (cleaned.ORCH_THINKING_BUDGETS) budgets = parseBudgets(cleaned.ORCH_THINKING_BUDGETS);
+  } catch (err) {
+    problems.push(`ORCH_THINKING_BUDGETS: ${(err as Error).message}`);
+  }
+  let encryptionKey: Buffer | undefined;
+  if (cleaned.ORCH_ENCRYPTION_KEY) {
+    encryptionKey = decodeKey(cleaned.ORCH_ENCRYPTION_KEY);
+    if (!encryptionKey) {
+      problems.push("ORCH_ENCRYPTION_KEY: must be 32 bytes, as base64 (44 characters) or hex (64)");
+    }
+  }
+  if (parsed.success && parsed.data.VLLM_URL && !parsed.data.MODEL_NAME) {
+    problems.push("MODEL_NAME: required when VLLM_URL is set (the model vLLM serves)");
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    apiKey: e.ORCH_API_KEY,
+    encryptionKey,
+    host: e.ORCH_HOST ?? (e.ORCH_API_KEY ? "0.0.0.0" : "127.0.0.1"),
+    port: e.ORCH_PORT,
+    logLevel: e.ORCH_LOG_LEVEL,
+    requestLogs: { enabled: e.ORCH_ENABLE_REQUEST_LOGS, path: e.ORCH_REQUEST_LOG_PATH },
+    vllm: e.VLLM_URL
+      ? { url: e.VLLM_URL, embeddingsUrl: e.VLLM_EMBEDDINGS_URL, apiKey: e.VLLM_API_KEY }
+      : undefined,
+    embeddingsUrl: e.VLLM_EMBEDDINGS_URL,
+    modelName: e.MODEL_NAME,
+    hfToken: e.HF_TOKEN,
+    tensorParallel: e.TENSOR_PARALLEL,
+    embeddedModel: e.ORCH_MODEL,
+    modelCacheDir: e.ORCH_MODEL_CACHE_DIR,
+    budgets,
+    answerMaxTokens: e.ORCH_ANSWER_MAX_TOKENS,
+    maxConcurrency: e.ORCH_MAX_CONCURRENCY,
+    maxQueue: e.ORCH_MAX_QUEUE,
+    maxWsInflight: e.ORCH_MAX_WS_INFLIGHT,
+    maxBodyBytes: e.ORCH_MAX_BODY_BYTES,
+    requestTimeoutMs: Math.round(e.ORCH_REQUEST_TIMEOUT_S * 1000),
+    drainMs: Math.round(e.ORCH_DRAIN_S * 1000),
+    cache: { ttlMs: Math.round(e.ORCH_CACHE_TTL_S * 1000), maxEntries: e.ORCH_CACHE_MAX_ENTRIES },
+    mode: e.ORCH_MODE,
+    secretsId: e.ORCH_SECRETS_ID,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The Engine interface: the one seam between the pipeline and whatever generates tokens
+ * (vLLM over HTTP, embedded llama.cpp, a test double).
+ */
+import type { FinishReason } from "./protocol.js";
+
+/** A normalised constraint (core/constraints turns `structured_outputs` into one of these). */
+export type Constraint =
+  | { kind: "json"; schema: Record<string, unknown> }
+  | { kind: "regex"; pattern: string }
+  | { kind: "choice"; choices: string[] }
+  | { kind: "grammar"; grammar: string };
+
+export interface Sampling {
+  temperature: number;
+  topP: number;
+  topK: number;
+  minP: number;
+  seed?: number;
+}
+
+export interface CompletionCall {
+  /** The whole raw prompt, special tokens written as text (ChatML). */
+  prompt: string;
+  maxTokens: number;
+  stop?: string[];
+  constraint?: Constraint;
+  sampling: Sampling;
+  signal?: AbortSignal;
+  /** Called with each piece of generated text as it is produced; the engine streams when set. */
+  onDelta?: (text: string) => void;
+}
+
+export interface CompletionOutput {
+  /** Generated text, without the stop string that ended it. */
+  text: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  /** Prompt tokens served from the prefix cache, where the engine reports it. */
+  cachedTokens: number | null;
+}
+
+export interface EmbeddingsCall {
+  input: string[];
+  model?: string;
+  dimensions?: number;
+  signal?: AbortSignal;
+}
+
+export interface EmbeddingsOutput {
+  model: string;
+  vectors: number[][];
+  promptTokens: number;
+}
+
+export interface ModelInfo {
+  /** The name results report in `model`. */
+  model: string;
+  /** Context length in tokens (prompt + generation). */
+  maxModelLen: number;
+  /** True when the model produces random text (the embedded demo model). */
+  demo?: boolean;
+}
+
+export interface EngineHealth {
+  /** Reachable and structured outputs verified (the canary passed). */
+  ready: boolean;
+  detail?: string;
+}
+
+export interface Engine {
+  readonly kind: string;
+  completion(call: CompletionCall): Promise<CompletionOutput>;
+  /** Number of tokens the engine's tokenizer makes of a raw prompt (special tokens parsed). */
+  countTokens(text: string, signal?: AbortSignal): Promise<number>;
+  embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput>;
+  health(signal?: AbortSignal): Promise<EngineHealth>;
+  modelInfo(): ModelInfo;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+/**
+ * A test double of the Engine interface: answers each completion call with the next scripted
+ * reply (or a function of the call), records every call, honours abort, and can stream deltas.
+ * For unit tests of the pipeline and handlers; the real engines have their own tests.
+ */
+import type {
+  CompletionCall,
+  CompletionOutput,
+  EmbeddingsCall,
+  EmbeddingsOutput,
+  Engine,
+  EngineHealth,
+  ModelInfo,
+} from "../../core/engine.js";
+
+export type ScriptedReply =
+  | Partial<CompletionOutput>
+  | ((call: CompletionCall, index: number) => Partial<CompletionOutput> | Promise<Partial<CompletionOutput>>);
+
+export interface ScriptedEngineOptions {
+  replies?: ScriptedReply[];
+  /** Used once the scripted replies are spent. */
+  fallback?: ScriptedReply;
+  /** Milliseconds each call takes (abortable). */
+  delayMs?: number;
+  info?: Partial<ModelInfo>;
+  /** Characters per token for countTokens. */
+  charsPerToken?: number;
+}
+
+export class ScriptedEngine implements Engine {
+  readonly kind = "scripted";
+  readonly calls: CompletionCall[] = [];
+  private index = 0;
+
+  constructor(private readonly options: ScriptedEngineOptions = {}) {}
+
+  async completion(call: CompletionCall): Promise<CompletionOutput> {
+    const index = this.index++;
+    this.calls.push(call);
+    if (this.options.delayMs) await abortableDelay(this.options.delayMs, call.signal);
+    call.signal?.throwIfAborted();
+    const reply = this.options.replies?.[index] ?? this.options.fallback ?? { text: "" };
+    const partial = typeof reply === "function" ? await reply(call, index) : reply;
+    const text = partial.text ?? "";
+    if (call.onDelta && text) {
+      for (const piece of text.match(/.{1,4}/gs) ?? []) call.onDelta(piece);
+    }
+    return {
+      text,
+      finishReason: partial.finishReason ?? "stop",
+      promptTokens: partial.promptTokens ?? Math.ceil(call.prompt.length / (this.options.charsPerToken ?? 4)),
+      completionTokens: partial.completionTokens ?? Math.ceil(text.length / 4),
+      cachedTokens: partial.cachedTokens ?? null,
+    };
+  }
+
+  async countTokens(text: string): Promise<number> {
+    return Math.ceil(text.length / (this.options.charsPerToken ?? 4));
+  }
+
+  async embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput> {
+    return {
+      model: this.modelInfo().model,
+      vectors: call.input.map((s) => [s.length, 1, 0]),
+      promptTokens: call.input.reduce((n, s) => n + Math.ceil(s.length / 4), 0),
+    };
+  }
+
+  async health(): Promise<EngineHealth> {
+    return { ready: true };
+  }
+
+  modelInfo(): ModelInfo {
+    return { model: "scripted-model", maxModelLen: 32_768, ...this.options.info };
+  }
+}
+
+export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
