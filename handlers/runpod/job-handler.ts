@@ -1,0 +1,84 @@
+/**
+ * One job, start to finish, independent of transport: parse the input, run the completion or the
+ * embeddings call, report the outcome. Both the worker loop and the local test API use it.
+ */
+import { type DeliberateError, toDeliberateError } from "../../core/errors.js";
+import type { PipelineEvent } from "../../core/pipeline.js";
+import type {
+  CompletionRequest,
+  CompletionResult,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+} from "../../core/protocol.js";
+import { parseJobInput } from "./job-input.js";
+
+/** What a job needs from the rest of Deliberate; main.ts wires the real ones. */
+export interface JobServices {
+  complete(
+    request: CompletionRequest,
+    options: { jobId: string; signal: AbortSignal; onEvent?: (event: PipelineEvent) => void },
+  ): Promise<CompletionResult>;
+  embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse>;
+}
+
+/** A streamed item: the WebSocket `completion.step` / `completion.delta` message, `id` = the job id. */
+export type StreamItem =
+  | ({ type: "completion.step"; id: string } & Omit<Extract<PipelineEvent, { type: "step" }>, "type">)
+  | { type: "completion.delta"; id: string; step: string; text: string };
+
+export interface JobContext {
+  jobId: string;
+  signal: AbortSignal;
+  /** Called with each streamed item when the request asked to stream. */
+  onStream?: (item: StreamItem) => void;
+}
+
+export type JobOutcome =
+  | { status: "completed"; output: unknown; streamed: boolean }
+  | { status: "failed"; error: DeliberateError; streamed: boolean };
+
+export function toStreamItem(jobId: string, event: PipelineEvent): StreamItem {
+  if (event.type === "delta")
+    return { type: "completion.delta", id: jobId, step: event.step, text: event.text };
+  const { type: _type, ...rest } = event;
+  return { type: "completion.step", id: jobId, ...rest };
+}
+
+export async function runJob(
+  input: unknown,
+  context: JobContext,
+  services: JobServices,
+): Promise<JobOutcome> {
+  let streamed = false;
+  try {
+    const parsed = parseJobInput(input);
+    if (parsed.kind === "embeddings") {
+      return { status: "completed", output: await services.embed(parsed.request, context.signal), streamed };
+    }
+    const wantsStream = parsed.request.stream && context.onStream !== undefined;
+    streamed = wantsStream;
+    const onStream = context.onStream;
+    const result = await services.complete(parsed.request, {
+      jobId: context.jobId,
+      signal: context.signal,
+      ...(wantsStream && onStream
+        ? { onEvent: (e: PipelineEvent) => onStream(toStreamItem(context.jobId, e)) }
+        : {}),
+    });
+    return { status: "completed", output: result, streamed };
+  } catch (err) {
+    return { status: "failed", error: toDeliberateError(err, context.signal), streamed };
+  }
+}
+
+/**
+ * RunPod's error body. RunPod's `error` is a string (runpod-python sends a JSON-encoded string when a
+ * handler raises), so it carries our envelope JSON-encoded: `{"error": "{\"error\":{...}}"}`.
+ */
+export function failureBody(error: DeliberateError): { error: string } {
+  return { error: JSON.stringify(error.toEnvelope()) };
+}
+
+export function outcomeBody(outcome: JobOutcome): { output: unknown } | { error: string } {
+  return outcome.status === "completed" ? { output: outcome.output } : failureBody(outcome.error);
+}

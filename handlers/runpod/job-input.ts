@@ -1,0 +1,75 @@
+/**
+ * What a job's `input` may be: the completion request (ARCHITECTURE §3.1), `{"embeddings": {...}}`
+ * (OpenAI's embeddings request), or worker-vllm's `{"openai_route": "/v1/embeddings",
+ * "openai_input": {...}}` so clients of worker-vllm can move over unchanged (reference §10).
+ */
+import type { z } from "zod";
+import { DeliberateError } from "../../core/errors.js";
+import { CompletionRequest, EmbeddingsRequest } from "../../core/protocol.js";
+
+export type JobInput =
+  | { kind: "completion"; request: CompletionRequest }
+  | { kind: "embeddings"; request: EmbeddingsRequest };
+
+const EMBEDDINGS_ROUTES = new Set(["/v1/embeddings", "/embeddings"]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Turns a zod failure into `invalid_request`, naming the first offending field as `param`. */
+export function invalidFrom(error: z.ZodError, prefix = ""): DeliberateError {
+  const issues = error.issues.slice(0, 3).map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  const first = error.issues[0];
+  const param = [prefix, ...(first?.path.map(String) ?? [])].filter(Boolean).join(".");
+  return new DeliberateError("invalid_request", issues.join("; "), param ? { param } : {});
+}
+
+function parseEmbeddings(value: unknown, param: string): JobInput {
+  const parsed = EmbeddingsRequest.safeParse(value);
+  if (!parsed.success) throw invalidFrom(parsed.error, param);
+  return { kind: "embeddings", request: parsed.data };
+}
+
+/** Parses a job's input; throws DeliberateError `invalid_request` for anything else. */
+export function parseJobInput(input: unknown): JobInput {
+  if (!isObject(input)) {
+    throw new DeliberateError("invalid_request", "the job input must be a JSON object", { param: "input" });
+  }
+  if ("openai_route" in input) {
+    const route = typeof input.openai_route === "string" ? input.openai_route.replace(/\/+$/, "") : "";
+    if (!EMBEDDINGS_ROUTES.has(route)) {
+      throw new DeliberateError(
+        "invalid_request",
+        `openai_route ${JSON.stringify(input.openai_route)} is not served here: only /v1/embeddings; ` +
+          "send a completion request as the job input for completions",
+        { param: "openai_route" },
+      );
+    }
+    if (!isObject(input.openai_input)) {
+      throw new DeliberateError("invalid_request", "openai_input must be an embeddings request object", {
+        param: "openai_input",
+      });
+    }
+    return parseEmbeddings(input.openai_input, "openai_input");
+  }
+  if ("embeddings" in input) {
+    const extra = Object.keys(input).filter((k) => k !== "embeddings");
+    if (extra.length > 0) {
+      throw new DeliberateError(
+        "invalid_request",
+        `unexpected field(s) beside embeddings: ${extra.join(", ")}`,
+        {
+          param: extra[0]!,
+        },
+      );
+    }
+    return parseEmbeddings(input.embeddings, "embeddings");
+  }
+  const parsed = CompletionRequest.safeParse(input);
+  if (!parsed.success) throw invalidFrom(parsed.error);
+  return { kind: "completion", request: parsed.data };
+}

@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ScriptedEngine } from "../../test/support/scripted-engine.js";
+import { JobApiStandIn } from "./testing/job-api-stand-in.js";
+import { completionJob, gate, startWorker, type Harness } from "./testing/worker-harness.js";
+
+let standIn: JobApiStandIn;
+let harness: Harness | undefined;
+
+beforeEach(async () => {
+  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
+});
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+  await standIn.stop();
+});
+
+describe("job-take and job-done", () => {
+  it("takes one job with job_in_progress=0, the raw key, and posts the result to job-done", async () => {
+    standIn.enqueue(completionJob("job-1"));
+    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "hello" } }) });
+    const done = await standIn.waitForDone("job-1");
+
+    const take = standIn.of("job-take")[0]!;
+    expect(take.method).toBe("GET");
+    expect(take.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=0");
+    expect(take.headers.authorization).toBe("rpa_KEY123");
+
+    expect(done.method).toBe("POST");
+    expect(done.url).toBe("/v2/ep1/job-done/pod-7/job-1?isStream=false");
+    expect(done.headers.authorization).toBe("rpa_KEY123");
+    expect(done.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(done.headers["x-request-id"]).toBe("job-1");
+    const body = done.json as { output: Record<string, unknown> };
+    expect(Object.keys(body)).toEqual(["output"]);
+    expect(body.output).toMatchObject({
+      output: "hello",
+      text: "hello",
+      valid: true,
+      draft: null,
+      effort: "none",
+      job_id: "job-1",
+      model: "scripted-model",
+      cached: false,
+    });
+    // Nothing is streamed for a request that did not ask to stream.
+    expect(standIn.of("job-stream")).toHaveLength(0);
+  });
+
+  it("uses job-take-batch with batch_size when several slots are free, job_in_progress=1 while busy", async () => {
+    const g = gate();
+    const engine = new ScriptedEngine({
+      fallback: async (call) => {
+        await g.wait(call.signal);
+        return { text: "ok" };
+      },
+    });
+    standIn.enqueue(completionJob("a"), completionJob("b"));
+    harness = startWorker(standIn, { engine, concurrency: 3 });
+
+    const batch = await standIn.waitFor((r) => r.route === "job-take-batch");
+    expect(batch.url).toBe("/v2/ep1/job-take-batch/pod-7?batch_size=3&job_in_progress=0");
+    expect(batch.headers.authorization).toBe("rpa_KEY123");
+    // Two jobs running, one slot left: a single take, flagged as busy.
+    const single = await standIn.waitFor((r) => r.route === "job-take");
+    expect(single.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=1");
+
+    g.release();
+    const [a, b] = await Promise.all([standIn.waitForDone("a"), standIn.waitForDone("b")]);
+    expect((a.json as { output: { job_id: string } }).output.job_id).toBe("a");
+    expect((b.json as { output: { job_id: string } }).output.job_id).toBe("b");
+  });
+
+  it("treats 204, 400, empty and non-JSON answers as no job, survives a 500, then takes the next job", async () => {
+    standIn.script(
+      "job-take",
+      { status: 204 },
+      { status: 400, body: { error: "flashboot" } },
+      { status: 200, body: "" },
+      { status: 200, body: "not json" },
+      { status: 500, body: "boom" },
+    );
+    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "after" } }) });
+    await standIn.waitFor((r) => r.route === "job-take" && standIn.of("job-take").length >= 6);
+    standIn.enqueue(completionJob("late"));
+    const done = await standIn.waitForDone("late");
+    expect((done.json as { output: { output: string } }).output.output).toBe("after");
+    expect(standIn.of("job-take").every((r) => r.url === "/v2/ep1/job-take/pod-7?job_in_progress=0")).toBe(
+      true,
+    );
+  });
+
+  it("backs off after a 429 instead of polling again at once", async () => {
+    standIn.script("job-take", { status: 429 });
+    harness = startWorker(standIn, {
+      engine: new ScriptedEngine(),
+      timings: { backoffMs: 60_000, minPollIntervalMs: 0 },
+    });
+    await standIn.waitFor((r) => r.route === "job-take");
+    // Without a back-off the next take would follow at once; give it every chance to show up.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(standIn.of("job-take")).toHaveLength(1);
+    // Shutdown interrupts the back-off.
+    await harness.stop();
+    harness = undefined;
+    expect(standIn.of("job-take")).toHaveLength(1);
+  });
+
+  it("accepts templates without a query string", async () => {
+    const base = `${standIn.baseUrl}/v2/ep1`;
+    standIn.enqueue(completionJob("plain"));
+    harness = startWorker(standIn, {
+      engine: new ScriptedEngine({ fallback: { text: "x" } }),
+      env: {
+        RUNPOD_WEBHOOK_GET_JOB: `${base}/job-take/$ID`,
+        RUNPOD_WEBHOOK_POST_OUTPUT: `${base}/job-done/$RUNPOD_POD_ID/$ID`,
+      },
+    });
+    const done = await standIn.waitForDone("plain");
+    expect(standIn.of("job-take")[0]!.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=0");
+    expect(done.url).toBe("/v2/ep1/job-done/pod-7/plain?isStream=false");
+  });
+});
