@@ -52,8 +52,6 @@ const OPTIONS: Options = {
   strict: false,
   // Only the first error is reported, so stop at the first one.
   allErrors: false,
-  // Compiled schemas are not registered by $id: two requests may use the same $id differently.
-  addUsedSchema: false,
   logger: false,
   code: { regExp: lenientRegExp },
 };

@@ -67,14 +67,25 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   // rewritten to the spelling Ajv registered. The caller's object is never modified.
   const copy = declared === undefined ? schema : { ...schema, $schema: META_URI[draft] };
   const ajv = ajvFor(draft);
+  // Ajv registers a compiled schema and its nested $ids by URI; two requests may use one $id for
+  // different schemas, so every compile leaves the shared instance as it found it.
+  const refs = { ...ajv.refs };
+  const schemas = { ...ajv.schemas };
   try {
     return { draft, validate: ajv.compile(copy) };
   } catch (err) {
     throw unsupported((err as Error).message, err);
   } finally {
-    // Ajv caches every compiled schema object in an unbounded Map; our LRU is the cache instead.
+    // Ajv also keeps every compiled schema object in an unbounded Map; our LRU is the cache instead.
     ajv.removeSchema(copy);
+    restore(ajv.refs, refs);
+    restore(ajv.schemas, schemas);
   }
+}
+
+function restore<T>(target: Record<string, T | undefined>, saved: Record<string, T | undefined>): void {
+  for (const key of Object.keys(target)) if (!(key in saved)) delete target[key];
+  Object.assign(target, saved);
 }
 
 /** Compiles a schema (or returns the cached result); throws schema_unsupported when Ajv cannot. */
