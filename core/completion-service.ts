@@ -1,0 +1,238 @@
+/**
+ * The completion service: the shared heart of the server and the RunPod worker. It parses a
+ * request, answers deterministic repeats from the cache, queues the rest, runs the pipeline under
+ * a per-request deadline, and drains on shutdown. Nothing here touches the per-token path except
+ * one cheap branch: deltas go straight from the pipeline to the caller's onEvent.
+ */
+import { randomUUID } from "node:crypto";
+import { cacheKey, isDeterministic, ResultCache } from "./cache.js";
+import type { EffortBudgets } from "./effort.js";
+import type { Engine } from "./engine.js";
+import { DeliberateError, toDeliberateError } from "./errors.js";
+import { type PipelineEvent, runPipeline } from "./pipeline.js";
+import { CompletionRequest, type CompletionResult, type StepFigures } from "./protocol.js";
+import { JobQueue } from "./queue.js";
+
+export interface CompletionServiceOptions {
+  engine: Engine;
+  budgets: EffortBudgets;
+  answerCap: number;
+  maxConcurrency: number;
+  maxQueue: number;
+  requestTimeoutMs: number;
+  cache: { ttlMs: number; maxEntries: number };
+  /** 32-byte AES-256-GCM key for queued payloads and cached results. */
+  sealKey: Buffer;
+  /** Observers (metrics, logs, dashboard): called off the per-token path. */
+  onSettled?: (record: SettledRecord) => void;
+  onStepCompleted?: (figures: StepFigures) => void;
+  newJobId?: () => string;
+}
+
+export interface SubmitOptions {
+  signal?: AbortSignal;
+  onQueued?: (position: number, jobId: string) => void;
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+/** What happened to one request, for logs, metrics and the dashboard. */
+export interface SettledRecord {
+  jobId: string;
+  /** The parsed request; undefined when it did not parse. */
+  request: CompletionRequest | undefined;
+  result?: CompletionResult;
+  error?: DeliberateError;
+  /** "ok" or the error code. */
+  outcome: string;
+  cached: boolean;
+  ms: number;
+}
+
+export interface ServiceStats {
+  queued: number;
+  running: number;
+  inFlight: number;
+  cacheEntries: number;
+  accepting: boolean;
+}
+
+export function parseCompletionRequest(input: unknown): CompletionRequest {
+  const parsed = CompletionRequest.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
+  throw new DeliberateError(
+    "invalid_request",
+    issue ? `${param ? `${param}: ` : ""}${issue.message}` : "invalid request",
+    param === undefined ? {} : { param },
+  );
+}
+
+export class CompletionService {
+  private readonly queue: JobQueue;
+  private readonly cache: ResultCache;
+  /** Every accepted request until it settles, so that drain can wait for or abort it. */
+  private readonly inFlight = new Map<AbortController, Promise<unknown>>();
+  private accepting = true;
+
+  constructor(private readonly options: CompletionServiceOptions) {
+    this.queue = new JobQueue({
+      maxConcurrency: options.maxConcurrency,
+      maxQueue: options.maxQueue,
+      key: options.sealKey,
+    });
+    this.cache = new ResultCache({ key: options.sealKey, ...options.cache });
+  }
+
+  get engine(): Engine {
+    return this.options.engine;
+  }
+
+  stats(): ServiceStats {
+    const q = this.queue.stats();
+    return {
+      queued: q.waiting,
+      running: q.running,
+      inFlight: this.inFlight.size,
+      cacheEntries: this.cache.size,
+      accepting: this.accepting,
+    };
+  }
+
+  async submit(input: unknown, options: SubmitOptions = {}): Promise<CompletionResult> {
+    const started = performance.now();
+    const jobId = this.options.newJobId?.() ?? `job_${randomUUID()}`;
+    let request: CompletionRequest | undefined;
+    let cached = false;
+    const settle = (result?: CompletionResult, error?: DeliberateError) =>
+      this.options.onSettled?.({
+        jobId,
+        request,
+        ...(result ? { result } : {}),
+        ...(error ? { error } : {}),
+        outcome: error ? error.code : "ok",
+        cached,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      });
+
+    try {
+      if (!this.accepting) throw shuttingDown();
+      const parsed = parseCompletionRequest(input);
+      request = parsed;
+      const key =
+        this.cache.enabled && isDeterministic(parsed)
+          ? cacheKey(parsed, this.options.engine.modelInfo().model)
+          : undefined;
+      const hit = key === undefined ? undefined : this.cache.get(key);
+      if (hit) {
+        cached = true;
+        options.onQueued?.(0, jobId);
+        const result: CompletionResult = { ...hit, job_id: jobId, cached: true };
+        settle(result);
+        return result;
+      }
+      const result = await this.track(options.signal, (signal) =>
+        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options), {
+          signal,
+          onQueued: (position) => options.onQueued?.(position, jobId),
+        }),
+      );
+      if (key !== undefined) this.cache.set(key, result);
+      settle(result);
+      return result;
+    } catch (err) {
+      const error = toDeliberateError(err, options.signal);
+      settle(undefined, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Stops accepting (new requests get `shutting_down`), lets accepted ones finish until the
+   * deadline, then aborts whatever is left with `shutting_down`.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.accepting = false;
+    this.queue.close(shuttingDown());
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"expired">((resolve) => {
+      timer = setTimeout(() => resolve("expired"), deadlineMs);
+    });
+    const all = Promise.allSettled([...this.inFlight.values()]);
+    const first = await Promise.race([all, expired]);
+    clearTimeout(timer);
+    if (first !== "expired") return;
+    const reason = new DeliberateError(
+      "shutting_down",
+      "the server is shutting down and the drain deadline passed before this request finished",
+    );
+    for (const controller of this.inFlight.keys()) controller.abort(reason);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Runs `work` under a signal that fires on the caller's abort, the deadline, or drain. */
+  private async track<T>(
+    outer: AbortSignal | undefined,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const deadline = setTimeout(
+      () =>
+        controller.abort(
+          new DeliberateError(
+            "timeout",
+            `the request did not finish within ${this.options.requestTimeoutMs / 1000} s`,
+          ),
+        ),
+      this.options.requestTimeoutMs,
+    );
+    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+    // Settle on abort even if an engine ignores its signal: the caller gets its answer at once.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(toDeliberateError(signal.reason, signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    const promise = Promise.race([work(signal), aborted]);
+    this.inFlight.set(controller, promise);
+    try {
+      return await promise;
+    } catch (err) {
+      throw toDeliberateError(err, signal);
+    } finally {
+      clearTimeout(deadline);
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private execute(
+    request: CompletionRequest,
+    jobId: string,
+    signal: AbortSignal,
+    options: SubmitOptions,
+  ): Promise<CompletionResult> {
+    const { onEvent } = options;
+    const onStep = this.options.onStepCompleted;
+    return runPipeline(request, {
+      engine: this.options.engine,
+      budgets: this.options.budgets,
+      answerCap: this.options.answerCap,
+      jobId,
+      signal,
+      ...(onEvent || onStep
+        ? {
+            onEvent: (event: PipelineEvent) => {
+              if (onStep && event.type === "step" && event.status === "completed") onStep(event);
+              onEvent?.(event);
+            },
+          }
+        : {}),
+    });
+  }
+}
+
+function shuttingDown(): DeliberateError {
+  return new DeliberateError("shutting_down", "the server is shutting down and accepts no new requests");
+}
