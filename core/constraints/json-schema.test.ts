@@ -141,9 +141,10 @@ describe("formats, leniency and patterns", () => {
   });
 
   it("falls back to legacy mode for patterns written for Python's re (escaped _ is an error with u)", () => {
-    expect(() => /^[a-z_]+$/u).toThrow();
-    expect(accepts({ type: "string", pattern: "^[a-z\\_]+$" }, "snake_case")).toBe(true);
-    expect(accepts({ type: "string", pattern: "^[a-z\\_]+$" }, "Snake")).toBe(false);
+    const pattern = "^[a-z\\_]+$";
+    expect(() => new RegExp(pattern, "u")).toThrow();
+    expect(accepts({ type: "string", pattern }, "snake_case")).toBe(true);
+    expect(accepts({ type: "string", pattern }, "Snake")).toBe(false);
   });
 
   it("compiles two schemas that reuse one $id differently (requests never share Ajv state)", () => {
