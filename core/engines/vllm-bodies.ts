@@ -1,0 +1,181 @@
+/**
+ * vLLM's request and response bodies: the only place that spells vLLM field names
+ * (reference/vllm-api.md §1–§4). Every completion body is explicit: vLLM fills omitted sampling
+ * fields from the model's generation_config and omitted max_tokens with 16.
+ */
+import { z } from "zod";
+import type {
+  CompletionCall,
+  CompletionOutput,
+  Constraint,
+  EmbeddingsCall,
+  EmbeddingsOutput,
+} from "../engine.js";
+import { DeliberateError } from "../errors.js";
+import type { FinishReason } from "../protocol.js";
+
+/** StructuredOutputsParams (v0.10.2+). Never the removed guided_* fields: v0.12+ ignores them silently. */
+export function structuredOutputs(constraint: Constraint): Record<string, unknown> {
+  switch (constraint.kind) {
+    case "json":
+      return { json: constraint.schema };
+    case "regex":
+      return { regex: constraint.pattern };
+    case "choice":
+      return { choice: constraint.choices };
+    case "grammar":
+      return { grammar: constraint.grammar };
+  }
+}
+
+export function completionBody(
+  call: CompletionCall,
+  model: string,
+  stream: boolean,
+): Record<string, unknown> {
+  const { sampling } = call;
+  return {
+    model,
+    prompt: call.prompt,
+    max_tokens: call.maxTokens,
+    temperature: sampling.temperature,
+    top_p: sampling.topP,
+    top_k: sampling.topK,
+    min_p: sampling.minP,
+    ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+    ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
+    ...(call.constraint ? { structured_outputs: structuredOutputs(call.constraint) } : {}),
+    // stream_options with stream:false is a 400, so it travels only with stream:true.
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }),
+  };
+}
+
+/**
+ * vLLM's finish reasons onto ours. "repetition" (vLLM's repetition detector cut a degenerate loop)
+ * becomes "length": the text is unfinished exactly as with a cap, so a thinking pass gets the
+ * cutoff notice and a final answer is reported truncated. "error" never arrives (vLLM sends 500).
+ */
+export function mapFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case "stop":
+      return "stop";
+    case "length":
+    case "repetition":
+      return "length";
+    case "abort":
+      return "abort";
+    default:
+      throw new DeliberateError(
+        "engine_error",
+        `vLLM ended a completion with finish_reason ${JSON.stringify(reason ?? null)}`,
+      );
+  }
+}
+
+const Usage = z.object({
+  prompt_tokens: z.int(),
+  completion_tokens: z.int().nullish(),
+  prompt_tokens_details: z.object({ cached_tokens: z.int().nullish() }).nullish(),
+});
+type Usage = z.infer<typeof Usage>;
+
+const Choice = z.object({
+  index: z.int(),
+  text: z.string(),
+  finish_reason: z.string().nullish(),
+});
+
+const CompletionResponse = z.object({ choices: z.array(Choice).min(1), usage: Usage });
+const CompletionChunk = z.object({ choices: z.array(Choice), usage: Usage.nullish() });
+
+function unexpected(what: string, error: z.ZodError): DeliberateError {
+  const where = error.issues[0] ? `${error.issues[0].path.join(".")}: ${error.issues[0].message}` : "";
+  return new DeliberateError("engine_error", `vLLM sent an unexpected ${what} (${where})`);
+}
+
+function output(text: string, finish: string | null | undefined, usage: Usage | undefined): CompletionOutput {
+  return {
+    text,
+    finishReason: mapFinishReason(finish),
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? null,
+  };
+}
+
+export function parseCompletion(json: unknown): CompletionOutput {
+  const parsed = CompletionResponse.safeParse(json);
+  if (!parsed.success) throw unexpected("completion", parsed.error);
+  const choice = parsed.data.choices.find((c) => c.index === 0) ?? parsed.data.choices[0]!;
+  return output(choice.text, choice.finish_reason, parsed.data.usage);
+}
+
+/** Reassembles a streamed completion (choice 0) and passes each text delta on. */
+export class StreamAccumulator {
+  private text = "";
+  private finish: string | null | undefined;
+  private usage: Usage | undefined;
+
+  push(json: unknown, onDelta?: (text: string) => void): void {
+    const parsed = CompletionChunk.safeParse(json);
+    if (!parsed.success) throw unexpected("stream chunk", parsed.error);
+    // The usage-only chunk has choices: []; continuous usage stats would ride on every chunk.
+    if (parsed.data.usage) this.usage = parsed.data.usage;
+    for (const choice of parsed.data.choices) {
+      if (choice.index !== 0) continue;
+      if (choice.text) {
+        this.text += choice.text;
+        onDelta?.(choice.text);
+      }
+      if (choice.finish_reason) this.finish = choice.finish_reason;
+    }
+  }
+
+  result(): CompletionOutput {
+    if (!this.finish)
+      throw new DeliberateError("engine_error", "vLLM's stream ended without a finish_reason");
+    return output(this.text, this.finish, this.usage);
+  }
+}
+
+export function tokenizeBody(model: string, text: string): Record<string, unknown> {
+  // Our prompts carry ChatML markers as text; the tokenizer parses them either way, and Qwen adds no BOS.
+  return { model, prompt: text, add_special_tokens: false };
+}
+
+const TokenizeResponse = z.object({ count: z.int().min(0) });
+
+export function parseTokenCount(json: unknown): number {
+  const parsed = TokenizeResponse.safeParse(json);
+  if (!parsed.success) throw unexpected("tokenize answer", parsed.error);
+  return parsed.data.count;
+}
+
+export function embeddingsBody(call: EmbeddingsCall, model: string | undefined): Record<string, unknown> {
+  return {
+    ...(model === undefined ? {} : { model }),
+    input: call.input,
+    encoding_format: "float",
+    ...(call.dimensions === undefined ? {} : { dimensions: call.dimensions }),
+  };
+}
+
+const EmbeddingsResponse = z.object({
+  model: z.string(),
+  data: z.array(z.object({ index: z.int(), embedding: z.array(z.number()) })),
+  usage: z.object({ prompt_tokens: z.int() }),
+});
+
+export function parseEmbeddings(json: unknown, inputs: number): EmbeddingsOutput {
+  const parsed = EmbeddingsResponse.safeParse(json);
+  if (!parsed.success) throw unexpected("embeddings answer", parsed.error);
+  const data = [...parsed.data.data].sort((a, b) => a.index - b.index);
+  if (data.length !== inputs) {
+    throw new DeliberateError("engine_error", `vLLM returned ${data.length} embeddings for ${inputs} inputs`);
+  }
+  return {
+    model: parsed.data.model,
+    vectors: data.map((d) => d.embedding),
+    promptTokens: parsed.data.usage.prompt_tokens,
+  };
+}

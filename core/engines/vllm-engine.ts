@@ -1,0 +1,276 @@
+/**
+ * The vLLM engine: an HTTP client of vLLM's OpenAI-compatible server behind the Engine interface.
+ * It serves nothing until start() has passed the start-up checks, so a server whose constraints
+ * are not enforced never answers a request.
+ */
+import type {
+  CompletionCall,
+  CompletionOutput,
+  EmbeddingsCall,
+  EmbeddingsOutput,
+  Engine,
+  EngineHealth,
+  ModelInfo,
+} from "../engine.js";
+import { DeliberateError, toDeliberateError } from "../errors.js";
+import {
+  completionBody,
+  embeddingsBody,
+  parseCompletion,
+  parseEmbeddings,
+  parseTokenCount,
+  StreamAccumulator,
+  tokenizeBody,
+} from "./vllm-bodies.js";
+import { inBandError, errorInfoOf } from "./vllm-errors.js";
+import { abortableSleep, DEFAULT_RETRY, type RetryPolicy, type VllmLogger, VllmHttp } from "./vllm-http.js";
+import { readSse } from "./vllm-sse.js";
+import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./vllm-startup.js";
+
+export interface VllmEngineOptions {
+  /** vLLM's base URL, without /v1 (e.g. http://127.0.0.1:8000). */
+  baseUrl: string;
+  /** The embeddings server's base URL (a second, pooling vLLM); unset = no embeddings. */
+  embeddingsUrl?: string;
+  /** The served model name (MODEL_NAME). */
+  model: string;
+  /** The embeddings server's model; unset = whatever it serves. */
+  embeddingsModel?: string;
+  apiKey?: string;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryPolicy>;
+  /** Timeout of each completion, tokenize and embeddings call; unset = none (the request deadline rules). */
+  requestTimeoutMs?: number;
+  /** Timeout of the start-up and health probes (default 5000). */
+  probeTimeoutMs?: number;
+  logger?: VllmLogger;
+  /** For the backoff jitter (default Math.random). */
+  random?: () => number;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** Give up after this long (default: wait forever, until the signal fires). */
+  timeoutMs?: number;
+  /** Pause between attempts while vLLM is loading (default 2000). */
+  intervalMs?: number;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, "");
+
+export class VllmEngine implements Engine {
+  readonly kind = "vllm";
+  private readonly http: VllmHttp;
+  private readonly embeddingsHttp: VllmHttp;
+  private readonly base: string;
+  private info: ModelInfo | undefined;
+  private notReady = "the vLLM start-up checks have not run yet";
+  private version: string | undefined;
+
+  constructor(private readonly options: VllmEngineOptions) {
+    this.base = trimSlash(options.baseUrl);
+    const common = {
+      fetch: options.fetch ?? globalThis.fetch,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      random: options.random ?? Math.random,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    };
+    this.http = new VllmHttp({ ...common, model: options.model });
+    this.embeddingsHttp = new VllmHttp({ ...common, model: options.embeddingsModel ?? options.model });
+  }
+
+  /** True once the start-up checks have passed. */
+  get ready(): boolean {
+    return this.info !== undefined;
+  }
+
+  get vllmVersion(): string | undefined {
+    return this.version;
+  }
+
+  /**
+   * Runs the start-up checks once (version, model, canary) and caches the model info. Connection
+   * failures throw engine_unavailable (vLLM may still be loading); failed checks throw engine_error.
+   */
+  async start(signal?: AbortSignal): Promise<ModelInfo> {
+    const probe = { signal, timeoutMs: this.options.probeTimeoutMs ?? 5000, retry: false } as const;
+    try {
+      const version = checkVersion(
+        await this.http.json(`${this.base}/version`, undefined, { ...probe, what: "/version" }),
+      );
+      const models = await this.http.json(`${this.base}/v1/models`, undefined, {
+        ...probe,
+        what: "/v1/models",
+      });
+      const maxModelLen = findModel(models, this.options.model);
+      for (const prompt of CANARY_PROMPTS) {
+        checkCanary(
+          await this.generate(canaryCall(prompt, signal), { retry: false, what: "canary completion" }),
+        );
+      }
+      this.version = version;
+      this.info = { model: this.options.model, maxModelLen };
+      this.options.logger?.("info", "vLLM passed the start-up checks", {
+        version,
+        model: this.options.model,
+        maxModelLen,
+      });
+      return this.info;
+    } catch (err) {
+      const error = toDeliberateError(err, signal);
+      this.info = undefined;
+      this.notReady = error.message;
+      throw error;
+    }
+  }
+
+  /** Polls start() while vLLM is loading (refused, 503, timeouts); other failures end it at once. */
+  async waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
+    const deadline =
+      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    const interval = options.intervalMs ?? 2000;
+    for (;;) {
+      try {
+        return await this.start(options.signal);
+      } catch (err) {
+        const error = toDeliberateError(err, options.signal);
+        if (options.signal?.aborted || error.code !== "engine_unavailable") throw error;
+        if (Date.now() + interval > deadline) {
+          throw new DeliberateError(
+            "engine_unavailable",
+            `vLLM did not become ready within ${options.timeoutMs} ms (last: ${error.message})`,
+          );
+        }
+        this.options.logger?.("info", "waiting for vLLM to load", { reason: error.message });
+        await abortableSleep(interval, options.signal);
+      }
+    }
+  }
+
+  private requireReady(): void {
+    if (!this.info) throw new DeliberateError("engine_unavailable", `vLLM is not ready: ${this.notReady}`);
+  }
+
+  async completion(call: CompletionCall): Promise<CompletionOutput> {
+    this.requireReady();
+    return this.generate(call, { what: "completion" });
+  }
+
+  private async generate(
+    call: CompletionCall,
+    extra: { retry?: boolean; what: string },
+  ): Promise<CompletionOutput> {
+    const stream = call.onDelta !== undefined;
+    const exchange = await this.http.send(
+      `${this.base}/v1/completions`,
+      completionBody(call, this.options.model, stream),
+      {
+        ...extra,
+        ...(call.signal ? { signal: call.signal } : {}),
+        ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }),
+        ...(stream ? { accept: "text/event-stream" } : {}),
+      },
+    );
+    if (!stream) {
+      let text: string;
+      try {
+        text = await exchange.response.text();
+      } catch (err) {
+        throw exchange.fail(err);
+      } finally {
+        exchange.done();
+      }
+      const json = parseJson(text);
+      const info = errorInfoOf(json);
+      if (info && typeof json === "object" && json !== null && "error" in json) throw inBandError(info);
+      return parseCompletion(json);
+    }
+    const acc = new StreamAccumulator();
+    try {
+      if (!exchange.response.body)
+        throw new DeliberateError("engine_error", "vLLM sent a stream without a body");
+      const end = await readSse(exchange.response.body, (data) => {
+        const json = parseJson(data);
+        if (typeof json === "object" && json !== null && "error" in json) {
+          throw inBandError(errorInfoOf(json) ?? { message: data });
+        }
+        acc.push(json, call.onDelta);
+      });
+      if (end === "eof") {
+        throw new DeliberateError("engine_error", "vLLM's stream broke off before [DONE]");
+      }
+      return acc.result();
+    } catch (err) {
+      throw exchange.fail(err);
+    } finally {
+      exchange.done();
+    }
+  }
+
+  async countTokens(text: string, signal?: AbortSignal): Promise<number> {
+    this.requireReady();
+    const json = await this.http.json(`${this.base}/tokenize`, tokenizeBody(this.options.model, text), {
+      what: "tokenize",
+      ...(signal ? { signal } : {}),
+      ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }),
+    });
+    return parseTokenCount(json);
+  }
+
+  async embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput> {
+    const url = this.options.embeddingsUrl;
+    if (!url) throw new DeliberateError("engine_unavailable", "no embeddings server configured");
+    const json = await this.embeddingsHttp.json(
+      `${trimSlash(url)}/v1/embeddings`,
+      embeddingsBody(call, call.model ?? this.options.embeddingsModel),
+      {
+        what: "embeddings",
+        ...(call.signal ? { signal: call.signal } : {}),
+        ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }),
+      },
+    );
+    return parseEmbeddings(json, call.input.length);
+  }
+
+  /** Ready only after the start-up checks passed and while GET /health answers 200. */
+  async health(signal?: AbortSignal): Promise<EngineHealth> {
+    if (!this.info) return { ready: false, detail: this.notReady };
+    try {
+      const exchange = await this.http.send(`${this.base}/health`, undefined, {
+        what: "/health",
+        retry: false,
+        timeoutMs: this.options.probeTimeoutMs ?? 5000,
+        ...(signal ? { signal } : {}),
+      });
+      exchange.done();
+      await exchange.response.body?.cancel().catch(() => undefined);
+      return { ready: true };
+    } catch (err) {
+      if (signal?.aborted) throw toDeliberateError(err, signal);
+      return { ready: false, detail: toDeliberateError(err).message };
+    }
+  }
+
+  modelInfo(): ModelInfo {
+    this.requireReady();
+    return this.info!;
+  }
+
+  async close(): Promise<void> {
+    this.info = undefined;
+    this.notReady = "the engine was closed";
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DeliberateError("engine_error", "vLLM sent an answer that is not JSON");
+  }
+}
+
+export function createVllmEngine(options: VllmEngineOptions): VllmEngine {
+  return new VllmEngine(options);
+}

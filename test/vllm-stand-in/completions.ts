@@ -1,0 +1,167 @@
+/**
+ * POST /v1/completions of the stand-in: validation, vLLM's 400/404 behaviours, generation, and
+ * the plain JSON and SSE answers in vLLM's exact shapes (null fields present, usage-only chunk, [DONE]).
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorBody, sleep } from "./faults.js";
+import { constrainedText, finish, freeText, type Generated, tokenize } from "./generate.js";
+import { CompletionBody, describeViolation } from "./schemas.js";
+import type { VllmStandIn } from "./server.js";
+
+export async function handleCompletion(
+  standIn: VllmStandIn,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  raw: unknown,
+): Promise<void> {
+  const { options, faults } = standIn;
+  if (options.runner === "pooling") {
+    // vLLM's quirk: the pooling router answers without setting a status, so this arrives as 200.
+    return standIn.sendJson(
+      res,
+      200,
+      errorBody("The model does not support Completions API", "BadRequestError", null, 400),
+    );
+  }
+  const parsed = CompletionBody.safeParse(raw);
+  if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
+  const body = parsed.data;
+  if (typeof body.prompt !== "string") {
+    return standIn.violation(res, "the client must send one string prompt", "body.prompt");
+  }
+  if (body.model != null && body.model !== options.model) {
+    return standIn.sendError(
+      res,
+      404,
+      `The model \`${body.model}\` does not exist.`,
+      "NotFoundError",
+      "model",
+    );
+  }
+  const promptTokens = tokenize(body.prompt);
+  const maxTokens = body.max_tokens ?? 16;
+  if (promptTokens.length + maxTokens > options.maxModelLen) {
+    return standIn.sendError(
+      res,
+      400,
+      `This model's maximum context length is ${options.maxModelLen} tokens. However, you requested ` +
+        `${promptTokens.length + maxTokens} tokens (${promptTokens.length} in the messages, ${maxTokens} in ` +
+        "the completion). Please reduce the length of the messages or completion.",
+      "BadRequestError",
+      "max_tokens",
+    );
+  }
+
+  const scripted = standIn.nextReply(body);
+  const so = faults.ignoreStructuredOutputs ? undefined : (body.structured_outputs ?? undefined);
+  const text = scripted?.text ?? (so ? constrainedText(so, body.seed ?? 0) : freeText(body.prompt));
+  const generated = finish(text, body, scripted?.finishReason);
+  const cached = options.promptTokensDetails ? standIn.cachedTokens(promptTokens) : 0;
+  const usage = {
+    prompt_tokens: promptTokens.length,
+    completion_tokens: generated.tokens.length,
+    total_tokens: promptTokens.length + generated.tokens.length,
+    prompt_tokens_details: cached > 0 ? { cached_tokens: cached } : null,
+  };
+  const id = `cmpl-${randomBytes(16).toString("hex")}`;
+  const created = Math.floor(Date.now() / 1000);
+  const head = { id, object: "text_completion", created, model: options.model };
+
+  let sent = 0;
+  let done = false;
+  let cutByServer = false;
+  res.on("close", () => {
+    if (!done && !cutByServer) {
+      standIn.recordClose({
+        path: "/v1/completions",
+        body,
+        streaming: body.stream === true,
+        tokensSent: sent,
+        totalTokens: generated.tokens.length,
+      });
+    }
+  });
+  const gone = () => res.destroyed || res.writableEnded;
+  const cut = () => {
+    cutByServer = true;
+    res.socket?.destroy();
+  };
+
+  if (!body.stream) {
+    // Generation time happens before the body is written; a client abort shows up as a close.
+    for (; sent < generated.tokens.length; sent++) {
+      if (faults.cutAfterTokens !== undefined && sent >= faults.cutAfterTokens) return cut();
+      if (faults.tokenDelayMs) await sleep(faults.tokenDelayMs);
+      if (gone()) return;
+    }
+    done = true;
+    return standIn.sendJson(res, 200, {
+      ...head,
+      choices: [choice(generated.tokens.join(""), generated, true)],
+      service_tier: null,
+      system_fingerprint: null,
+      kv_transfer_params: null,
+      usage,
+    });
+  }
+
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  const event = (data: unknown) =>
+    res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+  const chunk = (text: string, last: boolean) => ({
+    ...head,
+    choices: [
+      {
+        index: 0,
+        text,
+        logprobs: null,
+        ...finishFields(generated, last),
+        prompt_token_ids: null,
+        token_ids: null,
+      },
+    ],
+    usage: null,
+  });
+  const tokens = generated.tokens.length > 0 ? generated.tokens : [""];
+  for (let i = 0; i < tokens.length; i++) {
+    if (faults.cutAfterTokens !== undefined && sent >= faults.cutAfterTokens) return cut();
+    if (faults.errorEventAfterTokens !== undefined && sent >= faults.errorEventAfterTokens) {
+      done = true;
+      event(errorBody("EngineCore encountered an issue.", "InternalServerError", null, 500));
+      event("[DONE]");
+      res.end();
+      return;
+    }
+    if (faults.tokenDelayMs) await sleep(faults.tokenDelayMs);
+    if (gone()) return;
+    event(chunk(tokens[i]!, i === tokens.length - 1));
+    sent++;
+  }
+  done = true;
+  if (body.stream_options && body.stream_options.include_usage !== false) {
+    const { prompt_tokens_details, ...rest } = usage;
+    // Null fields are omitted from the usage-only chunk.
+    event({ ...head, choices: [], usage: prompt_tokens_details ? usage : rest });
+  }
+  event("[DONE]");
+  res.end();
+}
+
+function finishFields(generated: Generated, last: boolean) {
+  return last
+    ? { finish_reason: generated.finishReason, stop_reason: generated.stopReason }
+    : { finish_reason: null, stop_reason: null };
+}
+
+function choice(text: string, generated: Generated, last: boolean) {
+  return {
+    index: 0,
+    text,
+    logprobs: null,
+    ...finishFields(generated, last),
+    prompt_logprobs: null,
+    prompt_token_ids: null,
+    token_ids: null,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Switchable faults of the vLLM stand-in and vLLM's error body shapes.
+ * Refused = `standIn.refuse()` / `resume()`; status faults = `standIn.failNext(status, count)`.
+ */
+
+export interface Faults {
+  /** Milliseconds per generated token (streamed or not), so an abort mid-generation is observable. */
+  tokenDelayMs?: number;
+  /** Destroys the socket after this many tokens (mid-SSE, or before a plain body is sent). */
+  cutAfterTokens?: number;
+  /** Sends `data: {"error": ...}` then [DONE] inside the 200 stream after this many tokens. */
+  errorEventAfterTokens?: number;
+  /** Generates as if structured_outputs were absent (what --reasoning-parser does on completions). */
+  ignoreStructuredOutputs?: boolean;
+  /** Overrides GET /version (e.g. "0.9.2"). */
+  version?: string;
+  /** GET /v1/models lists another model instead of the served one. */
+  omitModel?: boolean;
+  /** GET /health status (503 = engine dead). */
+  healthStatus?: number;
+}
+
+export interface Planned {
+  path: string;
+  status: number;
+  remaining: number;
+  message?: string;
+  type?: string;
+  /** A literal body instead of vLLM's error shape. */
+  body?: unknown;
+}
+
+/** vLLM's error body: nested since v0.10.1, flat `{object:"error",...}` before. */
+export function errorBody(
+  message: string,
+  type: string,
+  param: string | null,
+  code: number,
+  legacy = false,
+): unknown {
+  return legacy ? { object: "error", message, type, param, code } : { error: { message, type, param, code } };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,29 @@
+/**
+ * A started stand-in plus a vLLM engine pointed at it, for the engine and pipeline tests.
+ * Backoff delays are tiny so retry tests stay fast; the start-up checks run unless start is false.
+ */
+import { createVllmEngine, type VllmEngine, type VllmEngineOptions } from "../../core/engines/vllm.js";
+import { type StandInOptions, startStandIn, type VllmStandIn } from "./server.js";
+
+export interface Fixture {
+  standIn: VllmStandIn;
+  engine: VllmEngine;
+  stop(): Promise<void>;
+}
+
+export async function standInWithEngine(
+  options: { standIn?: StandInOptions; engine?: Partial<VllmEngineOptions>; start?: boolean } = {},
+): Promise<Fixture> {
+  const standIn = await startStandIn(options.standIn);
+  const engine = createVllmEngine({
+    baseUrl: standIn.url,
+    model: standIn.options.model,
+    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
+    ...options.engine,
+  });
+  if (options.start !== false) {
+    await engine.start();
+    standIn.clearRecords();
+  }
+  return { standIn, engine, stop: () => standIn.stop() };
+}

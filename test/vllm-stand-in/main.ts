@@ -1,0 +1,54 @@
+/**
+ * Runs the vLLM stand-in as its own process, like `vllm serve`:
+ *   tsx test/vllm-stand-in/main.ts --port 8000 --model Qwen/Qwen3-8B [--max-model-len 32768]
+ *     [--runner generate|pooling] [--vllm-version 0.30.1] [--api-key KEY] [--host 127.0.0.1]
+ *     [--token-delay-ms 0] [--load-delay-ms 0] [--prompt-tokens-details]
+ * --load-delay-ms keeps the port closed for a while first (vLLM refuses connections while loading).
+ * Prints `vllm stand-in listening on http://HOST:PORT` once it serves; stops on SIGTERM/SIGINT.
+ */
+import { parseArgs } from "node:util";
+import { VllmStandIn } from "./server.js";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8000" },
+    host: { type: "string", default: "127.0.0.1" },
+    model: { type: "string", default: "Qwen/Qwen3-8B" },
+    "served-model-name": { type: "string" },
+    "max-model-len": { type: "string", default: "32768" },
+    runner: { type: "string", default: "generate" },
+    "vllm-version": { type: "string", default: "0.30.1" },
+    "api-key": { type: "string" },
+    "token-delay-ms": { type: "string", default: "0" },
+    "load-delay-ms": { type: "string", default: "0" },
+    "prompt-tokens-details": { type: "boolean", default: false },
+  },
+  // Accept (and ignore) the rest of a real `vllm serve` command line.
+  strict: false,
+  allowPositionals: true,
+});
+
+const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+const runner = str(values.runner) === "pooling" ? "pooling" : "generate";
+const standIn = new VllmStandIn({
+  model: str(values["served-model-name"]) ?? str(values.model)!,
+  maxModelLen: Number(str(values["max-model-len"])),
+  version: str(values["vllm-version"])!,
+  runner,
+  host: str(values.host)!,
+  port: Number(str(values.port)),
+  promptTokensDetails: values["prompt-tokens-details"] === true,
+  ...(str(values["api-key"]) ? { apiKey: str(values["api-key"])! } : {}),
+});
+standIn.faults.tokenDelayMs = Number(str(values["token-delay-ms"]));
+
+const loadDelay = Number(str(values["load-delay-ms"]));
+if (loadDelay > 0) await new Promise((resolve) => setTimeout(resolve, loadDelay));
+const url = await standIn.start();
+process.stdout.write(`vllm stand-in listening on ${url}\n`);
+
+const shutdown = () => {
+  standIn.stop().then(() => process.exit(0));
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
