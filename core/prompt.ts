@@ -28,6 +28,11 @@ function splitReasoning(content: string): { reasoning: string; answer: string } 
   return { reasoning, answer };
 }
 
+/** The template does not count a user turn that only carries a tool result as the last query. */
+function isToolResponse(content: string): boolean {
+  return content.startsWith("<tool_response>") && content.endsWith("</tool_response>");
+}
+
 /**
  * Renders the conversation as Qwen3's template does with add_generation_prompt, without the
  * assistant prefix. Reasoning in assistant turns before the last user turn is dropped; turns after
@@ -36,7 +41,7 @@ function splitReasoning(content: string): { reasoning: string; answer: string } 
 export function renderConversation(messages: ChatMessage[]): string {
   let lastQuery = messages.length - 1;
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]!.role === "user") {
+    if (messages[i]!.role === "user" && !isToolResponse(messages[i]!.content)) {
       lastQuery = i;
       break;
     }
