@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { formatExports, mergeWithEnvironment, secretToVariables, SecretsError } from "./parse.js";
+
+describe("secret text to variables", () => {
+  const ok: Array<[string, string, string | undefined, Record<string, string>]> = [
+    [
+      "a JSON object",
+      `{"ORCH_API_KEY":"k","HF_TOKEN":"hf"}`,
+      undefined,
+      { ORCH_API_KEY: "k", HF_TOKEN: "hf" },
+    ],
+    [
+      "numbers and booleans become strings",
+      `{"ORCH_DRAIN_S": 45, "ORCH_ENABLE_REQUEST_LOGS": true}`,
+      undefined,
+      { ORCH_DRAIN_S: "45", ORCH_ENABLE_REQUEST_LOGS: "true" },
+    ],
+    ["surrounding whitespace", `  {"A":"1"}\n`, undefined, { A: "1" }],
+    [
+      "a plain string is the API key by default",
+      "plain-key-0123456789",
+      undefined,
+      { ORCH_API_KEY: "plain-key-0123456789" },
+    ],
+    ["a plain string for a named variable", " hf_abc \n", "HF_TOKEN", { HF_TOKEN: "hf_abc" }],
+    ["a number-like plain string stays a string", "12345", undefined, { ORCH_API_KEY: "12345" }],
+  ];
+  it.each(ok)("%s", (_n, text, plainVar, expected) => {
+    expect(secretToVariables(text, "app/config", plainVar)).toEqual(expected);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ["broken JSON", `{"ORCH_API_KEY": "s3cr3t-value",}`, /is not valid JSON \(at position \d+/],
+    ["an array", `["a"]`, /must be a JSON object/],
+    ["a nested object", `{"A": {"b": 1}}`, /A must be a string/],
+    ["a null value", `{"A": null}`, /A must be a string/],
+    ["a bad variable name", `{"MY-VAR": "x"}`, /"MY-VAR" is not a valid variable name/],
+    ["an empty secret", "   ", /is empty/],
+  ];
+  it.each(bad)("rejects %s", (_n, text, pattern) => {
+    expect(() => secretToVariables(text, "app/config")).toThrow(pattern);
+  });
+
+  it("never echoes the secret in its errors", () => {
+    try {
+      secretToVariables(`{"ORCH_API_KEY": "s3cr3t-value", oops}`, "app/config");
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SecretsError);
+      expect((err as Error).message).not.toContain("s3cr3t");
+    }
+  });
+});
+
+describe("export lines", () => {
+  it("single-quotes values so a shell reads them back unchanged", () => {
+    expect(formatExports({ A: 'it\'s $HOME `x` "q"\nline2' })).toBe(
+      `export A='it'\\''s $HOME \`x\` "q"\nline2'\n`,
+    );
+  });
+
+  it("rejects a NUL byte", () => {
+    expect(() => formatExports({ A: "a\0b" })).toThrow(/NUL/);
+  });
+
+  it("keeps variables already set in the environment", () => {
+    expect(mergeWithEnvironment({ A: "1", B: "2", C: "3" }, { A: "env", B: " " })).toEqual({
+      exported: { B: "2", C: "3" },
+      kept: ["A"],
+    });
+  });
+});

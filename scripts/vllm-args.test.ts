@@ -1,0 +1,321 @@
+import { describe, expect, it } from "vitest";
+import { buildVllmArgs, shellQuote, splitShellWords, VllmArgsError, type VllmRole } from "./vllm-args.js";
+
+const BASE = ["--host", "127.0.0.1", "--port", "8000"];
+
+function args(env: Record<string, string>, role: VllmRole = "main"): string[] {
+  const plan = buildVllmArgs(env, role);
+  if (!plan.enabled) throw new Error(`disabled: ${plan.reason}`);
+  return plan.args;
+}
+
+function problems(env: Record<string, string>, role: VllmRole = "main"): string[] {
+  try {
+    buildVllmArgs(env, role);
+  } catch (err) {
+    if (err instanceof VllmArgsError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a VllmArgsError");
+}
+
+describe("main server arguments", () => {
+  const cases: Array<[string, Record<string, string>, string[]]> = [
+    [
+      "defaults",
+      { MODEL_NAME: "Qwen/Qwen3-8B" },
+      [
+        "Qwen/Qwen3-8B",
+        "--served-model-name",
+        "Qwen/Qwen3-8B",
+        ...BASE,
+        "--tensor-parallel-size",
+        "1",
+        "--gpu-memory-utilization",
+        "0.9",
+        "--enable-prompt-tokens-details",
+      ],
+    ],
+    [
+      "tensor parallel, memory and context length",
+      { MODEL_NAME: "m", TENSOR_PARALLEL: "4", GPU_MEMORY_UTILIZATION: "0.85", MAX_MODEL_LEN: "32768" },
+      [
+        "m",
+        "--served-model-name",
+        "m",
+        ...BASE,
+        "--tensor-parallel-size",
+        "4",
+        "--gpu-memory-utilization",
+        "0.85",
+        "--max-model-len",
+        "32768",
+        "--enable-prompt-tokens-details",
+      ],
+    ],
+    [
+      "an embedding model takes its share of the GPU budget",
+      { MODEL_NAME: "m", EMBEDDING_MODEL: "e", GPU_MEMORY_UTILIZATION: "0.9" },
+      [
+        "m",
+        "--served-model-name",
+        "m",
+        ...BASE,
+        "--tensor-parallel-size",
+        "1",
+        "--gpu-memory-utilization",
+        "0.8",
+        "--enable-prompt-tokens-details",
+      ],
+    ],
+    [
+      "extra args come last, quoted words kept whole",
+      {
+        MODEL_NAME: "m",
+        VLLM_EXTRA_ARGS: `--max-num-seqs 64 --chat-template '{{ a b }}' --dtype "bfloat16"`,
+      },
+      [
+        "m",
+        "--served-model-name",
+        "m",
+        ...BASE,
+        "--tensor-parallel-size",
+        "1",
+        "--gpu-memory-utilization",
+        "0.9",
+        "--enable-prompt-tokens-details",
+        "--max-num-seqs",
+        "64",
+        "--chat-template",
+        "{{ a b }}",
+        "--dtype",
+        "bfloat16",
+      ],
+    ],
+    [
+      "blank values count as unset",
+      { MODEL_NAME: " m ", MAX_MODEL_LEN: " ", VLLM_EXTRA_ARGS: "  " },
+      [
+        "m",
+        "--served-model-name",
+        "m",
+        ...BASE,
+        "--tensor-parallel-size",
+        "1",
+        "--gpu-memory-utilization",
+        "0.9",
+        "--enable-prompt-tokens-details",
+      ],
+    ],
+  ];
+  it.each(cases)("%s", (_name, env, expected) => {
+    expect(args(env)).toEqual(expected);
+  });
+
+  it("never puts secrets on the command line", () => {
+    const out = args({ MODEL_NAME: "m", HF_TOKEN: "hf_secret", VLLM_API_KEY: "vk_secret" }).join(" ");
+    expect(out).not.toContain("hf_secret");
+    expect(out).not.toContain("vk_secret");
+  });
+
+  it("never passes a reasoning parser", () => {
+    expect(args({ MODEL_NAME: "m" }).some((a) => a.includes("reasoning"))).toBe(false);
+  });
+});
+
+describe("embedding server arguments", () => {
+  it("is disabled without EMBEDDING_MODEL", () => {
+    expect(buildVllmArgs({ MODEL_NAME: "m" }, "embed")).toEqual({
+      enabled: false,
+      reason: "EMBEDDING_MODEL is not set",
+    });
+  });
+
+  const cases: Array<[string, Record<string, string>, string[]]> = [
+    [
+      "pooling runner on 8001 with the default share",
+      { MODEL_NAME: "m", EMBEDDING_MODEL: "BAAI/bge-small-en-v1.5" },
+      [
+        "BAAI/bge-small-en-v1.5",
+        "--served-model-name",
+        "BAAI/bge-small-en-v1.5",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8001",
+        "--runner",
+        "pooling",
+        "--gpu-memory-utilization",
+        "0.1",
+      ],
+    ],
+    [
+      "own share, context length and extra args",
+      {
+        EMBEDDING_MODEL: "e",
+        EMBEDDING_GPU_MEMORY_UTILIZATION: "0.2",
+        EMBEDDING_MAX_MODEL_LEN: "512",
+        EMBEDDING_VLLM_EXTRA_ARGS: "--enforce-eager",
+      },
+      [
+        "e",
+        "--served-model-name",
+        "e",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8001",
+        "--runner",
+        "pooling",
+        "--gpu-memory-utilization",
+        "0.2",
+        "--max-model-len",
+        "512",
+        "--enforce-eager",
+      ],
+    ],
+  ];
+  it.each(cases)("%s", (_name, env, expected) => {
+    expect(args(env, "embed")).toEqual(expected);
+  });
+});
+
+describe("rejected settings", () => {
+  const cases: Array<[string, Record<string, string>, VllmRole, RegExp]> = [
+    ["missing model", {}, "main", /^MODEL_NAME: required/],
+    [
+      "reasoning parser",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-parser qwen3" },
+      "main",
+      /--reasoning-parser is not allowed/,
+    ],
+    [
+      "reasoning parser with =",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-parser=qwen3" },
+      "main",
+      /--reasoning-parser is/,
+    ],
+    [
+      "reasoning parser, underscores",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning_parser qwen3" },
+      "main",
+      /--reasoning-parser is/,
+    ],
+    [
+      "reasoning parser plugin",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-parser-plugin x.py" },
+      "main",
+      /--reasoning-parser-plugin is/,
+    ],
+    [
+      "REASONING_PARSER variable",
+      { MODEL_NAME: "m", REASONING_PARSER: "qwen3" },
+      "main",
+      /^REASONING_PARSER: not supported/,
+    ],
+    [
+      "reasoning parser for embeddings",
+      { EMBEDDING_MODEL: "e", EMBEDDING_VLLM_EXTRA_ARGS: "--reasoning-parser x" },
+      "embed",
+      /EMBEDDING_VLLM_EXTRA_ARGS: --reasoning-parser/,
+    ],
+    ["port override", { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--port 9000" }, "main", /--port is not allowed/],
+    [
+      "host override",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--host=0.0.0.0" },
+      "main",
+      /--host is not allowed/,
+    ],
+    [
+      "token on the command line",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--hf-token hf_x" },
+      "main",
+      /--hf-token is not allowed: secrets/,
+    ],
+    [
+      "api key on the command line",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--api-key k" },
+      "main",
+      /--api-key is not allowed/,
+    ],
+    [
+      "config file",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--config c.yaml" },
+      "main",
+      /--config is not allowed/,
+    ],
+    [
+      "unterminated quote",
+      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--chat-template 'x" },
+      "main",
+      /unterminated single quote/,
+    ],
+    [
+      "tensor parallel not a number",
+      { MODEL_NAME: "m", TENSOR_PARALLEL: "two" },
+      "main",
+      /^TENSOR_PARALLEL: must be a whole number/,
+    ],
+    ["tensor parallel zero", { MODEL_NAME: "m", TENSOR_PARALLEL: "0" }, "main", /^TENSOR_PARALLEL/],
+    ["context length with a suffix", { MODEL_NAME: "m", MAX_MODEL_LEN: "32k" }, "main", /^MAX_MODEL_LEN/],
+    [
+      "memory above 1",
+      { MODEL_NAME: "m", GPU_MEMORY_UTILIZATION: "90" },
+      "main",
+      /^GPU_MEMORY_UTILIZATION: must be a fraction/,
+    ],
+    ["memory zero", { MODEL_NAME: "m", GPU_MEMORY_UTILIZATION: "0" }, "main", /^GPU_MEMORY_UTILIZATION/],
+    [
+      "embedding share too large",
+      {
+        MODEL_NAME: "m",
+        EMBEDDING_MODEL: "e",
+        GPU_MEMORY_UTILIZATION: "0.5",
+        EMBEDDING_GPU_MEMORY_UTILIZATION: "0.5",
+      },
+      "main",
+      /leaves too little/,
+    ],
+  ];
+  it.each(cases)("%s", (_name, env, role, pattern) => {
+    expect(problems(env, role).some((p) => pattern.test(p))).toBe(true);
+  });
+
+  it("reports every problem at once", () => {
+    const found = problems({ TENSOR_PARALLEL: "x", VLLM_EXTRA_ARGS: "--reasoning-parser y" });
+    expect(found).toHaveLength(3);
+  });
+});
+
+describe("shell words", () => {
+  const cases: Array<[string, string, string[]]> = [
+    ["plain words", "a b  c", ["a", "b", "c"]],
+    ["tabs and newlines", "a\tb\nc", ["a", "b", "c"]],
+    ["single quotes keep everything", `'a "b" \\c'`, [`a "b" \\c`]],
+    ["double quotes with escapes", `"a \\"b\\" \\\\ c"`, [`a "b" \\ c`]],
+    ["backslash escapes a space", "a\\ b", ["a b"]],
+    ["adjacent quoted parts join", `--x='{"a": 1}'`, [`--x={"a": 1}`]],
+    ["empty quoted word", `a '' b`, ["a", "", "b"]],
+    ["no expansion", "$HOME *", ["$HOME", "*"]],
+    ["empty", "   ", []],
+  ];
+  it.each(cases)("%s", (_name, input, expected) => {
+    expect(splitShellWords(input)).toEqual(expected);
+  });
+
+  it.each([["'open"], ['"open'], ["trailing\\"]])("rejects %s", (input) => {
+    expect(() => splitShellWords(input)).toThrow();
+  });
+
+  const quoted: Array<[string, string]> = [
+    ["Qwen/Qwen3-8B", "Qwen/Qwen3-8B"],
+    ["0.9", "0.9"],
+    ["{{ a b }}", "'{{ a b }}'"],
+    ["it's", `'it'\\''s'`],
+    ["", "''"],
+  ];
+  it.each(quoted)("quotes %j as %s and splits back", (word, expected) => {
+    expect(shellQuote(word)).toBe(expected);
+    expect(splitShellWords(shellQuote(word))).toEqual([word]);
+  });
+});
