@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
+import type { CompletionCall } from "../engine.js";
+import { readSse } from "./vllm-sse.js";
+
+function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(encoder.encode(c));
+      controller.close();
+    },
+  });
+}
+
+async function collect(...chunks: string[]) {
+  const data: string[] = [];
+  const end = await readSse(streamOf(...chunks), (d) => data.push(d));
+  return { data, end };
+}
+
+describe("readSse", () => {
+  it("yields each data payload and stops at [DONE]", async () => {
+    expect(
+      await collect('data: {"a":1}\n\ndata: {"a":2}\n\n', "data: [DONE]\n\n", 'data: {"late":1}\n\n'),
+    ).toEqual({
+      data: ['{"a":1}', '{"a":2}'],
+      end: "done",
+    });
+  });
+
+  it("reassembles events split across chunks, CRLF line ends included, and skips comments", async () => {
+    expect(
+      await collect("da", 'ta: {"a"', ":1}\r", "\n\r\n: keep-alive\n\n", "data: [DO", "NE]\r\n\r\n"),
+    ).toEqual({
+      data: ['{"a":1}'],
+      end: "done",
+    });
+  });
+
+  it("reports a stream that ends without [DONE]", async () => {
+    expect(await collect('data: {"a":1}\n\ndata: {"b"')).toEqual({ data: ['{"a":1}', '{"b"'], end: "eof" });
+  });
+
+  it("cancels the body when the consumer throws", async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('data: {"x":1}\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await expect(
+      readSse(body, () => {
+        throw new Error("stop");
+      }),
+    ).rejects.toThrow("stop");
+    expect(cancelled).toBe(true);
+  });
+});
+
+describe("streamed completions", () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await standInWithEngine({ standIn: { promptTokensDetails: true } });
+  });
+  afterEach(async () => {
+    expect(f.standIn.violations).toEqual([]);
+    await f.stop();
+  });
+
+  const call = (onDelta: (t: string) => void, extra: Partial<CompletionCall> = {}): CompletionCall => ({
+    prompt: "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n",
+    maxTokens: 100,
+    stop: ["</think>"],
+    sampling: { temperature: 0.6, topP: 0.95, topK: 20, minP: 0 },
+    onDelta,
+    ...extra,
+  });
+
+  it("passes every delta on, and the text, finish reason and usage chunk add up", async () => {
+    const deltas: string[] = [];
+    const out = await f.engine.completion(call((t) => deltas.push(t)));
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.join("")).toBe(out.text);
+    expect(out.text).toBe("The user asks a question. I will work it out step by step and then answer.\n");
+    expect(out.finishReason).toBe("stop");
+    expect(out.completionTokens).toBe(deltas.length);
+    expect(out.promptTokens).toBe(12); // as the stand-in counted them
+    expect(out.cachedTokens).toBeNull(); // first sight of this prompt
+  });
+
+  it("reads cached tokens from the usage chunk when vLLM reports them", async () => {
+    const long = `<|im_start|>user\n${"word ".repeat(40)}<|im_end|>\n<|im_start|>assistant\n<think>\n`;
+    await f.engine.completion(call(() => undefined, { prompt: long }));
+    const out = await f.engine.completion(call(() => undefined, { prompt: long }));
+    expect(out.cachedTokens).toBe(48); // whole 16-token blocks of the repeated prompt
+  });
+
+  it("maps a length cut and vLLM's repetition stop to length", async () => {
+    const cut = await f.engine.completion(call(() => undefined, { maxTokens: 3 }));
+    expect(cut).toMatchObject({ text: "The user asks", finishReason: "length", completionTokens: 3 });
+    f.standIn.enqueue({ text: "ab ab ab ab", finishReason: "repetition" });
+    expect((await f.engine.completion(call(() => undefined))).finishReason).toBe("length");
+    f.standIn.enqueue({ text: "partial", finishReason: "abort" });
+    expect((await f.engine.completion(call(() => undefined))).finishReason).toBe("abort");
+  });
+});
