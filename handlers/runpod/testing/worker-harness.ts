@@ -33,7 +33,7 @@ export interface Harness {
   worker: RunPodWorker;
   /** run()'s promise: resolves once the worker has shut down. */
   done: Promise<void>;
-  /** shutdown() and wait for run() to end. */
+  /** shutdown(force: aborts running jobs too, so a stuck test cannot hang) and wait for run(). */
   stop(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export function startWorker(standIn: JobApiStandIn, options: HarnessOptions): Ha
     worker,
     done,
     async stop() {
-      worker.shutdown();
+      worker.shutdown(true);
       await done;
     },
   };
