@@ -107,8 +107,12 @@ export async function handleCompletion(
   }
 
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  res.flushHeaders();
+  // Each event is flushed before the next step, so a cut comes after what was already sent.
   const event = (data: unknown) =>
-    res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    new Promise<void>((resolve) => {
+      res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`, () => resolve());
+    });
   const chunk = (text: string, last: boolean) => ({
     ...head,
     choices: [
@@ -128,23 +132,23 @@ export async function handleCompletion(
     if (faults.cutAfterTokens !== undefined && sent >= faults.cutAfterTokens) return cut();
     if (faults.errorEventAfterTokens !== undefined && sent >= faults.errorEventAfterTokens) {
       done = true;
-      event(errorBody("EngineCore encountered an issue.", "InternalServerError", null, 500));
-      event("[DONE]");
+      await event(errorBody("EngineCore encountered an issue.", "InternalServerError", null, 500));
+      await event("[DONE]");
       res.end();
       return;
     }
     if (faults.tokenDelayMs) await sleep(faults.tokenDelayMs);
     if (gone()) return;
-    event(chunk(tokens[i]!, i === tokens.length - 1));
+    await event(chunk(tokens[i]!, i === tokens.length - 1));
     sent++;
   }
   done = true;
   if (body.stream_options && body.stream_options.include_usage !== false) {
     const { prompt_tokens_details, ...rest } = usage;
     // Null fields are omitted from the usage-only chunk.
-    event({ ...head, choices: [], usage: prompt_tokens_details ? usage : rest });
+    await event({ ...head, choices: [], usage: prompt_tokens_details ? usage : rest });
   }
-  event("[DONE]");
+  await event("[DONE]");
   res.end();
 }
 
