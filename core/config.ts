@@ -123,7 +123,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       problems.push("ORCH_ENCRYPTION_KEY: must be 32 bytes, as base64 (44 characters) or hex (64)");
     }
   }
-  if (parsed.success && parsed.data.VLLM_URL && !parsed.data.MODEL_NAME) {
+  // Checked on the raw values so that it is reported even when other variables are invalid too.
+  if (cleaned.VLLM_URL && !cleaned.MODEL_NAME) {
     problems.push("MODEL_NAME: required when VLLM_URL is set (the model vLLM serves)");
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
