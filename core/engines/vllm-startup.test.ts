@@ -1,0 +1,201 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
+import type { StandInOptions } from "../../test/vllm-stand-in/server.js";
+import { DeliberateError } from "../errors.js";
+import { createVllmEngine, NOT_ENFORCED, type VllmEngineOptions } from "./vllm.js";
+import { checkVersion, parseVersion } from "./vllm-startup.js";
+
+let f: Fixture | undefined;
+afterEach(async () => {
+  if (!f) return;
+  expect(f.standIn.violations).toEqual([]);
+  await f.stop();
+  f = undefined;
+});
+async function unstarted(standIn: StandInOptions = {}, engine: Partial<VllmEngineOptions> = {}) {
+  f = await standInWithEngine({ standIn, engine, start: false });
+  return f;
+}
+
+const call = {
+  prompt: "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
+  maxTokens: 10,
+  sampling: { temperature: 0.6, topP: 0.95, topK: 20, minP: 0 },
+};
+
+describe("start-up checks", () => {
+  it("success: ready, with max_model_len from /v1/models, after two regex-OK canaries", async () => {
+    const { engine, standIn } = await unstarted({ maxModelLen: 4096 });
+    expect(await engine.health()).toEqual({
+      ready: false,
+      detail: "the vLLM start-up checks have not run yet",
+    });
+    await expect(engine.completion(call)).rejects.toMatchObject({ code: "engine_unavailable" });
+    expect(() => engine.modelInfo()).toThrow(DeliberateError);
+
+    await expect(engine.start()).resolves.toEqual({ model: "Qwen/Qwen3-8B", maxModelLen: 4096 });
+    expect(engine.modelInfo()).toEqual({ model: "Qwen/Qwen3-8B", maxModelLen: 4096 });
+    expect(engine.vllmVersion).toBe("0.30.1");
+    expect(await engine.health()).toEqual({ ready: true });
+    expect(standIn.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /version",
+      "GET /v1/models",
+      "POST /v1/completions",
+      "POST /v1/completions",
+      "GET /health",
+    ]);
+    const [finalShaped, assistantShaped] = standIn.completionBodies();
+    for (const body of [finalShaped!, assistantShaped!]) {
+      expect(body).toMatchObject({ structured_outputs: { regex: "OK" }, max_tokens: 3, temperature: 0 });
+    }
+    expect(finalShaped!.prompt.endsWith("</think>\n\n")).toBe(true);
+    expect(assistantShaped!.prompt.endsWith("<|im_start|>assistant\n")).toBe(true);
+  });
+
+  it("a vLLM older than 0.10.2 is refused with a clear message and the engine stays not ready", async () => {
+    const { engine, standIn } = await unstarted({ version: "0.9.2" });
+    const message =
+      "vLLM 0.9.2 is too old: Deliberate needs 0.10.2 or later, the first version with structured_outputs";
+    await expect(engine.start()).rejects.toMatchObject({ code: "engine_error", message });
+    expect(await engine.health()).toEqual({ ready: false, detail: message });
+    await expect(engine.completion(call)).rejects.toMatchObject({
+      code: "engine_unavailable",
+      message: `vLLM is not ready: ${message}`,
+    });
+    expect(standIn.count("/v1/models")).toBe(0);
+  });
+
+  it("an unreadable version fails closed", async () => {
+    const { engine } = await unstarted({ version: "unknown" });
+    await expect(engine.start()).rejects.toMatchObject({
+      code: "engine_error",
+      message: expect.stringContaining('vLLM reports version "unknown", which Deliberate cannot read'),
+    });
+  });
+
+  it("a model vLLM does not serve is named, with what it serves", async () => {
+    const { engine, standIn } = await unstarted();
+    standIn.faults.omitModel = true;
+    await expect(engine.start()).rejects.toMatchObject({
+      code: "engine_error",
+      message: expect.stringContaining(
+        "does not serve the model `Qwen/Qwen3-8B` (it serves: some/other-model)",
+      ),
+    });
+    expect(engine.ready).toBe(false);
+  });
+
+  it("a canary that comes back unconstrained: not ready, 'structured outputs are not enforced'", async () => {
+    const { engine, standIn } = await unstarted();
+    standIn.faults.ignoreStructuredOutputs = true;
+    await expect(engine.start()).rejects.toMatchObject({
+      code: "engine_error",
+      message: expect.stringContaining(NOT_ENFORCED),
+    });
+    const health = await engine.health();
+    expect(health.ready).toBe(false);
+    expect(health.detail).toContain(
+      "structured outputs are not enforced (is vLLM running with --reasoning-parser?)",
+    );
+    expect(standIn.count("/v1/completions")).toBe(1);
+  });
+
+  it("only the bare-assistant canary failing is enough to refuse", async () => {
+    const { engine, standIn } = await unstarted();
+    // Like a reasoning parser that only spares prompts already past </think>.
+    standIn.replyWith = (body) =>
+      body.prompt.endsWith("assistant\n") ? { text: "<think>\nHmm" } : undefined;
+    await expect(engine.start()).rejects.toMatchObject({ message: expect.stringContaining(NOT_ENFORCED) });
+    expect(standIn.count("/v1/completions")).toBe(2);
+  });
+
+  it("a pooling server behind VLLM_URL (the 200-with-error quirk) is refused", async () => {
+    const { engine } = await unstarted({ runner: "pooling" });
+    await expect(engine.start()).rejects.toMatchObject({
+      code: "engine_error",
+      message: "vLLM reported an error: The model does not support Completions API",
+    });
+  });
+
+  it("health re-checks GET /health after start", async () => {
+    const { engine, standIn } = await unstarted();
+    await engine.start();
+    standIn.faults.healthStatus = 503;
+    expect(await engine.health()).toMatchObject({
+      ready: false,
+      detail: expect.stringContaining("HTTP 503"),
+    });
+    standIn.faults.healthStatus = 200;
+    expect(await engine.health()).toEqual({ ready: true });
+    await standIn.refuse();
+    expect(await engine.health()).toMatchObject({
+      ready: false,
+      detail: expect.stringContaining("unreachable"),
+    });
+  });
+});
+
+describe("waitUntilReady", () => {
+  it("polls while vLLM refuses connections, then runs the checks", async () => {
+    const { standIn } = await unstarted();
+    await standIn.refuse();
+    let refused = 0;
+    const engine = createVllmEngine({
+      baseUrl: standIn.url,
+      model: "Qwen/Qwen3-8B",
+      fetch: async (input, init) => {
+        try {
+          return await fetch(input, init);
+        } catch (err) {
+          if (++refused === 3) await standIn.resume(); // weights loaded
+          throw err;
+        }
+      },
+    });
+    await expect(engine.waitUntilReady({ intervalMs: 1 })).resolves.toEqual({
+      model: "Qwen/Qwen3-8B",
+      maxModelLen: 32_768,
+    });
+    expect(refused).toBe(3);
+    expect(engine.ready).toBe(true);
+  });
+
+  it("gives up after its timeout with engine_unavailable", async () => {
+    const { standIn, engine } = await unstarted();
+    await standIn.refuse();
+    await expect(engine.waitUntilReady({ intervalMs: 5, timeoutMs: 30 })).rejects.toMatchObject({
+      code: "engine_unavailable",
+      message: expect.stringContaining("did not become ready within 30 ms"),
+    });
+  });
+
+  it("stops at once on a failed check that waiting cannot fix", async () => {
+    const { standIn, engine } = await unstarted({ version: "0.9.2" });
+    await expect(engine.waitUntilReady({ intervalMs: 1 })).rejects.toMatchObject({ code: "engine_error" });
+    expect(standIn.count("/version")).toBe(1);
+  });
+
+  it("stops when its signal fires, with the signal's reason", async () => {
+    const { standIn, engine } = await unstarted();
+    await standIn.refuse();
+    const controller = new AbortController();
+    const reason = new DeliberateError("shutting_down", "the server is shutting down");
+    const waiting = engine.waitUntilReady({ signal: controller.signal, intervalMs: 600_000 });
+    setTimeout(() => controller.abort(reason), 5);
+    await expect(waiting).rejects.toBe(reason);
+  });
+});
+
+describe("version parsing", () => {
+  it("reads release, rc, dev and v-prefixed versions and compares them to 0.10.2", () => {
+    expect(parseVersion("0.25.1")).toEqual([0, 25, 1]);
+    expect(parseVersion("v0.11.0")).toEqual([0, 11, 0]);
+    expect(parseVersion("0.10.2rc1")).toEqual([0, 10, 2]);
+    expect(parseVersion("0.11.1.dev12+gabcdef")).toEqual([0, 11, 1]);
+    expect(parseVersion("main")).toBeUndefined();
+    expect(checkVersion({ version: "0.10.2" })).toBe("0.10.2");
+    expect(checkVersion({ version: "1.0" })).toBe("1.0");
+    expect(() => checkVersion({ version: "0.10.1.1" })).toThrow(/too old/);
+    expect(() => checkVersion({})).toThrow(/cannot read/);
+  });
+});
