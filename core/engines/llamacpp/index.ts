@@ -7,6 +7,7 @@ import { getLlama, type LlamaModel, LlamaLogLevel } from "node-llama-cpp";
 import { TINY_CONTEXT_LENGTH } from "../../../scripts/gguf/tiny-model.js";
 import { DeliberateError } from "../../errors.js";
 import { LlamaCppEngine } from "./engine.js";
+import { checkGgufFile } from "./gguf-check.js";
 import { type LogFn, resolveModel } from "./model-source.js";
 
 export type { LlamaCppStats } from "./engine.js";
@@ -68,6 +69,7 @@ export async function createLlamaCppEngine(options: LlamaCppEngineOptions = {}):
     ...(onLog ? { onLog } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  await checkGgufFile(resolved.path);
   if (resolved.demo) {
     onLog?.("warn", "embedded engine: DEMO MODEL in use (random weights): every answer is random text");
   }

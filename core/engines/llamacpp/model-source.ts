@@ -74,6 +74,13 @@ export function modelNameOf(file: string): string {
   return path.basename(file).replace(/\.gguf$/i, "");
 }
 
+/** The name a URI reports: the file it names (hf:user/repo/file.gguf → file), else repo:quant. */
+export function modelNameOfUri(uri: string): string {
+  const bare = uri.replace(/^hf:/i, "").replace(/[?#].*$/, "");
+  if (/\.gguf$/i.test(bare)) return modelNameOf(bare);
+  return bare.split("/").slice(1).join("/") || bare;
+}
+
 async function demo(cacheDir: string, fallbackReason?: string): Promise<ResolvedModel> {
   const file = await ensureTinyModel(cacheDir);
   return { path: file, name: DEMO_MODEL_LABEL, demo: true, ...(fallbackReason ? { fallbackReason } : {}) };
@@ -121,7 +128,7 @@ export async function resolveModel(options: ResolveOptions = {}): Promise<Resolv
     ...(options.hfToken ? { tokens: { huggingFace: options.hfToken } } : {}),
   };
   const cached = await resolveModelFile(spec.uri, { ...common, download: false }).catch(() => undefined);
-  if (cached) return { path: cached, name: modelNameOf(cached), demo: false };
+  if (cached) return { path: cached, name: modelNameOfUri(spec.uri), demo: false };
 
   const unavailable = async (why: string): Promise<ResolvedModel> => {
     if (!spec.isDefault) {
@@ -151,7 +158,7 @@ export async function resolveModel(options: ResolveOptions = {}): Promise<Resolv
         (options.onProgress ?? stderrProgress)(downloadedSize, totalSize),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return { path: file, name: modelNameOf(file), demo: false };
+    return { path: file, name: modelNameOfUri(spec.uri), demo: false };
   } catch (err) {
     if (options.signal?.aborted) throw new DeliberateError("cancelled", "start-up was cancelled");
     return unavailable(err instanceof Error ? err.message : String(err));
