@@ -111,6 +111,14 @@ export function ajvFor(draft: Draft): Ajv {
 }
 
 /**
+ * Creates every draft's instance now (~100–200 ms each) so that the first request with a JSON
+ * schema does not pay for it. Entry points may call it at start-up; nothing requires it.
+ */
+export function warmUpValidators(): void {
+  for (const draft of Object.keys(META_URI) as Draft[]) ajvFor(draft).compile({ type: "null" });
+}
+
+/**
  * The draft a `$schema` names, ignoring scheme, a trailing `#` and case. Undefined for a URI
  * that names no draft Ajv supports (e.g. draft-03 or a custom meta-schema).
  */

@@ -10,4 +10,4 @@ export {
 } from "./prepare.js";
 export { LIMITS } from "./bounds.js";
 export { compileSchema, compiledSchemas, canonicalJson, type CompiledSchema } from "./json-schema.js";
-export { DEFAULT_DRAFT, draftOf, type Draft } from "./ajv-drafts.js";
+export { DEFAULT_DRAFT, draftOf, type Draft, warmUpValidators } from "./ajv-drafts.js";

@@ -267,3 +267,14 @@ describe("shared Ajv state", () => {
     );
   });
 });
+
+describe("warm-up", () => {
+  it("creates every draft's instance, which then validates", async () => {
+    const { warmUpValidators } = await import("./index.js");
+    warmUpValidators();
+    for (const draft of ["draft-04", "draft-06", "draft-07", "2019-09", "2020-12"] as const) {
+      expect(ajvFor(draft).validate({ type: "integer" }, 3)).toBe(true);
+      expect(ajvFor(draft).validate({ type: "integer" }, "3")).toBe(false);
+    }
+  });
+});

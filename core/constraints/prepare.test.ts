@@ -95,6 +95,12 @@ describe("prepareConstraint: json", () => {
     expect(err.message).toContain("nested deeper than 32");
   });
 
+  it("refuses a pathologically deep schema without overflowing the stack", () => {
+    let schema: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) schema = { not: schema };
+    expect(refusal({ json: schema }).param).toBe("structured_outputs.json");
+  });
+
   it("answers schema_unsupported, naming the field and Ajv's reason, for a schema Ajv cannot compile", () => {
     const err = refusal({ json: { type: "object", properties: { a: { $ref: "#/definitions/missing" } } } });
     expect(err.code).toBe("schema_unsupported");

@@ -67,12 +67,14 @@ export function prepareConstraint(so: StructuredOutputs | undefined): PreparedCo
 function prepareJson(value: unknown): PreparedConstraint {
   const param = "structured_outputs.json";
   if (!isPlainObject(value)) throw invalid(param, "structured_outputs.json must be a JSON Schema object");
+  // Depth first: it is measured without recursion, and serialising a pathologically deep
+  // document would overflow the stack.
+  if (nestingDepth(value, LIMITS.schemaDepth) > LIMITS.schemaDepth) {
+    throw invalid(param, `structured_outputs.json is nested deeper than ${LIMITS.schemaDepth} levels`);
+  }
   const text = canonicalJson(value);
   if (utf8Bytes(text) > LIMITS.schemaBytes) {
     throw invalid(param, `structured_outputs.json is larger than ${kib(LIMITS.schemaBytes)}`);
-  }
-  if (nestingDepth(value, LIMITS.schemaDepth) > LIMITS.schemaDepth) {
-    throw invalid(param, `structured_outputs.json is nested deeper than ${LIMITS.schemaDepth} levels`);
   }
   const compiled = compileSchema(value, text);
   return {
