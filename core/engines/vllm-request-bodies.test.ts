@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import type { CompletionBody } from "../../test/vllm-stand-in/schemas.js";
+import type { TextCompletionBody } from "../../test/vllm-stand-in/schemas.js";
 import type { CompletionCall } from "../engine.js";
 import { runPipeline } from "../pipeline.js";
-import { CompletionRequest, type CompletionRequestInput } from "../protocol.js";
+import { CompletionRequest, type CompletionRequestInput, type StructuredOutputs } from "../protocol.js";
 import { completionBody, embeddingsBody, tokenizeBody } from "./vllm-bodies.js";
 
 const SCHEMA = {
@@ -47,10 +47,10 @@ describe("the four request bodies of a pipeline run", () => {
     expect(result.output).toEqual({ answer: 0, why: "aa" });
     expect(bodies).toHaveLength(4);
     const [think, draft, reflect, final] = bodies as [
-      CompletionBody,
-      CompletionBody,
-      CompletionBody,
-      CompletionBody,
+      TextCompletionBody,
+      TextCompletionBody,
+      TextCompletionBody,
+      TextCompletionBody,
     ];
     const sampling = { temperature: 0.3, top_p: 0.95, top_k: 20, min_p: 0, seed: 7, stream: false };
     expect(think).toEqual({
@@ -86,11 +86,11 @@ describe("the four request bodies of a pipeline run", () => {
   });
 
   it("sends no seed when the request has none, and the structured_outputs key of each constraint kind", async () => {
-    const kinds = [
+    const kinds: [StructuredOutputs, unknown][] = [
       [{ regex: "[0-9]+" }, { regex: "[0-9]+" }],
       [{ choice: ["yes", "no"] }, { choice: ["yes", "no"] }],
       [{ grammar: 'root ::= "a" | "b"' }, { grammar: 'root ::= "a" | "b"' }],
-    ] as const;
+    ];
     for (const [so, expected] of kinds) {
       f.standIn.clearRecords();
       await run({ prompt: "Pick.", thinking_effort: "none", structured_outputs: so });

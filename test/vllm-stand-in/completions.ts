@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorBody, sleep } from "./faults.js";
 import { constrainedText, finish, freeText, type Generated, tokenize } from "./generate.js";
-import { CompletionBody, describeViolation } from "./schemas.js";
+import { CompletionBody, describeViolation, type TextCompletionBody } from "./schemas.js";
 import type { VllmStandIn } from "./server.js";
 
 export async function handleCompletion(
@@ -26,10 +26,10 @@ export async function handleCompletion(
   }
   const parsed = CompletionBody.safeParse(raw);
   if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
-  const body = parsed.data;
-  if (typeof body.prompt !== "string") {
+  if (typeof parsed.data.prompt !== "string") {
     return standIn.violation(res, "the client must send one string prompt", "body.prompt");
   }
+  const body = parsed.data as TextCompletionBody;
   if (body.model != null && body.model !== options.model) {
     return standIn.sendError(
       res,

@@ -118,6 +118,8 @@ export const CompletionBody = z
     }
   });
 export type CompletionBody = z.infer<typeof CompletionBody>;
+/** A completion body as our client sends it (and as the stand-in serves it): one string prompt. */
+export type TextCompletionBody = Omit<CompletionBody, "prompt"> & { prompt: string };
 
 export const EmbeddingsBody = z.strictObject({
   input: z.union([z.string(), z.array(z.string()).min(1), tokenIds, z.array(tokenIds)]),

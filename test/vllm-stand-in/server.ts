@@ -17,7 +17,7 @@ import { type Faults, type Planned, errorBody } from "./faults.js";
 import { handleCompletion } from "./completions.js";
 import { handleEmbeddings, handleTokenize } from "./pooling.js";
 import type { ScriptedReply } from "./generate.js";
-import type { CompletionBody } from "./schemas.js";
+import type { TextCompletionBody } from "./schemas.js";
 
 export interface StandInOptions {
   /** The served model name (MODEL_NAME). */
@@ -55,7 +55,7 @@ export interface RecordedClose {
   totalTokens: number;
 }
 
-export type ReplyFunction = (body: CompletionBody, index: number) => ScriptedReply | undefined;
+export type ReplyFunction = (body: TextCompletionBody, index: number) => ScriptedReply | undefined;
 
 export class VllmStandIn {
   readonly options: Required<Omit<StandInOptions, "apiKey" | "port">> & { apiKey?: string };
@@ -148,8 +148,8 @@ export class VllmStandIn {
   }
 
   /** The completion bodies received, in order. */
-  completionBodies(): CompletionBody[] {
-    return this.requests.filter((r) => r.path === "/v1/completions").map((r) => r.body as CompletionBody);
+  completionBodies(): TextCompletionBody[] {
+    return this.requests.filter((r) => r.path === "/v1/completions").map((r) => r.body as TextCompletionBody);
   }
 
   count(path: string): number {
@@ -168,7 +168,7 @@ export class VllmStandIn {
     for (const w of waiters) w(close);
   }
 
-  nextReply(body: CompletionBody): ScriptedReply | undefined {
+  nextReply(body: TextCompletionBody): ScriptedReply | undefined {
     const index = this.completionIndex++;
     return this.queue.shift() ?? this.replyWith?.(body, index);
   }
