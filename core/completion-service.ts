@@ -33,6 +33,8 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   onQueued?: (position: number, jobId: string) => void;
   onEvent?: (event: PipelineEvent) => void;
+  /** Free label carried to the SettledRecord (e.g. "ws", "http", "runpod"). */
+  transport?: string;
 }
 
 /** What happened to one request, for logs, metrics and the dashboard. */
@@ -46,6 +48,7 @@ export interface SettledRecord {
   outcome: string;
   cached: boolean;
   ms: number;
+  transport: string | undefined;
 }
 
 export interface ServiceStats {
@@ -112,6 +115,7 @@ export class CompletionService {
         ...(error ? { error } : {}),
         outcome: error ? error.code : "ok",
         cached,
+        transport: options.transport,
         ms: Math.round((performance.now() - started) * 100) / 100,
       });
 

@@ -1,0 +1,172 @@
+/**
+ * One WebSocket connection's protocol (ARCHITECTURE §3.2), independent of the socket library:
+ * frames in through `handleFrame`, messages out through `send`. Several completions run at once,
+ * matched by the client's id; each ends with exactly one `completion.result` or `error`.
+ */
+import type { CompletionService } from "../../core/completion-service.js";
+import { DeliberateError, errorEnvelope } from "../../core/errors.js";
+import type { PipelineEvent } from "../../core/pipeline.js";
+import { ClientMessage } from "../../core/protocol.js";
+
+export interface WsSessionOptions {
+  service: CompletionService;
+  maxInflight: number;
+  maxFrameBytes: number;
+  /** Sends one text frame; must not throw when the socket has gone. */
+  send: (text: string) => void;
+  transport?: string;
+}
+
+const cancelled = () => new DeliberateError("cancelled", "the request was cancelled by the client");
+
+export class WsSession {
+  /** Client id → its controller, created on first use: idle sockets stay small. */
+  private inflight: Map<string, AbortController> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: WsSessionOptions) {}
+
+  get inflightCount(): number {
+    return this.inflight?.size ?? 0;
+  }
+
+  handleFrame(data: string | ArrayBuffer | Uint8Array, isBinary: boolean): void {
+    if (this.closed) return;
+    if (isBinary || typeof data !== "string") {
+      this.error(
+        undefined,
+        new DeliberateError("invalid_request", "binary frames are not supported; send JSON text frames"),
+      );
+      return;
+    }
+    // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: measure exactly only when it matters.
+    if (
+      data.length * 3 > this.options.maxFrameBytes &&
+      Buffer.byteLength(data) > this.options.maxFrameBytes
+    ) {
+      this.error(
+        undefined,
+        new DeliberateError(
+          "payload_too_large",
+          `frame is larger than ${this.options.maxFrameBytes} bytes (ORCH_MAX_BODY_BYTES)`,
+        ),
+      );
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      this.error(undefined, new DeliberateError("invalid_request", "frame is not valid JSON"));
+      return;
+    }
+    const parsed = ClientMessage.safeParse(raw);
+    if (!parsed.success) {
+      const rawId = (raw as { id?: unknown } | null)?.id;
+      const id = typeof rawId === "string" && rawId.length > 0 && rawId.length <= 128 ? rawId : undefined;
+      const issue = parsed.error.issues[0];
+      const param = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
+      this.error(
+        id,
+        new DeliberateError(
+          "invalid_request",
+          `invalid message${param ? ` (${param})` : ""}: ${issue?.message ?? "unknown"}`,
+          param === undefined ? {} : { param },
+        ),
+      );
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case "ping":
+        this.options.send('{"type":"pong"}');
+        return;
+      case "completion.cancel":
+        // Unknown or finished ids are ignored: a request never gets a second terminal message.
+        this.inflight?.get(message.id)?.abort(cancelled());
+        return;
+      case "completion.create":
+        this.create(message.id, message.request);
+    }
+  }
+
+  /** The socket is gone: abort everything it started, send nothing more. */
+  close(): void {
+    this.closed = true;
+    if (!this.inflight) return;
+    const reason = new DeliberateError("cancelled", "the client disconnected");
+    for (const controller of this.inflight.values()) controller.abort(reason);
+    this.inflight.clear();
+  }
+
+  private create(id: string, request: unknown): void {
+    this.inflight ??= new Map();
+    if (this.inflight.has(id)) {
+      this.error(
+        id,
+        new DeliberateError("invalid_request", `id "${id}" is already in flight on this socket`, {
+          param: "id",
+        }),
+      );
+      return;
+    }
+    if (this.inflight.size >= this.options.maxInflight) {
+      this.error(
+        id,
+        new DeliberateError(
+          "queue_full",
+          `this socket already has ${this.options.maxInflight} requests in flight (ORCH_MAX_WS_INFLIGHT)`,
+        ),
+      );
+      return;
+    }
+    const controller = new AbortController();
+    this.inflight.set(id, controller);
+    const { send } = this.options;
+    // The id goes through JSON.stringify once; per-event frames are then built by concatenation.
+    const idJson = JSON.stringify(id);
+    const onEvent = (event: PipelineEvent) => {
+      if (this.closed) return;
+      if (event.type === "delta") {
+        send(
+          `{"type":"completion.delta","id":${idJson},"step":"${event.step}","text":${JSON.stringify(event.text)}}`,
+        );
+      } else {
+        const { type: _type, ...rest } = event;
+        send(JSON.stringify({ type: "completion.step", id, ...rest }));
+      }
+    };
+    this.options.service
+      .submit(request, {
+        signal: controller.signal,
+        transport: this.options.transport ?? "ws",
+        onQueued: (position, jobId) => {
+          if (!this.closed) {
+            send(JSON.stringify({ type: "completion.queued", id, job_id: jobId, position }));
+          }
+        },
+        onEvent,
+      })
+      .then(
+        (result) => {
+          this.release(id, controller);
+          if (!this.closed) send(JSON.stringify({ type: "completion.result", id, result }));
+        },
+        (err: unknown) => {
+          this.release(id, controller);
+          this.error(id, err, controller.signal);
+        },
+      );
+  }
+
+  /** Frees the id before its terminal message goes out, so the client may reuse it at once. */
+  private release(id: string, controller: AbortController): void {
+    if (this.inflight?.get(id) === controller) this.inflight.delete(id);
+  }
+
+  private error(id: string | undefined, err: unknown, signal?: AbortSignal): void {
+    if (this.closed) return;
+    const envelope = errorEnvelope(err, signal);
+    this.options.send(JSON.stringify({ type: "error", ...(id === undefined ? {} : { id }), ...envelope }));
+  }
+}
