@@ -1,34 +1,28 @@
 /**
- * JobServices straight on an Engine: the pipeline for completions, engine.embeddings for
- * embeddings. The worker already bounds how many jobs run at once, so no queue is needed here;
- * main.ts may wire core's completion service instead when it is available.
+ * JobServices for the worker and the local API. The normal wiring is core's CompletionService
+ * (queue, cache, deadline, drain); createDirectServices runs the pipeline straight on an engine,
+ * for tests that need nothing else.
  */
+import type { CompletionService } from "../../core/completion-service.js";
 import type { EffortBudgets } from "../../core/effort.js";
 import type { Engine } from "../../core/engine.js";
-import { DeliberateError } from "../../core/errors.js";
 import { runPipeline } from "../../core/pipeline.js";
-import type { EmbeddingsRequest, EmbeddingsResponse } from "../../core/protocol.js";
+import { embed } from "../shared/embeddings.js";
 import type { JobServices } from "./job-handler.js";
+
+/** Completions through the service (labelled transport "runpod"), embeddings on its engine. */
+export function createServiceJobServices(service: CompletionService): JobServices {
+  return {
+    complete: (request, { signal, onEvent }) =>
+      service.submit(request, { signal, transport: "runpod", ...(onEvent ? { onEvent } : {}) }),
+    embed: (request, signal) => embed(service.engine, request, signal),
+  };
+}
 
 export interface DirectServicesOptions {
   engine: Engine;
   budgets: EffortBudgets;
   answerCap: number;
-  /** Per-job deadline; the job fails with `timeout` after it. */
-  requestTimeoutMs?: number;
-}
-
-/** A signal that fires on `signal` or after `ms` with a `timeout` DeliberateError as its reason. */
-function withDeadline(signal: AbortSignal, ms: number | undefined): AbortSignal {
-  if (!ms) return signal;
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new DeliberateError("timeout", `the job exceeded its ${ms} ms deadline`)),
-    ms,
-  );
-  timer.unref?.();
-  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
-  return AbortSignal.any([signal, deadline.signal]);
 }
 
 export function createDirectServices(options: DirectServicesOptions): JobServices {
@@ -40,37 +34,9 @@ export function createDirectServices(options: DirectServicesOptions): JobService
         budgets: options.budgets,
         answerCap: options.answerCap,
         jobId,
-        signal: withDeadline(signal, options.requestTimeoutMs),
+        signal,
         ...(onEvent ? { onEvent } : {}),
       }),
-    embed: (request, signal) => embedWith(engine, request, signal),
-  };
-}
-
-/** OpenAI's embeddings response from the engine's vectors (base64 = little-endian float32, as OpenAI). */
-export async function embedWith(
-  engine: Engine,
-  request: EmbeddingsRequest,
-  signal: AbortSignal,
-): Promise<EmbeddingsResponse> {
-  const input = typeof request.input === "string" ? [request.input] : request.input;
-  const out = await engine.embeddings({
-    input,
-    signal,
-    ...(request.model ? { model: request.model } : {}),
-    ...(request.dimensions ? { dimensions: request.dimensions } : {}),
-  });
-  return {
-    object: "list",
-    model: out.model,
-    data: out.vectors.map((vector, index) => ({
-      object: "embedding" as const,
-      index,
-      embedding:
-        request.encoding_format === "base64"
-          ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
-          : vector,
-    })),
-    usage: { prompt_tokens: out.promptTokens, total_tokens: out.promptTokens },
+    embed: (request, signal) => embed(engine, request, signal),
   };
 }

@@ -1,0 +1,211 @@
+/**
+ * A local stand-in of RunPod's public serverless API (reference §9), for users and tests: the
+ * routes `runpod-sdk` calls under /v2/<endpoint>/, RunPod's status names, `Authorization: Bearer`,
+ * backed by the same job handler as the worker. Point the SDK at it with
+ * `runpodSdk(key, { baseUrl: "http://127.0.0.1:8010/v2" })`.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { type Context, Hono } from "hono";
+import type { Logger } from "pino";
+import type { JobServices } from "./job-handler.js";
+import { isTerminal, type LocalJob, LocalJobs, statusBody } from "./local-jobs.js";
+
+export interface LocalApiOptions {
+  services: JobServices;
+  /** The Bearer key clients must send; undefined accepts any non-empty one (say so in the log). */
+  apiKey: string | undefined;
+  /** Only this endpoint id is served; undefined serves any id. */
+  endpointId?: string;
+  /** Jobs run at once. */
+  concurrency: number;
+  /** Reported by /health as a ready (vs initializing) worker. */
+  isReady?: () => boolean;
+  /** How long an empty /stream poll is held before answering (the SDK re-polls at once). */
+  streamHoldMs?: number;
+  log?: Logger;
+}
+
+const MAX_BODY_BYTES = 20 * 1024 * 1024; // RunPod's /runsync payload limit
+const RETENTION_RUN_MS = 30 * 60_000;
+const RETENTION_RUNSYNC_MS = 60_000;
+
+const clampWait = (raw: string | undefined, fallback: number) => {
+  const n = Number(raw);
+  return Number.isFinite(n) && raw !== undefined && raw !== ""
+    ? Math.min(300_000, Math.max(1_000, n))
+    : fallback;
+};
+
+function sameKey(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: LocalJobs } {
+  const jobs = new LocalJobs(options.services, options.concurrency);
+  const holdMs = options.streamHoldMs ?? 1_000;
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    options.log?.error({ err }, "local API error");
+    return c.json({ error: "internal error" }, 500);
+  });
+  app.notFound((c) => c.json({ error: "not found" }, 404));
+
+  const v2 = new Hono();
+  v2.use("/:endpoint/*", async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const ok = match && (options.apiKey === undefined || sameKey(match[1]!.trim(), options.apiKey));
+    if (!ok) return c.json({ error: "Unauthorized: send Authorization: Bearer <api key>" }, 401);
+    if (options.endpointId !== undefined && c.req.param("endpoint") !== options.endpointId) {
+      return c.json({ error: `endpoint ${c.req.param("endpoint")} not found` }, 404);
+    }
+    await next();
+  });
+
+  const readRun = async (c: Context) => {
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { error: "payload too large", status: 413 as const };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { error: 'the body must be JSON: {"input": {...}}', status: 400 as const };
+    }
+    if (typeof body !== "object" || body === null || !("input" in body) || body.input == null) {
+      return { error: "missing required field: input", status: 400 as const };
+    }
+    const policy = (body as { policy?: { executionTimeout?: unknown } }).policy;
+    const timeout = typeof policy?.executionTimeout === "number" ? policy.executionTimeout : undefined;
+    return { input: (body as { input: unknown }).input, executionTimeoutMs: timeout };
+  };
+
+  const jobOr404 = (c: Context): LocalJob | Response => {
+    const job = jobs.get(c.req.param("id") ?? "");
+    return job ?? c.json({ error: "request does not exist" }, 404);
+  };
+
+  /** Holds the request until the job is terminal or `waitMs` has passed. */
+  const settle = async (c: Context, job: LocalJob, waitMs: number) => {
+    const until = Date.now() + waitMs;
+    while (!isTerminal(job.status) && Date.now() < until && !c.req.raw.signal.aborted) {
+      await jobs.waitForChange(job, until - Date.now(), c.req.raw.signal);
+    }
+    return c.json(statusBody(job));
+  };
+
+  v2.post("/:endpoint/run", async (c) => {
+    const run = await readRun(c);
+    if ("error" in run) return c.json({ error: run.error }, run.status);
+    const job = jobs.submit(run.input, {
+      retentionMs: RETENTION_RUN_MS,
+      ...(run.executionTimeoutMs ? { executionTimeoutMs: run.executionTimeoutMs } : {}),
+    });
+    return c.json({ id: job.id, status: "IN_QUEUE" });
+  });
+
+  v2.post("/:endpoint/runsync", async (c) => {
+    const run = await readRun(c);
+    if ("error" in run) return c.json({ error: run.error }, run.status);
+    const job = jobs.submit(run.input, {
+      retentionMs: RETENTION_RUNSYNC_MS,
+      ...(run.executionTimeoutMs ? { executionTimeoutMs: run.executionTimeoutMs } : {}),
+    });
+    return settle(c, job, clampWait(c.req.query("wait"), 90_000));
+  });
+
+  const status = (c: Context) => {
+    const job = jobOr404(c);
+    return job instanceof Response ? job : c.json(statusBody(job));
+  };
+  v2.get("/:endpoint/status/:id", status);
+  v2.post("/:endpoint/status/:id", status);
+
+  v2.get("/:endpoint/status-sync/:id", async (c) => {
+    const job = jobOr404(c);
+    if (job instanceof Response) return job;
+    return settle(c, job, clampWait(c.req.query("wait"), 90_000));
+  });
+
+  const stream = async (c: Context) => {
+    const job = jobOr404(c);
+    if (job instanceof Response) return job;
+    // Hold an empty poll a little: runpod-sdk polls again at once, with no delay of its own.
+    if (job.pending.length === 0 && !isTerminal(job.status)) {
+      await jobs.waitForChange(job, holdMs, c.req.raw.signal);
+    }
+    const chunks = job.pending.splice(0);
+    const body: Record<string, unknown> = { ...statusBody(job), stream: chunks };
+    delete body.output; // RunPod's /stream carries the chunks; the output is on /status
+    return c.json(body);
+  };
+  v2.get("/:endpoint/stream/:id", stream);
+  v2.post("/:endpoint/stream/:id", stream);
+
+  v2.post("/:endpoint/cancel/:id", (c) => {
+    const job = jobOr404(c);
+    if (job instanceof Response) return job;
+    jobs.cancel(job);
+    return c.json(statusBody(job));
+  });
+
+  v2.get("/:endpoint/health", (c) => {
+    const ready = options.isReady?.() ?? true;
+    const busy = jobs.runningCount > 0;
+    return c.json({
+      jobs: jobs.counts(),
+      // One local worker: running while any job runs, idle otherwise; initializing until ready.
+      workers: {
+        idle: ready && !busy ? 1 : 0,
+        initializing: ready ? 0 : 1,
+        ready: ready ? 1 : 0,
+        running: busy ? 1 : 0,
+        throttled: 0,
+      },
+    });
+  });
+
+  v2.post("/:endpoint/purge-queue", (c) => c.json({ removed: jobs.purgeQueue(), status: "completed" }));
+
+  app.route("/v2", v2);
+  return { app, jobs };
+}
+
+export interface RunningLocalApi {
+  url: string;
+  port: number;
+  baseUrl: string;
+  jobs: LocalJobs;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0 = a free one) and returns the base URL for runpod-sdk. */
+export async function startLocalApi(
+  options: LocalApiOptions & { host?: string; port?: number },
+): Promise<RunningLocalApi> {
+  const { app, jobs } = createLocalApi(options);
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    baseUrl: `${url}/v2`,
+    jobs,
+    async close() {
+      jobs.abortAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
