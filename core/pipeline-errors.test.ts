@@ -137,6 +137,20 @@ describe("cancellation and deadlines", () => {
     expect(engine.calls).toHaveLength(0);
   });
 
+  it("an abort while the prompt is being counted stops the pipeline before any engine call", async () => {
+    const controller = new AbortController();
+    class SlowCounter extends ScriptedEngine {
+      override async countTokens(text: string): Promise<number> {
+        controller.abort();
+        return super.countTokens(text);
+      }
+    }
+    const engine = new SlowCounter();
+    const err = await failure({ prompt: "Q" }, engine, { signal: controller.signal });
+    expect(err.code).toBe("cancelled");
+    expect(engine.calls).toHaveLength(0);
+  });
+
   it("an abort during step 2 aborts that call and makes no further ones: cancelled", async () => {
     const controller = new AbortController();
     const engine = new ScriptedEngine({ replies: [{ text: "t" }, hang] });
