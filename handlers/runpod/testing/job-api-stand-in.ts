@@ -52,6 +52,8 @@ export class JobApiStandIn {
   private readonly waiters: Waiter[] = [];
   private readonly held = new Set<() => void>();
   private server: Server | undefined;
+  private streamGate: Promise<void> | undefined;
+  private streamRelease: (() => void) | undefined;
   baseUrl = "";
 
   constructor(options: StandInOptions = {}) {
@@ -71,6 +73,7 @@ export class JobApiStandIn {
 
   async stop(): Promise<void> {
     for (const release of this.held) release();
+    this.streamRelease?.();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -97,6 +100,11 @@ export class JobApiStandIn {
     this.wake();
   }
 
+  /** Jobs enqueued and not yet handed out. */
+  get queuedJobs(): number {
+    return this.jobs.length;
+  }
+
   /** Makes the next job-stop poll answer these ids. */
   stopJobs(...ids: string[]): void {
     this.stops.push(...ids);
@@ -109,6 +117,20 @@ export class JobApiStandIn {
     queue.push(...responses);
     this.scripted[route] = queue;
     this.wake();
+  }
+
+  /** Job-stream POSTs are recorded but not answered until the returned function is called. */
+  holdStreams(): () => void {
+    let release!: () => void;
+    this.streamGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gate = this.streamGate;
+    this.streamRelease = release;
+    return () => {
+      release();
+      if (this.streamGate === gate) this.streamGate = undefined;
+    };
   }
 
   of(route: Route): RecordedRequest[] {
@@ -194,8 +216,10 @@ export class JobApiStandIn {
         if (this.stops.length === 0) return send(res, 204);
         return send(res, 200, { jobsToStop: this.stops.splice(0) });
       }
-      case "job-done":
       case "job-stream":
+        await this.streamGate;
+        return send(res, 200, {});
+      case "job-done":
       case "ping":
         return send(res, 200, {});
       default:

@@ -1,0 +1,99 @@
+/**
+ * The worker process around RunPodWorker: parse the environment once, build the engine and the
+ * completion service, take jobs once the engine is ready, and on SIGTERM/SIGINT finish the running
+ * jobs (a second signal aborts them), close the engine and exit 0. main.ts supplies the engine
+ * factory; tests supply their own.
+ */
+import { randomBytes } from "node:crypto";
+import { CompletionService } from "../../core/completion-service.js";
+import { type Config, ConfigError, parseConfig } from "../../core/config.js";
+import type { Engine } from "../../core/engine.js";
+import { createLogger, type Logger } from "../shared/logger.js";
+import { createServiceJobServices } from "./services.js";
+import { RunPodWorker } from "./worker.js";
+import { parseWorkerConfig, WorkerConfigError, type WorkerTimings } from "./worker-config.js";
+
+export interface WorkerMainDeps {
+  createEngine: (config: Config, log: Logger) => Promise<Engine>;
+  timings?: Partial<WorkerTimings>;
+  /** Where logs go (default stdout). */
+  log?: Logger;
+}
+
+/** Runs the worker until a signal ends it; resolves with the process exit code. */
+export async function runWorkerMain(
+  env: Record<string, string | undefined>,
+  deps: WorkerMainDeps,
+): Promise<number> {
+  let config: Config;
+  let workerConfig: ReturnType<typeof parseWorkerConfig>;
+  try {
+    config = parseConfig(env);
+    workerConfig = parseWorkerConfig(env, config.maxConcurrency, deps.timings);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof WorkerConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = (deps.log ?? createLogger(config.logLevel)).child({
+    worker: workerConfig.podId,
+    ...(workerConfig.endpointId ? { endpoint: workerConfig.endpointId } : {}),
+  });
+
+  let worker: RunPodWorker | undefined;
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    log.info(
+      { signal: name },
+      signals === 1 ? "finishing running jobs, then exiting" : "aborting running jobs",
+    );
+    worker?.shutdown(signals > 1);
+  };
+  const sigterm = () => onSignal("SIGTERM");
+  const sigint = () => onSignal("SIGINT");
+  process.on("SIGTERM", sigterm);
+  process.on("SIGINT", sigint);
+
+  try {
+    const engine = await deps.createEngine(config, log);
+    const service = new CompletionService({
+      engine,
+      budgets: config.budgets,
+      answerCap: config.answerMaxTokens,
+      maxConcurrency: config.maxConcurrency,
+      maxQueue: config.maxQueue,
+      requestTimeoutMs: config.requestTimeoutMs,
+      cache: config.cache,
+      // Only sealed payloads held in memory use it; a per-process key loses nothing.
+      sealKey: config.encryptionKey ?? randomBytes(32),
+      onSettled: (r) =>
+        log.info({ jobId: r.jobId, outcome: r.outcome, cached: r.cached, ms: r.ms }, "job settled"),
+    });
+    worker = new RunPodWorker({
+      config: workerConfig,
+      services: createServiceJobServices(service),
+      log,
+      isReady: async (signal) => (await engine.health(signal)).ready,
+    });
+    log.info(
+      {
+        concurrency: workerConfig.concurrency,
+        heartbeat: workerConfig.pingUrl !== undefined,
+        engine: engine.kind,
+      },
+      "RunPod worker starting",
+    );
+    if (signals > 0) worker.shutdown(signals > 1); // a signal arrived while the engine was loading
+    await worker.run();
+    await service.drain(0);
+    await engine.close?.();
+    log.info("RunPod worker exited");
+    return 0;
+  } finally {
+    process.off("SIGTERM", sigterm);
+    process.off("SIGINT", sigint);
+  }
+}
