@@ -44,6 +44,12 @@ export interface VllmEngineOptions {
   /** Timeout of the start-up and health probes (default 5000). */
   probeTimeoutMs?: number;
   logger?: VllmLogger;
+  /**
+   * Stream every completion from vLLM, even without onDelta (default false). A plain completion
+   * gets its HTTP headers only when generation ends, so a long one can outlive undici's 300 s
+   * header timeout; a stream keeps bytes flowing.
+   */
+  streamAlways?: boolean;
   /** For the backoff jitter (default Math.random). */
   random?: () => number;
 }
@@ -161,7 +167,7 @@ export class VllmEngine implements Engine {
     call: CompletionCall,
     extra: { retry?: boolean; what: string },
   ): Promise<CompletionOutput> {
-    const stream = call.onDelta !== undefined;
+    const stream = call.onDelta !== undefined || this.options.streamAlways === true;
     const exchange = await this.http.send(
       `${this.base}/v1/completions`,
       completionBody(call, this.options.model, stream),

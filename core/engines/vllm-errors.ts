@@ -142,6 +142,18 @@ export function inBandError(info: VllmErrorInfo): DeliberateError {
 export function connectionFailure(err: unknown, url: string): VllmFailure {
   const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   const reason = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  if (cause?.code === "UND_ERR_HEADERS_TIMEOUT") {
+    // vLLM was busy generating (it sends headers only when a plain completion is done): retrying
+    // would generate it all again. Streaming (streamAlways) avoids undici's 300 s header timeout.
+    return {
+      error: new DeliberateError(
+        "engine_error",
+        `vLLM did not start answering within the HTTP client's header timeout (${url}); stream long completions`,
+        { cause: err },
+      ),
+      retry: "never",
+    };
+  }
   return {
     error: new DeliberateError("engine_unavailable", `vLLM is unreachable at ${url} (${reason})`, {
       cause: err,

@@ -110,6 +110,27 @@ describe("retries", () => {
     expect(completions()).toBe(2);
   });
 
+  it("undici's header timeout on a long plain completion is not retried (vLLM was generating)", async () => {
+    let calls = 0;
+    const engine = createVllmEngine({
+      baseUrl: f.standIn.url,
+      model: "Qwen/Qwen3-8B",
+      retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
+      fetch: async (input, init) => {
+        if (String(input).endsWith("/v1/completions") && ++calls > 2) {
+          throw new TypeError("fetch failed", { cause: { code: "UND_ERR_HEADERS_TIMEOUT" } });
+        }
+        return fetch(input, init);
+      },
+    });
+    await engine.start(); // two canary completions
+    await expect(engine.completion(call)).rejects.toMatchObject({
+      code: "engine_error",
+      message: expect.stringContaining("header timeout"),
+    });
+    expect(calls).toBe(3);
+  });
+
   it("a stream cut mid-answer is not retried (its deltas were already passed on)", async () => {
     f.standIn.faults.cutAfterTokens = 3;
     const deltas: string[] = [];

@@ -107,4 +107,20 @@ describe("streamed completions", () => {
     f.standIn.enqueue({ text: "partial", finishReason: "abort" });
     expect((await f.engine.completion(call(() => undefined))).finishReason).toBe("abort");
   });
+
+  it("streamAlways streams from vLLM without onDelta and returns the same completion", async () => {
+    const plain = await f.engine.completion(call(() => undefined, { onDelta: undefined }));
+    const streaming = await standInWithEngine({ engine: { streamAlways: true } });
+    try {
+      const streamed = await streaming.engine.completion(call(() => undefined, { onDelta: undefined }));
+      expect(streaming.standIn.completionBodies()[0]).toMatchObject({
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      expect(streamed).toEqual({ ...plain, cachedTokens: null });
+      expect(streaming.standIn.violations).toEqual([]);
+    } finally {
+      await streaming.stop();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * Runs the vLLM stand-in as its own process, like `vllm serve`:
- *   tsx test/vllm-stand-in/main.ts --port 8000 --model Qwen/Qwen3-8B [--max-model-len 32768]
+ *   tsx test/vllm-stand-in/main.ts [serve MODEL] --port 8000 [--model NAME] [--served-model-name NAME] [--max-model-len 32768]
  *     [--runner generate|pooling] [--vllm-version 0.30.1] [--api-key KEY] [--host 127.0.0.1]
  *     [--token-delay-ms 0] [--load-delay-ms 0] [--prompt-tokens-details]
  * --load-delay-ms keeps the port closed for a while first (vLLM refuses connections while loading).
@@ -9,11 +9,11 @@
 import { parseArgs } from "node:util";
 import { VllmStandIn } from "./server.js";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     port: { type: "string", default: "8000" },
     host: { type: "string", default: "127.0.0.1" },
-    model: { type: "string", default: "Qwen/Qwen3-8B" },
+    model: { type: "string" },
     "served-model-name": { type: "string" },
     "max-model-len": { type: "string", default: "32768" },
     runner: { type: "string", default: "generate" },
@@ -29,9 +29,11 @@ const { values } = parseArgs({
 });
 
 const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+// `main.ts serve MODEL ...`, as in `vllm serve MODEL ...`.
+const positionalModel = positionals[0] === "serve" ? positionals[1] : undefined;
 const runner = str(values.runner) === "pooling" ? "pooling" : "generate";
 const standIn = new VllmStandIn({
-  model: str(values["served-model-name"]) ?? str(values.model)!,
+  model: str(values["served-model-name"]) ?? str(values.model) ?? positionalModel ?? "Qwen/Qwen3-8B",
   maxModelLen: Number(str(values["max-model-len"])),
   version: str(values["vllm-version"])!,
   runner,

@@ -224,16 +224,19 @@ describe("main.ts as its own process", () => {
   it("prints its address, serves vLLM's endpoints and exits on SIGTERM", async () => {
     child = spawn(
       process.execPath,
+      // A `vllm serve` command line: the model as a positional, flags the stand-in ignores.
       [
         "--import",
         "tsx",
         "test/vllm-stand-in/main.ts",
+        "serve",
+        "Qwen/Qwen3-0.6B",
         "--port",
         "0",
-        "--model",
-        "Qwen/Qwen3-0.6B",
         "--vllm-version",
         "0.11.0",
+        "--gpu-memory-utilization",
+        "0.75",
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
