@@ -48,7 +48,11 @@ export class GrammarCache {
     switch (constraint.kind) {
       case "json": {
         const schema = toGbnfJsonSchema(constraint.schema);
-        const generated = new LlamaJsonSchemaGrammar(this.llama, schema as never).grammar;
+        // node-llama-cpp writes the GBNF (and compiles it once); the patched text is compiled again.
+        const generated = this.attempt(
+          "json",
+          () => new LlamaJsonSchemaGrammar(this.llama, schema as never).grammar,
+        );
         return this.build(patchJsonGrammar(generated), "json", { stop: JSON_STOP });
       }
       case "choice":
@@ -61,13 +65,16 @@ export class GrammarCache {
   }
 
   private build(gbnf: string, kind: Constraint["kind"], options: { stop?: string } = {}): LlamaGrammar {
+    const stop = options.stop
+      ? { stopGenerationTriggers: [LlamaText([options.stop])], trimWhitespaceSuffix: true }
+      : {};
+    return this.attempt(kind, () => new LlamaGrammar(this.llama, { grammar: gbnf, ...stop }));
+  }
+
+  /** Runs a grammar compile step; llama.cpp's refusal becomes schema_unsupported. */
+  private attempt<T>(kind: Constraint["kind"], step: () => T): T {
     try {
-      return new LlamaGrammar(this.llama, {
-        grammar: gbnf,
-        ...(options.stop
-          ? { stopGenerationTriggers: [LlamaText([options.stop])], trimWhitespaceSuffix: true }
-          : {}),
-      });
+      return step();
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new DeliberateError(

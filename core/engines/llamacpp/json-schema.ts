@@ -46,6 +46,11 @@ type TypeName = (typeof TYPES)[number];
 const FORMATS = new Set(["date", "time", "date-time"]);
 /** An integer range small enough to be written as an enum. */
 const MAX_ENUM_RANGE = 256;
+/** llama.cpp refuses a repetition whose count × rule size exceeds 2000 (a string char: 999 at most).
+ * A larger upper bound is lowered to this
+ * (a stricter limit: every output still validates); a larger lower bound cannot be generated. */
+const MAX_STRING_REPEAT = 999;
+const MAX_ARRAY_REPEAT = 200;
 
 const unsupported = (feature: string, at: string) =>
   new DeliberateError(
@@ -248,12 +253,16 @@ class Converter {
       return { type: "string", format };
     }
     const out: Out = { type: "string" };
-    if (typeof schema.minLength === "number") out.minLength = schema.minLength;
+    if (typeof schema.minLength === "number") {
+      if (schema.minLength > MAX_STRING_REPEAT)
+        throw unsupported(`\`minLength\` above ${MAX_STRING_REPEAT}`, at);
+      out.minLength = schema.minLength;
+    }
     if (typeof schema.maxLength === "number") {
       if (typeof schema.minLength === "number" && schema.maxLength < schema.minLength) {
         throw unsupported("`maxLength` below `minLength` (no string can match)", at);
       }
-      out.maxLength = schema.maxLength;
+      out.maxLength = Math.min(schema.maxLength, MAX_STRING_REPEAT);
     }
     return out;
   }
@@ -334,8 +343,11 @@ class Converter {
     if (minItems !== undefined && maxItems !== undefined && maxItems < minItems) {
       throw unsupported("`maxItems` below `minItems` (no array can match)", at);
     }
+    if (minItems !== undefined && minItems > MAX_ARRAY_REPEAT) {
+      throw unsupported(`\`minItems\` above ${MAX_ARRAY_REPEAT}`, at);
+    }
     if (minItems !== undefined) out.minItems = minItems;
-    if (maxItems !== undefined) out.maxItems = maxItems;
+    if (maxItems !== undefined) out.maxItems = Math.min(maxItems, MAX_ARRAY_REPEAT);
     return out;
   }
 }
