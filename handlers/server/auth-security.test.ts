@@ -38,7 +38,12 @@ describe("auth", () => {
       ]),
     );
     for (const { method, path } of all) {
-      for (const headers of [{}, { "x-api-key": "wrong-key-0123456789" }, { authorization: "Bearer nope" }]) {
+      const attempts: Record<string, string>[] = [
+        {},
+        { "x-api-key": "wrong-key-0123456789" },
+        { authorization: "Bearer nope" },
+      ];
+      for (const headers of attempts) {
         const res = await fetch(`${server.url}${path}`, {
           method,
           headers,
