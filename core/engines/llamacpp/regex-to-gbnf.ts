@@ -191,15 +191,14 @@ class RegexParser {
       this.pos++;
     }
     let body = "";
-    let first = true;
     for (;;) {
       const c = this.peek();
       if (c === undefined) throw reject("an unterminated class", this.pattern);
-      if (c === "]" && !first) {
+      // In JavaScript `]` always closes a class: `[]` matches nothing and `[^]` any character.
+      if (c === "]") {
         this.pos++;
         break;
       }
-      first = false;
       const start = this.classAtom();
       if (this.peek() === "-" && this.peek(1) !== "]" && this.peek(1) !== undefined) {
         this.pos++;

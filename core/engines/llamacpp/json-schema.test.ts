@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { DeliberateError } from "../../errors.js";
+import { patchJsonGrammar, toGbnfJsonSchema } from "./json-schema.js";
+
+const rejection = (schema: Record<string, unknown>) => {
+  try {
+    toGbnfJsonSchema(schema);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DeliberateError);
+    expect((err as DeliberateError).code).toBe("schema_unsupported");
+    return (err as DeliberateError).message;
+  }
+  throw new Error(`accepted: ${JSON.stringify(schema)}`);
+};
+
+describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword", () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ type: "string", pattern: "^a$" }, /`pattern`/],
+    [{ type: "object", patternProperties: { "^x": {} } }, /`patternProperties`/],
+    [{ type: "number", minimum: 0 }, /`minimum`/],
+    [{ type: "integer", minimum: 0 }, /only small closed ranges/],
+    [{ type: "number", multipleOf: 2 }, /`multipleOf`/],
+    [{ allOf: [{ type: "string" }, { maxLength: 3 }] }, /`allOf`/],
+    [{ not: { type: "string" } }, /`not`/],
+    [{ if: { type: "string" }, then: { maxLength: 2 } }, /`if`/],
+    [{ type: "string", format: "email" }, /`format: email`/],
+    [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
+    [{ type: "array", contains: { type: "string" } }, /`contains`/],
+    [{ type: "object", properties: { a: {} }, required: ["b"] }, /`required` naming b/],
+    [{ oneOf: [{ type: "string" }, { type: "string", maxLength: 2 }] }, /`oneOf` whose branches may overlap/],
+    [
+      { $ref: "#/definitions/a", definitions: { a: { type: "string" } }, maxLength: 3 },
+      /`\$ref` with sibling/,
+    ],
+    [{ $ref: "http://example.com/schema.json" }, /reference/],
+    [{ enum: [{ a: 1 }] }, /object or array value/],
+    [{ type: "object", dependencies: { a: ["b"] } }, /`dependencies`/],
+  ];
+  for (const [schema, message] of cases) {
+    it(JSON.stringify(schema), () => {
+      expect(rejection(schema)).toMatch(message);
+    });
+  }
+
+  it("ignores number keywords on a string and string keywords on a number (they do not apply)", () => {
+    expect(toGbnfJsonSchema({ type: "string", minimum: 3 })).toEqual({ type: "string" });
+    expect(toGbnfJsonSchema({ type: "integer", maxLength: 3 })).toEqual({ type: "integer" });
+  });
+});
+
+describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose outputs validate", () => {
+  it("turns type lists into disjoint alternatives", () => {
+    expect(toGbnfJsonSchema({ type: ["string", "null"], maxLength: 4 })).toEqual({
+      oneOf: [{ type: "string", maxLength: 4 }, { type: "null" }],
+    });
+  });
+
+  it("maps anyOf and disjoint oneOf to alternatives, and a single allOf to its subschema", () => {
+    expect(toGbnfJsonSchema({ anyOf: [{ type: "string" }, { type: "boolean" }] })).toEqual({
+      oneOf: [{ type: "string" }, { type: "boolean" }],
+    });
+    expect(toGbnfJsonSchema({ oneOf: [{ type: "integer" }, { enum: ["a"] }] })).toEqual({
+      oneOf: [{ type: "integer" }, { enum: ["a"] }],
+    });
+    expect(toGbnfJsonSchema({ allOf: [{ type: "boolean" }] })).toEqual({ type: "boolean" });
+  });
+
+  it("writes a small integer range as an enum", () => {
+    expect(toGbnfJsonSchema({ type: "integer", minimum: 1, maximum: 10, multipleOf: 3 })).toEqual({
+      enum: [3, 6, 9],
+    });
+  });
+
+  it("keeps only enum values of the declared type and length", () => {
+    expect(toGbnfJsonSchema({ type: "string", enum: ["ab", "abcdef", null, 1], maxLength: 3 })).toEqual({
+      enum: ["ab"],
+    });
+  });
+
+  it("moves definitions to $defs and resolves recursive references", () => {
+    const out = toGbnfJsonSchema({
+      type: "object",
+      properties: { node: { $ref: "#/definitions/node" } },
+      definitions: {
+        node: {
+          type: "object",
+          properties: { next: { anyOf: [{ $ref: "#/definitions/node" }, { type: "null" }] } },
+        },
+        unused: { type: "string", pattern: "x" },
+      },
+    }) as Record<string, unknown>;
+    expect(out.properties).toEqual({ node: { $ref: "#/$defs/node" } });
+    expect(Object.keys(out.$defs as object)).toEqual(["node"]);
+  });
+
+  it("turns draft-04 tuples into prefixItems and caps lengths llama.cpp cannot repeat", () => {
+    expect(
+      toGbnfJsonSchema({
+        type: "array",
+        items: [{ type: "string" }, { type: "null" }],
+        additionalItems: false,
+      }),
+    ).toEqual({ type: "array", prefixItems: [{ type: "string" }, { type: "null" }], maxItems: 2 });
+    expect(toGbnfJsonSchema({ type: "string", maxLength: 5000 })).toEqual({ type: "string", maxLength: 999 });
+  });
+
+  it("allows extra keys only where no property is declared (an extra key could repeat one)", () => {
+    expect(
+      toGbnfJsonSchema({ type: "object", properties: { a: { type: "null" } }, additionalProperties: true }),
+    ).toEqual({ type: "object", properties: { a: { type: "null" } } });
+    expect(toGbnfJsonSchema({ type: "object", additionalProperties: { type: "integer" } })).toEqual({
+      type: "object",
+      properties: {},
+      additionalProperties: { type: "integer" },
+    });
+  });
+
+  it("patches number rules so numbers stay finite and integers integral, and dates valid", () => {
+    const patched = patchJsonGrammar(
+      [
+        'integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?',
+        'fractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?',
+        'd ::= ("0" [1-9] | [12] [0-9] | "3" [01])',
+      ].join("\n"),
+    );
+    expect(patched).toContain('integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15})\n');
+    expect(patched).toContain("[eE] [-+]? [0-9]{1,2}");
+    expect(patched).toContain('"2" [0-8]');
+  });
+});
