@@ -10,11 +10,20 @@ import { runPipeline } from "../../core/pipeline.js";
 import { embed } from "../shared/embeddings.js";
 import type { JobServices } from "./job-handler.js";
 
-/** Completions through the service (labelled transport "runpod"), embeddings on its engine. */
+/**
+ * Completions through the service (labelled transport "runpod"), embeddings on its engine. The
+ * result's `job_id` is the RunPod job id: that is the id a RunPod client knows the job by.
+ */
 export function createServiceJobServices(service: CompletionService): JobServices {
   return {
-    complete: (request, { signal, onEvent }) =>
-      service.submit(request, { signal, transport: "runpod", ...(onEvent ? { onEvent } : {}) }),
+    complete: async (request, { jobId, signal, onEvent }) => {
+      const result = await service.submit(request, {
+        signal,
+        transport: "runpod",
+        ...(onEvent ? { onEvent } : {}),
+      });
+      return { ...result, job_id: jobId };
+    },
     embed: (request, signal) => embed(service.engine, request, signal),
   };
 }

@@ -76,6 +76,8 @@ describe("SIGTERM", () => {
     const shuttingDown = waitForLine(child, /finishing running jobs/);
     child.kill("SIGTERM");
     await shuttingDown;
+    // The long poll in flight at SIGTERM is abandoned by the worker; once it is closed, queue a job.
+    await standIn.noOpenTakes();
     standIn.enqueue({ id: "after-sigterm", input: { prompt: "never taken" } });
     releaseStreams();
 

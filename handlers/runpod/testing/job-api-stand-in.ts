@@ -54,6 +54,8 @@ export class JobApiStandIn {
   private server: Server | undefined;
   private streamGate: Promise<void> | undefined;
   private streamRelease: (() => void) | undefined;
+  private openTakes = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   baseUrl = "";
 
   constructor(options: StandInOptions = {}) {
@@ -98,6 +100,12 @@ export class JobApiStandIn {
   enqueue(...jobs: unknown[]): void {
     this.jobs.push(...jobs);
     this.wake();
+  }
+
+  /** Resolves once no job-take poll is open (e.g. after the worker aborted its long poll). */
+  noOpenTakes(): Promise<void> {
+    if (this.openTakes === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Jobs enqueued and not yet handed out. */
@@ -205,7 +213,16 @@ export class JobApiStandIn {
     switch (route) {
       case "job-take":
       case "job-take-batch": {
+        let gone = false;
+        this.openTakes++;
+        res.once("close", () => {
+          gone = true;
+          this.openTakes--;
+          if (this.openTakes === 0) for (const idle of this.idleWaiters.splice(0)) idle();
+        });
         if (this.jobs.length === 0) await this.hold();
+        // A poll the worker gave up on (aborted) gets no job: it would be lost.
+        if (gone) return;
         if (this.jobs.length === 0) return send(res, 204);
         if (route === "job-take") return send(res, 200, this.jobs.shift());
         const size = Number(recorded.query.batch_size ?? "1");
