@@ -49,7 +49,7 @@ function newestSource(dir, newest = 0) {
 }
 
 export function isStale(out) {
-  const bundle = join(root, out);
+  const bundle = resolve(root, out);
   if (!existsSync(bundle)) return true;
   const built = statSync(bundle).mtimeMs;
   const sources = Math.max(
@@ -60,9 +60,12 @@ export function isStale(out) {
   return sources > built;
 }
 
-export async function buildAll({ ifStale = false, quiet = false } = {}) {
+/** `outDir` replaces dist/ (tests build their own copy so that parallel runs never share a file). */
+export async function buildAll({ ifStale = false, quiet = false, outDir = undefined } = {}) {
   const built = [];
-  for (const { entry, out } of ENTRIES) {
+  for (const entryPoint of ENTRIES) {
+    const { entry } = entryPoint;
+    const out = outDir ? join(outDir, entryPoint.out.replace(/^dist\//, "")) : entryPoint.out;
     if (!existsSync(join(root, entry))) {
       if (!quiet) console.error(`build: skipping ${out}: ${entry} does not exist yet`);
       continue;

@@ -76,6 +76,8 @@ describe("WebSocket protocol", () => {
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     client.send({ type: "completion.create", id: "big", request: { prompt: "x".repeat(5000) } });
     client.send({ type: "completion.create", id: "bad", request: { prompt: "x", temperature: 7 } });
+    // The request's own error comes from the service, asynchronously: wait for it by id.
+    await client.terminal("bad");
     await client.sync();
     const errors = client.messages.slice(before).filter((m) => m.type === "error");
     const codes = errors.map((m) => (m.error as { code: string }).code);

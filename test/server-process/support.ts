@@ -1,0 +1,172 @@
+/**
+ * Process-level test support: builds the real bundle (into a directory of its own per test file,
+ * so parallel files never share a file), starts `node server.js` on 127.0.0.1 and a free port,
+ * and a vLLM stand-in process where a slow, controllable engine is wanted.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+// @ts-expect-error: a plain .mjs script without types
+import { buildAll } from "../../scripts/build.mjs";
+
+export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const PROCESS_KEY = "process-test-key-0123456789";
+
+export async function buildBundle(name: string): Promise<string> {
+  const outDir = join(ROOT, "dist", `.test-${name}`);
+  await buildAll({ outDir, quiet: true });
+  return join(outDir, "server.js");
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the first stdout line that matches. */
+  line(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function run(command: string, args: string[], env: Record<string, string | undefined>): Proc {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  let waiters: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  createInterface({ input: child.stdout! }).on("line", (l) => {
+    stdout.push(l);
+    waiters = waiters.filter((w) => (w.match(l) ? (w.resolve(l), false) : true));
+  });
+  createInterface({ input: child.stderr! }).on("line", (l) => stderr.push(l));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once("exit", (code, signal) => r({ code, signal })),
+  );
+  return {
+    child,
+    stdout,
+    stderr,
+    exited,
+    line(match, timeoutMs = 30_000) {
+      const seen = stdout.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolveLine, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no matching line; stdout:\n${stdout.join("\n")}\nstderr:\n${stderr.join("\n")}`),
+            ),
+          timeoutMs,
+        );
+        exited.then(({ code }) => {
+          clearTimeout(timer);
+          reject(new Error(`exited ${code}; stdout:\n${stdout.join("\n")}\nstderr:\n${stderr.join("\n")}`));
+        });
+        waiters.push({
+          match,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolveLine(l);
+          },
+        });
+      });
+    },
+    kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+export interface ServerProc extends Proc {
+  url: string;
+  wsUrl: string;
+  /** SIGTERM, then wait for the exit. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the bundled server; `env` overrides the defaults (embedded demo engine, test key). */
+export async function startServerProcess(
+  bundle: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ServerProc> {
+  const port = await freePort();
+  const proc = run(process.execPath, [bundle], {
+    ORCH_HOST: "127.0.0.1",
+    ORCH_PORT: String(port),
+    ORCH_API_KEY: PROCESS_KEY,
+    ORCH_MODEL: "demo",
+    ORCH_MODEL_CACHE_DIR: join(ROOT, ".cache", "models"),
+    ORCH_LOG_LEVEL: "info",
+    ORCH_ENCRYPTION_KEY: "11".repeat(32),
+    ...env,
+  });
+  await proc.line((l) => l.includes('"msg":"listening"'), 60_000);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    ...proc,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws/completions`,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+  };
+}
+
+/** A vLLM stand-in process (`--token-delay-ms` makes every generated token take that long). */
+export async function startStandIn(model: string, tokenDelayMs: number): Promise<Proc & { url: string }> {
+  const port = await freePort();
+  const proc = run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "test/vllm-stand-in/main.ts",
+      "--port",
+      String(port),
+      "--model",
+      model,
+      "--token-delay-ms",
+      String(tokenDelayMs),
+    ],
+    {},
+  );
+  await proc.line((l) => l.includes("stand-in listening"));
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
+
+export const authHeaders = { "x-api-key": PROCESS_KEY };
+
+export async function dashboardState(url: string): Promise<{
+  queued: number;
+  running: number;
+  inFlight: number;
+  recent: { job_id: string; outcome: string; transport: string }[];
+}> {
+  return (await fetch(`${url}/dashboard/state`, { headers: authHeaders })).json();
+}
+
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("condition not met in time");
+}
