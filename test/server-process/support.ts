@@ -52,7 +52,11 @@ export function run(command: string, args: string[], env: Record<string, string 
   let waiters: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
   createInterface({ input: child.stdout! }).on("line", (l) => {
     stdout.push(l);
-    waiters = waiters.filter((w) => (w.match(l) ? (w.resolve(l), false) : true));
+    waiters = waiters.filter((w) => {
+      if (!w.match(l)) return true;
+      w.resolve(l);
+      return false;
+    });
   });
   createInterface({ input: child.stderr! }).on("line", (l) => stderr.push(l));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
