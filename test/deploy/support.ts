@@ -26,6 +26,9 @@ export function hasCommand(cmd: string): boolean {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Thrown by a waitFor check to stop waiting at once. */
+export class GiveUp extends Error {}
+
 /** Polls until check() is truthy; the deadline is only a guard against hanging forever. */
 export async function waitFor<T>(
   what: string,
@@ -39,6 +42,7 @@ export async function waitFor<T>(
       const v = await check();
       if (v) return v;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err;
     }
     await sleep(100);
