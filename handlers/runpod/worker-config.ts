@@ -97,13 +97,13 @@ export function parseWorkerConfig(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
   }
-  if (parsed.success && !parsed.data.RUNPOD_WEBHOOK_GET_JOB) {
+  if (!cleaned.RUNPOD_WEBHOOK_GET_JOB) {
     problems.push(
       "RUNPOD_WEBHOOK_GET_JOB: not set, so this is not a RunPod worker container; " +
         "to try jobs locally run `npx tsx handlers/runpod/local-api-main.ts` instead",
     );
   }
-  if (parsed.success && parsed.data.RUNPOD_WEBHOOK_GET_JOB && !parsed.data.RUNPOD_WEBHOOK_POST_OUTPUT) {
+  if (cleaned.RUNPOD_WEBHOOK_GET_JOB && !cleaned.RUNPOD_WEBHOOK_POST_OUTPUT) {
     problems.push("RUNPOD_WEBHOOK_POST_OUTPUT: required with RUNPOD_WEBHOOK_GET_JOB (where results go)");
   }
   if (!parsed.success || problems.length > 0) throw new WorkerConfigError(problems);
