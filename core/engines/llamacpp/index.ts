@@ -119,7 +119,7 @@ export async function createLlamaCppEngine(options: LlamaCppEngineOptions = {}):
 }
 
 /** Non-special tokens whose text holds anything but ASCII (incl. partial UTF-8 byte tokens). */
-function nonAsciiTokens(model: LlamaModel): number[] {
+export function nonAsciiTokens(model: LlamaModel): number[] {
   const out: number[] = [];
   for (const token of model.iterateAllTokens()) {
     if (model.isSpecialToken(token)) continue;

@@ -22,7 +22,7 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
     [{ type: "number", multipleOf: 2 }, /`multipleOf`/],
     [{ allOf: [{ type: "string" }, { maxLength: 3 }] }, /`allOf`/],
     [{ not: { type: "string" } }, /`not`/],
-    [{ if: { type: "string" }, then: { maxLength: 2 } }, /`if`/],
+    [JSON.parse('{"if": {"type": "string"}, "then": {"maxLength": 2}}'), /`if`/],
     [{ type: "string", format: "email" }, /`format: email`/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
