@@ -88,6 +88,14 @@ describe("cancel and purge-queue", () => {
     expect((await endpoint().statusSync(body.id, 5_000)).status).toBe("COMPLETED");
   });
 
+  it("policy.executionTimeout ends a running job TIMED_OUT and aborts its pipeline", async () => {
+    const ep = endpoint();
+    const { id } = await ep.run({ input, policy: { executionTimeout: 50 } });
+    const status = await ep.statusSync(id, 5_000);
+    expect(status.status).toBe("TIMED_OUT");
+    expect((signals[0]!.reason as DeliberateError).code).toBe("timeout");
+  });
+
   it("rejects a run without input", async () => {
     const res = await fetch(`${api.baseUrl}/any-endpoint/run`, {
       method: "POST",
