@@ -106,7 +106,7 @@ describe("CompletionService", () => {
   it("times out at the deadline and aborts the engine call", async () => {
     const engine = new ScriptedEngine({ delayMs: 60_000 });
     const { svc } = service(engine, { requestTimeoutMs: 50 });
-    await expect(svc.submit(none("slow"))).rejects.toMatchObject({ code: "timeout" });
+    await expect(svc.submit(none("slow"))).rejects.toMatchObject({ code: "timeout", step: "final" });
     expect(engine.calls[0]?.signal?.aborted).toBe(true);
   });
 
@@ -153,6 +153,6 @@ describe("CompletionService", () => {
     await draining;
     expect(svc.stats().inFlight).toBe(0);
     const err = await Promise.race([hang, new Promise((r) => setTimeout(() => r("still running"), 1000))]);
-    expect(err).toMatchObject({ code: "shutting_down" });
+    expect(err).toMatchObject({ code: "shutting_down", step: "final" });
   });
 });

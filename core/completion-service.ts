@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { cacheKey, isDeterministic, ResultCache } from "./cache.js";
 import type { EffortBudgets } from "./effort.js";
 import type { Engine } from "./engine.js";
-import { DeliberateError, toDeliberateError } from "./errors.js";
+import { DeliberateError, type PipelineStep, toDeliberateError } from "./errors.js";
 import { type PipelineEvent, runPipeline } from "./pipeline.js";
 import { CompletionRequest, type CompletionResult, type StepFigures } from "./protocol.js";
 import { JobQueue } from "./queue.js";
@@ -135,8 +135,9 @@ export class CompletionService {
         settle(result);
         return result;
       }
-      const result = await this.track(options.signal, (signal) =>
-        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options), {
+      const progress: Progress = {};
+      const result = await this.track(options.signal, progress, (signal) =>
+        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, progress), {
           signal,
           onQueued: (position) => options.onQueued?.(position, jobId),
         }),
@@ -167,17 +168,21 @@ export class CompletionService {
     const first = await Promise.race([all, expired]);
     clearTimeout(timer);
     if (first !== "expired") return;
-    const reason = new DeliberateError(
-      "shutting_down",
-      "the server is shutting down and the drain deadline passed before this request finished",
-    );
-    for (const controller of this.inFlight.keys()) controller.abort(reason);
+    for (const controller of this.inFlight.keys()) {
+      controller.abort(
+        new DeliberateError(
+          "shutting_down",
+          "the server is shutting down and the drain deadline passed before this request finished",
+        ),
+      );
+    }
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
   /** Runs `work` under a signal that fires on the caller's abort, the deadline, or drain. */
   private async track<T>(
     outer: AbortSignal | undefined,
+    progress: Progress,
     work: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const controller = new AbortController();
@@ -203,7 +208,7 @@ export class CompletionService {
     try {
       return await promise;
     } catch (err) {
-      throw toDeliberateError(err, signal);
+      throw namingStep(toDeliberateError(err, signal), progress.step);
     } finally {
       clearTimeout(deadline);
       if (onAbort) signal.removeEventListener("abort", onAbort);
@@ -216,6 +221,7 @@ export class CompletionService {
     jobId: string,
     signal: AbortSignal,
     options: SubmitOptions,
+    progress: Progress,
   ): Promise<CompletionResult> {
     const { onEvent } = options;
     const onStep = this.options.onStepCompleted;
@@ -225,16 +231,35 @@ export class CompletionService {
       answerCap: this.options.answerCap,
       jobId,
       signal,
-      ...(onEvent || onStep
-        ? {
-            onEvent: (event: PipelineEvent) => {
-              if (onStep && event.type === "step" && event.status === "completed") onStep(event);
-              onEvent?.(event);
-            },
-          }
-        : {}),
+      onEvent: (event: PipelineEvent) => {
+        if (event.type === "step") {
+          if (event.status === "started") progress.step = event.step;
+          else onStep?.(event);
+        }
+        onEvent?.(event);
+      },
     });
   }
+}
+
+/** The step a request was in, so that an abort (timeout, drain) names it like any step error. */
+interface Progress {
+  step?: PipelineStep;
+}
+
+/**
+ * The error with the step it happened in. An abort settles the request as soon as the signal fires,
+ * before the pipeline can annotate its error, and abort reasons may be shared: so copy, never mutate.
+ */
+function namingStep(error: DeliberateError, step: PipelineStep | undefined): DeliberateError {
+  const named = step ?? error.step;
+  if (named === error.step) return error;
+  return new DeliberateError(error.code, error.message, {
+    ...(error.param === undefined ? {} : { param: error.param }),
+    ...(named === undefined ? {} : { step: named }),
+    cause: error.cause ?? error,
+    retryable: error.retryable,
+  });
 }
 
 function shuttingDown(): DeliberateError {
