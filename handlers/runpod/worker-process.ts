@@ -9,6 +9,7 @@ import { CompletionService } from "../../core/completion-service.js";
 import { type Config, ConfigError, parseConfig } from "../../core/config.js";
 import type { Engine } from "../../core/engine.js";
 import { createLogger, type Logger } from "../shared/logger.js";
+import { createRequestLog } from "../shared/request-log.js";
 import { createServiceJobServices } from "./services.js";
 import { RunPodWorker } from "./worker.js";
 import { parseWorkerConfig, WorkerConfigError, type WorkerTimings } from "./worker-config.js";
@@ -30,6 +31,11 @@ export async function runWorkerMain(
   try {
     config = parseConfig(env);
     workerConfig = parseWorkerConfig(env, config.maxConcurrency, deps.timings);
+    if (config.requestLogs.enabled && !config.encryptionKey) {
+      throw new ConfigError([
+        "ORCH_ENCRYPTION_KEY: required with ORCH_ENABLE_REQUEST_LOGS (logs sealed under a throw-away key could never be read)",
+      ]);
+    }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof WorkerConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -59,6 +65,11 @@ export async function runWorkerMain(
 
   try {
     const engine = await deps.createEngine(config, log);
+    // An ephemeral key only seals payloads held in memory; request logs require a real one (above).
+    const sealKey = config.encryptionKey ?? randomBytes(32);
+    const requestLog = config.requestLogs.enabled
+      ? createRequestLog(config.requestLogs.path, sealKey)
+      : undefined;
     const service = new CompletionService({
       engine,
       budgets: config.budgets,
@@ -67,10 +78,11 @@ export async function runWorkerMain(
       maxQueue: config.maxQueue,
       requestTimeoutMs: config.requestTimeoutMs,
       cache: config.cache,
-      // Only sealed payloads held in memory use it; a per-process key loses nothing.
-      sealKey: config.encryptionKey ?? randomBytes(32),
-      onSettled: (r) =>
-        log.info({ jobId: r.jobId, outcome: r.outcome, cached: r.cached, ms: r.ms }, "job settled"),
+      sealKey,
+      onSettled: (r) => {
+        log.info({ jobId: r.jobId, outcome: r.outcome, cached: r.cached, ms: r.ms }, "job settled");
+        requestLog?.write(r, "runpod");
+      },
     });
     worker = new RunPodWorker({
       config: workerConfig,
@@ -89,6 +101,7 @@ export async function runWorkerMain(
     if (signals > 0) worker.shutdown(signals > 1); // a signal arrived while the engine was loading
     await worker.run();
     await service.drain(0);
+    await requestLog?.close();
     await engine.close?.();
     log.info("RunPod worker exited");
     return 0;

@@ -3,14 +3,16 @@
  * while a job runs lets the job finish and report, takes no new job, and exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openJson } from "../../core/seal.js";
 import { JobApiStandIn } from "./testing/job-api-stand-in.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const KEY = Buffer.alloc(32, 7);
 let standIn: JobApiStandIn;
 let child: ChildProcess | undefined;
 let cacheDir: string;
@@ -63,6 +65,9 @@ describe("SIGTERM", () => {
         ORCH_THINKING_BUDGETS: "low=16",
         ORCH_ANSWER_MAX_TOKENS: "16",
         ORCH_LOG_LEVEL: "info",
+        ORCH_ENABLE_REQUEST_LOGS: "true",
+        ORCH_ENCRYPTION_KEY: KEY.toString("hex"),
+        ORCH_REQUEST_LOG_PATH: path.join(cacheDir, "requests.jsonl"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -91,7 +96,13 @@ describe("SIGTERM", () => {
     expect(output.valid).toBe(true);
     // The job queued after SIGTERM was never handed out.
     expect(standIn.queuedJobs).toBe(1);
-    const taken = [...standIn.of("job-take"), ...standIn.of("job-take-batch")];
-    expect(taken.length).toBeGreaterThan(0);
+    // The sealed request log holds the job, readable with the key.
+    const lines = (await readFile(path.join(cacheDir, "requests.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const record = openJson<{ outcome: string; transport: string }>(
+      KEY,
+      Buffer.from(JSON.parse(lines[0]!).box, "base64"),
+    );
+    expect(record).toMatchObject({ outcome: "ok", transport: "runpod" });
   });
 });
