@@ -17,8 +17,8 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ type: "string", pattern: "^a$" }, /`pattern`/],
     [{ type: "object", patternProperties: { "^x": {} } }, /`patternProperties`/],
-    [{ type: "number", minimum: 0 }, /`minimum`/],
-    [{ type: "integer", minimum: 0 }, /only small closed ranges/],
+    [{ type: "number", minimum: 1 }, /`minimum`/],
+    [{ type: "integer", minimum: 5 }, /only small closed ranges/],
     [{ type: "number", multipleOf: 2 }, /`multipleOf`/],
     [{ allOf: [{ type: "string" }, { maxLength: 3 }] }, /`allOf`/],
     [{ not: { type: "string" } }, /`not`/],
@@ -126,5 +126,29 @@ describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose ou
     expect(patched).toContain('integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15})\n');
     expect(patched).toContain("[eE] [-+]? [0-9]{1,2}");
     expect(patched).toContain('"2" [0-8]');
+  });
+});
+
+describe("JSON Schema → GbnfJsonSchema: number bounds and enum siblings", () => {
+  it("generates naturals or positives for a minimum of at most 1, with digits under the maximum", () => {
+    expect(toGbnfJsonSchema({ type: "integer", minimum: 0 })).toEqual({ const: "__deliberate_uint_16__" });
+    expect(toGbnfJsonSchema({ type: "integer", minimum: 1, maximum: 5000 })).toEqual({
+      const: "__deliberate_pint_3__",
+    });
+    expect(toGbnfJsonSchema({ type: "number", minimum: 0 })).toEqual({ const: "__deliberate_unum__" });
+    expect(rejection({ type: "integer", minimum: 2 })).toMatch(/minimum of at most 1/);
+    expect(rejection({ type: "number", maximum: 2 })).toMatch(/`maximum` on a number/);
+    const gbnf = patchJsonGrammar('root ::= val0\nval0 ::= "\\"__deliberate_pint_3__\\""');
+    expect(gbnf).toBe("root ::= val0\nval0 ::= ([1-9] [0-9]{0,2})");
+  });
+
+  it("filters enum values by the sibling pattern and bounds that still apply to them", () => {
+    expect(toGbnfJsonSchema({ type: "string", enum: ["ab", "b1", "cc"], pattern: "^[a-c]+$" })).toEqual({
+      enum: ["ab", "cc"],
+    });
+    expect(toGbnfJsonSchema({ type: "integer", enum: [-1, 0, 3, 4], minimum: 0, multipleOf: 2 })).toEqual({
+      enum: [0, 4],
+    });
+    expect(rejection({ enum: ["__deliberate_uint_3__"] })).toMatch(/reserved/);
   });
 });

@@ -60,6 +60,14 @@ const unsupported = (feature: string, at: string) =>
     { param: "structured_outputs.json" },
   );
 
+function safeRegex(pattern: string, at: string): RegExp {
+  try {
+    return new RegExp(pattern, "u");
+  } catch {
+    throw unsupported(`a \`pattern\` JavaScript cannot compile (${pattern})`, at);
+  }
+}
+
 const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
 const has = (n: Node, k: string) => n[k] !== undefined;
 const literalType = (v: Json): TypeName | "compound" =>
@@ -184,10 +192,26 @@ class Converter {
     if (t === "compound") throw unsupported("an `enum`/`const` with an object or array value", at);
     const typeOk = types.includes(t) || (t === "integer" && types.includes("number"));
     if (!typeOk) return false;
+    // Sibling keywords still apply to enum and const values: keep only the values that pass them.
     if (t === "string") {
-      const length = [...(value as string)].length;
+      const text = value as string;
+      const length = [...text].length;
       if (typeof schema.minLength === "number" && length < schema.minLength) return false;
       if (typeof schema.maxLength === "number" && length > schema.maxLength) return false;
+      if (has(schema, "format")) throw unsupported("`format` together with `enum`/`const`", at);
+      if (typeof schema.pattern === "string" && !safeRegex(schema.pattern, at).test(text)) return false;
+    }
+    if (t === "integer" || t === "number") {
+      const n = value as number;
+      const num = (k: string) => (typeof schema[k] === "number" ? (schema[k] as number) : undefined);
+      if (num("minimum") !== undefined && n < num("minimum")!) return false;
+      if (num("maximum") !== undefined && n > num("maximum")!) return false;
+      if (num("exclusiveMinimum") !== undefined && n <= num("exclusiveMinimum")!) return false;
+      if (num("exclusiveMaximum") !== undefined && n >= num("exclusiveMaximum")!) return false;
+      if (num("multipleOf") !== undefined && !Number.isInteger(n / num("multipleOf")!)) return false;
+      if (typeof schema.exclusiveMinimum === "boolean" || typeof schema.exclusiveMaximum === "boolean") {
+        throw unsupported("draft-04 boolean `exclusiveMinimum`/`exclusiveMaximum`", at);
+      }
     }
     return true;
   }
@@ -225,11 +249,11 @@ class Converter {
 
   private single(schema: Node, type: TypeName, at: string): Out {
     for (const k of UNSUPPORTED[type === "integer" ? "number" : type] ?? []) {
-      if (has(schema, k) && !(type === "integer" && NUMBER_KEYS.includes(k))) {
-        throw unsupported(`\`${k}\``, at);
-      }
+      if (has(schema, k) && !NUMBER_KEYS.includes(k)) throw unsupported(`\`${k}\``, at);
     }
     switch (type) {
+      case "number":
+        return this.number(schema, at);
       case "string":
         return this.string(schema, at);
       case "integer":
@@ -267,7 +291,20 @@ class Converter {
     return out;
   }
 
-  /** Integer bounds become an enum when the range is small; anything else is rejected. */
+  /** A lower bound of at most 0 alone: non-negative decimals satisfy it. Other bounds are rejected. */
+  private number(schema: Node, at: string): Out {
+    const bounded = NUMBER_KEYS.filter((k) => has(schema, k));
+    if (bounded.length === 0) return { type: "number" };
+    if (bounded.length === 1 && typeof schema.minimum === "number" && schema.minimum <= 0) {
+      return { const: marker("unum") };
+    }
+    throw unsupported(`\`${bounded.join("`, `")}\` on a number (only \`minimum\` ≤ 0)`, at);
+  }
+
+  /**
+   * Integer bounds: a small closed range becomes an enum; a range from at most 1 upwards becomes
+   * the naturals (or positives) with as many digits as fit under the maximum. Else rejected.
+   */
   private integer(schema: Node, at: string): Out {
     const bounded = NUMBER_KEYS.filter((k) => has(schema, k));
     if (bounded.length === 0) return { type: "integer" };
@@ -284,8 +321,17 @@ class Converter {
     if (has(schema, "exclusiveMinimum")) lo = Math.max(lo, Math.floor(num("exclusiveMinimum")) + 1);
     if (has(schema, "exclusiveMaximum")) hi = Math.min(hi, Math.ceil(num("exclusiveMaximum")) - 1);
     if (has(schema, "multipleOf")) step = num("multipleOf");
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > MAX_ENUM_RANGE || !Number.isInteger(step)) {
-      throw unsupported(`\`${bounded.join("`, `")}\` on an integer (only small closed ranges)`, at);
+    if (!Number.isInteger(step)) throw unsupported("`multipleOf` that is not an integer", at);
+    const closedSmall = Number.isFinite(lo) && Number.isFinite(hi) && hi - lo <= MAX_ENUM_RANGE;
+    if (!closedSmall && step === 1 && lo <= 1) {
+      const digits = hi === Infinity ? 16 : Math.floor(Math.log10(hi + 1));
+      if (digits >= 1) return { const: marker(lo === 1 ? `pint_${digits}` : `uint_${digits}`) };
+    }
+    if (!closedSmall) {
+      throw unsupported(
+        `\`${bounded.join("`, `")}\` on an integer (only small closed ranges, or a minimum of at most 1)`,
+        at,
+      );
     }
     const values: number[] = [];
     for (let v = lo; v <= hi; v++) if (v % step === 0) values.push(v);
@@ -357,6 +403,8 @@ class Converter {
  * the first keyword the grammar cannot enforce.
  */
 export function toGbnfJsonSchema(schema: Record<string, unknown>): GbnfJsonSchema {
+  if (JSON.stringify(schema).includes(MARKER_PREFIX))
+    throw unsupported(`the reserved text ${MARKER_PREFIX}`, "");
   const converter = new Converter(schema as Node);
   const root = converter.convert(schema as Node, "");
   const defs = converter.defsOut;
@@ -366,10 +414,29 @@ export function toGbnfJsonSchema(schema: Record<string, unknown>): GbnfJsonSchem
   return (carriesDefs ? { ...root, $defs: defs } : { oneOf: [root], $defs: defs }) as GbnfJsonSchema;
 }
 
+/**
+ * Number ranges node-llama-cpp cannot write are passed through it as string constants with a
+ * reserved marker text, which patchJsonGrammar then replaces by the GBNF of the range.
+ */
+const MARKER_PREFIX = "__deliberate_";
+const marker = (name: string) => `${MARKER_PREFIX}${name}__`;
+const MARKER_GBNF: Array<[RegExp, (digits: number) => string]> = [
+  [/uint_(\d+)/, (d) => `("0" | [1-9] [0-9]{0,${d - 1}})`],
+  [/pint_(\d+)/, (d) => `([1-9] [0-9]{0,${d - 1}})`],
+  [/unum/, () => '(("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})?)'],
+];
+
 /** Grammar patches, applied to the GBNF node-llama-cpp generates, each for a validator mismatch. */
 export function patchJsonGrammar(gbnf: string): string {
+  const markers = gbnf.replace(/"\\"__deliberate_([a-z0-9_]+?)__\\""/g, (_all, name: string) => {
+    for (const [pattern, build] of MARKER_GBNF) {
+      const match = pattern.exec(name);
+      if (match) return build(Number(match[1] ?? 0));
+    }
+    throw new Error(`unknown grammar marker ${name}`);
+  });
   return (
-    gbnf
+    markers
       // Its exponent allows 16 digits (→ Infinity) and integers may take a negative exponent (→ 1e-5).
       .replace(/^integer-number-rule ::= .*$/m, 'integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15})')
       .replace(
