@@ -14,6 +14,7 @@ import { EmbeddingsRequest } from "../../core/protocol.js";
 import type { Logger } from "../shared/logger.js";
 import { embed } from "../shared/embeddings.js";
 import { requireApiKey } from "./auth.js";
+import { batchedSender, type RawSocket } from "./batched-send.js";
 import { DASHBOARD_HTML } from "./dashboard-page.js";
 import type { DashboardState, RecentRequests } from "./dashboard.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -170,14 +171,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       let session: WsSession | undefined;
       return {
         onOpen(_event, ws) {
-          const raw = ws.raw as { readyState: number; send(data: string): void } | undefined;
+          const raw = ws.raw as RawSocket | undefined;
+          if (!raw) return;
           session = new WsSession({
             service,
             maxInflight: deps.maxWsInflight,
             maxFrameBytes: deps.maxBodyBytes,
-            send: (text) => {
-              if (raw && raw.readyState === 1) raw.send(text);
-            },
+            send: batchedSender(raw),
           });
         },
         onMessage(event, _ws) {

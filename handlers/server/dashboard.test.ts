@@ -6,7 +6,8 @@ import { startTestServer, TEST_KEY, type TestServer } from "./testing.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`dashboard.test.ts: skipped, ${CHROMIUM} is absent (apt-get install chromium)`);
+if (!hasChromium)
+  console.warn(`dashboard.test.ts: skipped, ${CHROMIUM} is absent (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)("dashboard in a real browser", () => {
   let server: TestServer;
@@ -42,7 +43,9 @@ describe.skipIf(!hasChromium)("dashboard in a real browser", () => {
     await page.fill("#prompt", "count to seventeen");
     await page.selectOption("#effort", "low");
     await page.click("#send");
-    await page.waitForFunction(() => document.getElementById("answer")?.textContent?.includes("=> Seventeen"));
+    await page.waitForFunction(() =>
+      document.getElementById("answer")?.textContent?.includes("=> Seventeen"),
+    );
     const events = await page.textContent("#events");
     expect(events).toContain("queued at position 0");
     expect(events).toContain("reflect completed");
