@@ -1,0 +1,25 @@
+/** Shared by json-schema.ts and json-schema-numbers.ts. */
+import { DeliberateError } from "../../errors.js";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Node = Record<string, Json>;
+export type Out = Record<string, unknown>;
+
+export const unsupported = (feature: string, at: string) =>
+  new DeliberateError(
+    "schema_unsupported",
+    `the embedded engine's JSON grammar cannot enforce ${feature} (at ${at || "the root"}); ` +
+      "remove it or use the vLLM engine",
+    { param: "structured_outputs.json" },
+  );
+
+export function safeRegex(pattern: string, at: string): RegExp {
+  try {
+    return new RegExp(pattern, "u");
+  } catch {
+    throw unsupported(`a \`pattern\` JavaScript cannot compile (${pattern})`, at);
+  }
+}
+
+export const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
+export const has = (n: Node, k: string) => n[k] !== undefined;
