@@ -93,6 +93,24 @@ describe("abort propagation", () => {
     }
   });
 
+  it("the engine's own request timeout closes the connection and is engine_unavailable, not retried", async () => {
+    const timed = await standInWithEngine({ engine: { requestTimeoutMs: 30 } });
+    try {
+      timed.standIn.faults.tokenDelayMs = 50;
+      const closed = timed.standIn.nextClose();
+      await expect(
+        timed.engine.completion({ ...call(new AbortController().signal), signal: undefined }),
+      ).rejects.toMatchObject({
+        code: "engine_unavailable",
+        message: "vLLM did not answer the completion call within 30 ms",
+      });
+      expect((await closed).tokensSent).toBeLessThan((await closed).totalTokens);
+      expect(timed.standIn.count("/v1/completions")).toBe(1);
+    } finally {
+      await timed.stop();
+    }
+  });
+
   it("an already-aborted signal sends nothing", async () => {
     const controller = new AbortController();
     controller.abort(new DeliberateError("cancelled", "gone"));

@@ -28,6 +28,10 @@ export function structuredOutputs(constraint: Constraint): Record<string, unknow
   }
 }
 
+/**
+ * skip_special_tokens stays at vLLM's default (true): Qwen3's `<think>`/`</think>` are not special
+ * tokens, so they survive in `text`, while `<|im_end|>` (EOS) is dropped as it should be.
+ */
 export function completionBody(
   call: CompletionCall,
   model: string,

@@ -112,7 +112,12 @@ export class VllmEngine implements Engine {
       const maxModelLen = findModel(models, this.options.model);
       for (const prompt of CANARY_PROMPTS) {
         checkCanary(
-          await this.generate(canaryCall(prompt, signal), { retry: false, what: "canary completion" }),
+          await this.generate(canaryCall(prompt, signal), {
+            retry: false,
+            what: "canary completion",
+            // Bounded even without requestTimeoutMs: the first request may compile the grammar.
+            timeoutMs: 6 * (this.options.probeTimeoutMs ?? 5000),
+          }),
         );
       }
       this.version = version;
@@ -165,16 +170,16 @@ export class VllmEngine implements Engine {
 
   private async generate(
     call: CompletionCall,
-    extra: { retry?: boolean; what: string },
+    extra: { retry?: boolean; what: string; timeoutMs?: number },
   ): Promise<CompletionOutput> {
     const stream = call.onDelta !== undefined || this.options.streamAlways === true;
     const exchange = await this.http.send(
       `${this.base}/v1/completions`,
       completionBody(call, this.options.model, stream),
       {
-        ...extra,
         ...(call.signal ? { signal: call.signal } : {}),
         ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }),
+        ...extra,
         ...(stream ? { accept: "text/event-stream" } : {}),
       },
     );

@@ -152,7 +152,8 @@ export class VllmHttp {
       done();
       if (call.signal?.aborted) throw toDeliberateError(err, call.signal);
       if (timeout.signal.aborted)
-        return { error: timeout.signal.reason as DeliberateError, retry: "backoff" };
+        // Not retried here: a slow vLLM would only generate it all again (waitUntilReady polls probes).
+        return { error: timeout.signal.reason as DeliberateError, retry: "never" };
       return connectionFailure(err, url);
     }
     if (response.ok) {

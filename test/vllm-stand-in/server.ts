@@ -14,6 +14,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Faults, type Planned, errorBody } from "./faults.js";
+import { card, typeOf } from "./models.js";
 import { handleCompletion } from "./completions.js";
 import { handleEmbeddings, handleTokenize } from "./pooling.js";
 import type { ScriptedReply } from "./generate.js";
@@ -63,6 +64,8 @@ export class VllmStandIn {
   readonly closes: RecordedClose[] = [];
   /** Bodies real vLLM would have accepted (and mis-handled) or rejected: must stay empty in tests. */
   readonly violations: string[] = [];
+  /** TCP connections opened and closed (by either side), for keep-alive and abort checks. */
+  readonly connections = { opened: 0, closed: 0 };
   faults: Faults = {};
   /** Called for every completion (after the queue is empty); undefined = generate as usual. */
   replyWith: ReplyFunction | undefined;
@@ -99,6 +102,10 @@ export class VllmStandIn {
         if (!res.headersSent) this.sendError(res, 500, String(err), "InternalServerError", null);
         else res.destroy();
       });
+    });
+    server.on("connection", (socket) => {
+      this.connections.opened++;
+      socket.on("close", () => this.connections.closed++);
     });
     server.listen(this.port, this.options.host);
     await once(server, "listening");
@@ -275,48 +282,6 @@ export class VllmStandIn {
       : [card(id, created, this.options.maxModelLen)];
     return { object: "list", data };
   }
-}
-
-function card(id: string, created: number, maxModelLen: number): unknown {
-  return {
-    id,
-    object: "model",
-    created,
-    owned_by: "vllm",
-    root: id,
-    parent: null,
-    max_model_len: maxModelLen,
-    permission: [
-      {
-        id: `modelperm-${created}`,
-        object: "model_permission",
-        created,
-        allow_create_engine: false,
-        allow_sampling: true,
-        allow_logprobs: true,
-        allow_search_indices: false,
-        allow_view: true,
-        allow_fine_tuning: false,
-        organization: "*",
-        group: null,
-        is_blocking: false,
-      },
-    ],
-  };
-}
-
-function typeOf(status: number): string {
-  return (
-    (
-      {
-        400: "BadRequestError",
-        404: "NotFoundError",
-        429: "TooManyRequests",
-        500: "InternalServerError",
-        503: "ServiceUnavailableError",
-      } as Record<number, string>
-    )[status] ?? "Error"
-  );
 }
 
 export async function startStandIn(options: StandInOptions = {}): Promise<VllmStandIn> {
