@@ -77,7 +77,12 @@ describe("SIGTERM", () => {
     const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
 
     // The job is running: its first streamed item is waiting for the stand-in's answer.
-    await standIn.waitFor((r) => r.route === "job-stream" && r.jobId === "long-1", 60_000);
+    await Promise.race([
+      standIn.waitFor((r) => r.route === "job-stream" && r.jobId === "long-1", 50_000),
+      exited.then((code) => {
+        throw new Error(`worker exited (${code}) before running the job:\n${stderr}`);
+      }),
+    ]);
     const shuttingDown = waitForLine(child, /finishing running jobs/);
     child.kill("SIGTERM");
     await shuttingDown;
