@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createVllmEngine } from "../../core/engines/vllm.js";
 import { jsonInstance, regexInstance } from "./generate.js";
 import { startStandIn, type VllmStandIn } from "./server.js";
 
@@ -250,5 +253,32 @@ describe("main.ts as its own process", () => {
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
+  });
+
+  it("refuses connections while 'loading'; the engine's waitUntilReady waits for it", async () => {
+    // A free port, then the process binds it only after its load delay.
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1");
+    await once(probe, "listening");
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/vllm-stand-in/main.ts", "--port", String(port), "--load-delay-ms", "500"],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    const engine = createVllmEngine({ baseUrl: `http://127.0.0.1:${port}`, model: "Qwen/Qwen3-8B" });
+    const waits: string[] = [];
+    const ready = createVllmEngine({
+      baseUrl: `http://127.0.0.1:${port}`,
+      model: "Qwen/Qwen3-8B",
+      logger: (_level, msg) => waits.push(msg),
+    });
+    await expect(engine.start()).rejects.toMatchObject({ code: "engine_unavailable" });
+    await expect(ready.waitUntilReady({ intervalMs: 25, timeoutMs: 30_000 })).resolves.toEqual({
+      model: "Qwen/Qwen3-8B",
+      maxModelLen: 32_768,
+    });
+    expect(waits).toContain("waiting for vLLM to load");
   });
 });
