@@ -5,7 +5,11 @@
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { generateTinyModel, sha256, TINY_DEFAULT_SEED } from "./tiny-model.js";
+import {
+  generateTinyModel,
+  sha256,
+  TINY_DEFAULT_SEED,
+} from "../../core/engines/llamacpp/demo-model/tiny-model.js";
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateTinyModel } from "../../../scripts/gguf/tiny-model.js";
+import { generateTinyModel } from "./demo-model/tiny-model.js";
 
 const dir = await mkdtemp(path.join(tmpdir(), "broken-model-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
  * nothing here reads the environment.
  */
 import { getLlama, type LlamaModel, LlamaLogLevel } from "node-llama-cpp";
-import { TINY_CONTEXT_LENGTH } from "../../../scripts/gguf/tiny-model.js";
+import { TINY_CONTEXT_LENGTH } from "./demo-model/tiny-model.js";
 import { DeliberateError } from "../../errors.js";
 import { LlamaCppEngine } from "./engine.js";
 import { checkGgufFile } from "./gguf-check.js";

@@ -8,7 +8,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { resolveModelFile } from "node-llama-cpp";
-import { ensureTinyModel, TINY_MODEL_NAME } from "../../../scripts/gguf/tiny-model.js";
+import { ensureTinyModel, TINY_MODEL_NAME } from "./demo-model/tiny-model.js";
 import { DeliberateError } from "../../errors.js";
 
 export const DEFAULT_MODEL_URI = "hf:Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf";
