@@ -1,7 +1,8 @@
 /**
  * The worker process around RunPodWorker: parse the environment once, build the engine and the
  * completion service, take jobs once the engine is ready, and on SIGTERM/SIGINT finish the running
- * jobs (a second signal aborts them), close the engine and exit 0. main.ts supplies the engine
+ * jobs for up to ORCH_DRAIN_S (then, or on a second signal, they are aborted and reported failed),
+ * close the engine and exit 0. main.ts supplies the engine
  * factory; tests supply their own.
  */
 import { randomBytes } from "node:crypto";
@@ -50,12 +51,21 @@ export async function runWorkerMain(
 
   let worker: RunPodWorker | undefined;
   let signals = 0;
+  let drainTimer: NodeJS.Timeout | undefined;
   const onSignal = (name: string) => {
     signals++;
-    log.info(
-      { signal: name },
-      signals === 1 ? "finishing running jobs, then exiting" : "aborting running jobs",
-    );
+    if (signals === 1) {
+      log.info({ signal: name, drainMs: config.drainMs }, "finishing running jobs, then exiting");
+      // ORCH_DRAIN_S bounds the wait: jobs still running then fail with shutting_down (reported to
+      // RunPod) rather than being cut off silently when the platform's grace period ends.
+      drainTimer = setTimeout(() => {
+        log.warn("drain deadline passed: aborting running jobs");
+        worker?.shutdown(true);
+      }, config.drainMs);
+      drainTimer.unref();
+    } else {
+      log.info({ signal: name }, "aborting running jobs");
+    }
     worker?.shutdown(signals > 1);
   };
   const sigterm = () => onSignal("SIGTERM");
@@ -106,6 +116,7 @@ export async function runWorkerMain(
     log.info("RunPod worker exited");
     return 0;
   } finally {
+    clearTimeout(drainTimer);
     process.off("SIGTERM", sigterm);
     process.off("SIGINT", sigint);
   }

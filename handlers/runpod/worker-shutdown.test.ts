@@ -48,6 +48,26 @@ describe("shutdown and readiness", () => {
     harness = undefined;
   });
 
+  it("a forced shutdown aborts the running job and reports it failed with shutting_down", async () => {
+    const never = gate();
+    const engine = new ScriptedEngine({
+      fallback: async (call) => {
+        await never.wait(call.signal);
+        return { text: "never" };
+      },
+    });
+    standIn.enqueue(completionJob("f1"));
+    harness = startWorker(standIn, { engine });
+    while (harness.worker.runningJobIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    harness.worker.shutdown(true);
+    await harness.done;
+    const done = standIn.of("job-done");
+    expect(done.map((r) => r.jobId)).toEqual(["f1"]);
+    const envelope = JSON.parse((done[0]!.json as { error: string }).error);
+    expect(envelope.error).toMatchObject({ code: "shutting_down" });
+    harness = undefined;
+  });
+
   it("waits for the engine to be ready before the first take", async () => {
     let ready = false;
     let asked = 0;
