@@ -1,0 +1,81 @@
+/**
+ * Shared by the server benches: the bundled server and the vLLM stand-in as child processes,
+ * percentiles, RSS of a process, and the RESULT line the bench runner collects.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  buildBundle,
+  PROCESS_KEY,
+  type Proc,
+  type ServerProc,
+  startServerProcess,
+  startStandIn,
+} from "../test/server-process/support.js";
+
+export { PROCESS_KEY };
+
+export async function startStack(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ standIn: Proc & { url: string }; server: ServerProc; model: string; stop(): Promise<void> }> {
+  const model = "bench-model";
+  const standIn = await startStandIn(model, 0);
+  const bundle = await buildBundle(`bench-${name}`);
+  const server = await startServerProcess(bundle, {
+    VLLM_URL: standIn.url,
+    MODEL_NAME: model,
+    ORCH_MODEL: undefined,
+    ...env,
+  });
+  for (let i = 0; i < 400; i++) {
+    const res = await fetch(`${server.url}/ready`, { headers: { "x-api-key": PROCESS_KEY } });
+    if (res.ok) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    standIn,
+    server,
+    model,
+    async stop() {
+      await server.stop();
+      standIn.kill();
+      await standIn.exited;
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[at]!;
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  const status = readFileSync(join("/proc", String(pid), "status"), "utf8");
+  const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
+  if (!kb) throw new Error(`no VmRSS for ${pid}`);
+  return Number(kb) * 1024;
+}
+
+/** CPU time (user + system) a process has used, in milliseconds (Linux /proc). */
+export function cpuMsOf(pid: number): number {
+  const fields = readFileSync(join("/proc", String(pid), "stat"), "utf8")
+    .split(") ")[1]!
+    .split(" ");
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export function selfCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** One machine-readable line per bench for bench/run.ts's summary. */
+export function report(name: string, figures: Record<string, number | string | boolean>): void {
+  process.stdout.write(`RESULT ${JSON.stringify({ name, ...figures })}\n`);
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
