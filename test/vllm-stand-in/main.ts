@@ -2,7 +2,8 @@
  * Runs the vLLM stand-in as its own process, like `vllm serve`:
  *   tsx test/vllm-stand-in/main.ts [serve MODEL] --port 8000 [--model NAME] [--served-model-name NAME] [--max-model-len 32768]
  *     [--runner generate|pooling] [--vllm-version 0.30.1] [--api-key KEY] [--host 127.0.0.1]
- *     [--token-delay-ms 0] [--load-delay-ms 0] [--prompt-tokens-details]
+ *     [--token-delay-ms 0] [--load-delay-ms 0] [--enable-prompt-tokens-details]
+ * Other `vllm serve` flags are accepted and ignored, so it can stand in for the `vllm` program.
  * --load-delay-ms keeps the port closed for a while first (vLLM refuses connections while loading).
  * Prints `vllm stand-in listening on http://HOST:PORT` once it serves; stops on SIGTERM/SIGINT.
  */
@@ -22,6 +23,7 @@ const { values, positionals } = parseArgs({
     "token-delay-ms": { type: "string", default: "0" },
     "load-delay-ms": { type: "string", default: "0" },
     "prompt-tokens-details": { type: "boolean", default: false },
+    "enable-prompt-tokens-details": { type: "boolean", default: false },
   },
   // Accept (and ignore) the rest of a real `vllm serve` command line.
   strict: false,
@@ -29,8 +31,9 @@ const { values, positionals } = parseArgs({
 });
 
 const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
-// `main.ts serve MODEL ...`, as in `vllm serve MODEL ...`.
-const positionalModel = positionals[0] === "serve" ? positionals[1] : undefined;
+// `main.ts [serve] MODEL ...`, as in `vllm serve MODEL ...` (the first positional after `serve`).
+const positionalModel = positionals[0] === "serve" ? positionals[1] : positionals[0];
+const apiKey = str(values["api-key"]) || process.env.VLLM_API_KEY || undefined;
 const runner = str(values.runner) === "pooling" ? "pooling" : "generate";
 const standIn = new VllmStandIn({
   model: str(values["served-model-name"]) ?? str(values.model) ?? positionalModel ?? "Qwen/Qwen3-8B",
@@ -39,8 +42,10 @@ const standIn = new VllmStandIn({
   runner,
   host: str(values.host)!,
   port: Number(str(values.port)),
-  promptTokensDetails: values["prompt-tokens-details"] === true,
-  ...(str(values["api-key"]) ? { apiKey: str(values["api-key"])! } : {}),
+  promptTokensDetails:
+    values["prompt-tokens-details"] === true || values["enable-prompt-tokens-details"] === true,
+  // Like vLLM: --api-key, else VLLM_API_KEY from the environment (secrets stay off the command line).
+  ...(apiKey ? { apiKey } : {}),
 });
 standIn.faults.tokenDelayMs = Number(str(values["token-delay-ms"]));
 
