@@ -263,9 +263,12 @@ export class VllmEngine implements Engine {
     }
   }
 
+  /**
+   * Never throws, so dashboards can show the model while vLLM loads: maxModelLen is 0 until start()
+   * has read it, and completion/countTokens refuse until then, so nothing is sized by that 0.
+   */
   modelInfo(): ModelInfo {
-    this.requireReady();
-    return this.info!;
+    return this.info ?? { model: this.options.model, maxModelLen: 0 };
   }
 
   async close(): Promise<void> {

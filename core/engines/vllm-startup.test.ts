@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
 import type { StandInOptions } from "../../test/vllm-stand-in/server.js";
 import { DeliberateError } from "../errors.js";
+import { runPipeline } from "../pipeline.js";
+import { CompletionRequest } from "../protocol.js";
 import { createVllmEngine, NOT_ENFORCED, type VllmEngineOptions } from "./vllm.js";
 import { checkVersion, parseVersion } from "./vllm-startup.js";
 
@@ -31,7 +33,8 @@ describe("start-up checks", () => {
       detail: "the vLLM start-up checks have not run yet",
     });
     await expect(engine.completion(call)).rejects.toMatchObject({ code: "engine_unavailable" });
-    expect(() => engine.modelInfo()).toThrow(DeliberateError);
+    expect(engine.modelInfo()).toEqual({ model: "Qwen/Qwen3-8B", maxModelLen: 0 });
+    await expect(engine.countTokens("x")).rejects.toMatchObject({ code: "engine_unavailable" });
 
     await expect(engine.start()).resolves.toEqual({ model: "Qwen/Qwen3-8B", maxModelLen: 4096 });
     expect(engine.modelInfo()).toEqual({ model: "Qwen/Qwen3-8B", maxModelLen: 4096 });
@@ -63,6 +66,24 @@ describe("start-up checks", () => {
       message: `vLLM is not ready: ${message}`,
     });
     expect(standIn.count("/v1/models")).toBe(0);
+  });
+
+  it("a pipeline on an engine that failed its checks is engine_unavailable and reaches no completion", async () => {
+    const { engine, standIn } = await unstarted();
+    standIn.faults.ignoreStructuredOutputs = true;
+    await engine.start().catch(() => undefined);
+    standIn.clearRecords();
+    const run = runPipeline(CompletionRequest.parse({ prompt: "Hi", structured_outputs: { regex: "a" } }), {
+      engine,
+      budgets: { low: 64, medium: 128, high: 256 },
+      answerCap: 64,
+      jobId: "j",
+    });
+    await expect(run).rejects.toMatchObject({
+      code: "engine_unavailable",
+      message: expect.stringContaining(NOT_ENFORCED),
+    });
+    expect(standIn.requests).toEqual([]);
   });
 
   it("an unreadable version fails closed", async () => {
