@@ -196,7 +196,12 @@ export class CompletionService {
         ),
       this.options.requestTimeoutMs,
     );
-    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+    // One controller for the caller's abort, the deadline and drain. Linked by hand: AbortSignal.any
+    // keeps weak references that cost GC time on every request.
+    const signal = controller.signal;
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener("abort", forward, { once: true });
     // Settle on abort even if an engine ignores its signal: the caller gets its answer at once.
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -212,6 +217,7 @@ export class CompletionService {
     } finally {
       clearTimeout(deadline);
       if (onAbort) signal.removeEventListener("abort", onAbort);
+      outer?.removeEventListener("abort", forward);
       this.inFlight.delete(controller);
     }
   }
