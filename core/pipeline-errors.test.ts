@@ -57,6 +57,14 @@ describe("answers that break the contract", () => {
     expect(err.message).toContain("cap of 2 tokens");
   });
 
+  it("a step the engine aborted by itself is engine_error naming the step, and nothing runs after it", async () => {
+    const engine = new ScriptedEngine({ replies: [{ text: "t" }, { text: "", finishReason: "abort" }] });
+    const err = await failure({ prompt: "Q", structured_outputs: { choice: ["a", "b"] } }, engine);
+    expect(err.code).toBe("engine_error");
+    expect(err.step).toBe("draft");
+    expect(engine.calls).toHaveLength(2);
+  });
+
   it("a draft cut by length is not an error: reflection gets to fix it", async () => {
     const engine = new ScriptedEngine({
       replies: [{ text: "t" }, { text: '{"a"', finishReason: "length" }, { text: "t" }, { text: "{}" }],

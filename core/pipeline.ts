@@ -103,6 +103,10 @@ export async function runPipeline(
       throw error;
     }
     throwIfAborted(signal);
+    // The engine gave up on the request by itself (vLLM's `abort`): nothing usable came back.
+    if (output.finishReason === "abort") {
+      throw new DeliberateError("engine_error", `the engine aborted the ${step} step`, { step });
+    }
     const figures: StepFigures = {
       step,
       prompt_tokens: output.promptTokens,
