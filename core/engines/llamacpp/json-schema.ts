@@ -5,16 +5,17 @@
  * the rest up front with schema_unsupported naming the keyword. Nothing is silently dropped.
  */
 import type { GbnfJsonSchema } from "node-llama-cpp";
-import { MARKER_PREFIX } from "./json-grammar-patch.js";
+import { gbnfMarker, MARKER_PREFIX } from "./json-grammar-patch.js";
 import { has, isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
 import { integerSchema, NUMBER_KEYS, numberFits, numberSchema } from "./json-schema-numbers.js";
+import { patternStringGbnf } from "./json-string-pattern.js";
 
 export { patchJsonGrammar } from "./json-grammar-patch.js";
 
 /** Keywords that constrain instances but that the grammar cannot express (type-aware below). */
 const UNSUPPORTED: Record<string, string[]> = {
   any: ["not", "if", "then", "else", "$dynamicRef", "$recursiveRef", "unevaluatedProperties"],
-  string: ["pattern", "contentSchema"],
+  string: ["contentSchema"],
   number: NUMBER_KEYS,
   object: [
     "patternProperties",
@@ -239,11 +240,13 @@ class Converter {
     if (has(schema, "format")) {
       const format = String(schema.format);
       if (!FORMATS.has(format)) throw unsupported(`\`format: ${format}\``, at);
+      if (has(schema, "pattern")) throw unsupported("`format` together with `pattern`", at);
       if (has(schema, "minLength") || has(schema, "maxLength")) {
         throw unsupported("`format` together with `minLength`/`maxLength`", at);
       }
       return { type: "string", format };
     }
+    if (has(schema, "pattern")) return this.pattern(schema, at);
     const out: Out = { type: "string" };
     if (typeof schema.minLength === "number") {
       if (schema.minLength > MAX_STRING_REPEAT)
@@ -257,6 +260,16 @@ class Converter {
       out.maxLength = Math.min(schema.maxLength, MAX_STRING_REPEAT);
     }
     return out;
+  }
+
+  /** A `pattern` (a search) with its length bounds, as GBNF carried through a marker. */
+  private pattern(schema: Node, at: string): Out {
+    if (typeof schema.pattern !== "string") throw unsupported("a `pattern` that is not a string", at);
+    const min = typeof schema.minLength === "number" ? schema.minLength : 0;
+    const max = typeof schema.maxLength === "number" ? schema.maxLength : Infinity;
+    if (max < min) throw unsupported("`maxLength` below `minLength` (no string can match)", at);
+    safeRegex(schema.pattern, at);
+    return { const: gbnfMarker(patternStringGbnf(schema.pattern, min, max, at)) };
   }
 
   private object(schema: Node, at: string): Out {
