@@ -102,7 +102,7 @@ describe("WebSocket protocol", () => {
     expect((await client.terminal("after")).type).toBe("completion.result");
   });
 
-  it("refuses a duplicate id still in flight, for that frame only", async () => {
+  it("refuses a duplicate id still in flight without touching the running request's one terminal message", async () => {
     client.send({
       type: "completion.create",
       id: "dup",
@@ -114,13 +114,17 @@ describe("WebSocket protocol", () => {
       id: "dup",
       request: { prompt: "again", thinking_effort: "none" },
     });
-    const err = await client.next((m) => m.id === "dup" && m.type === "error");
+    const err = await client.next(
+      (m) =>
+        m.type === "error" &&
+        m.id === undefined &&
+        String((m.error as { message?: string } | undefined)?.message).includes('"dup"'),
+    );
     expect(err.error).toMatchObject({ code: "invalid_request", param: "id" });
+    expect((err.error as { message: string }).message).toContain('"dup"');
     client.send({ type: "completion.cancel", id: "dup" });
     const terminals = async () =>
-      client
-        .ofId("dup")
-        .filter((m) => m.type === "error" && (m.error as { code: string }).code === "cancelled");
+      client.ofId("dup").filter((m) => m.type === "error" || m.type === "completion.result");
     await client.next(
       (m) => m.id === "dup" && m.type === "error" && (m.error as { code: string }).code === "cancelled",
     );

@@ -102,11 +102,15 @@ export class WsSession {
   private create(id: string, request: unknown): void {
     this.inflight ??= new Map();
     if (this.inflight.has(id)) {
+      // Sent without `id`: the request already running under that id must still end with exactly
+      // one terminal message of its own.
       this.error(
-        id,
-        new DeliberateError("invalid_request", `id "${id}" is already in flight on this socket`, {
-          param: "id",
-        }),
+        undefined,
+        new DeliberateError(
+          "invalid_request",
+          `id "${id}" is already in flight on this socket; this completion.create was ignored`,
+          { param: "id" },
+        ),
       );
       return;
     }
