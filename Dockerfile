@@ -72,7 +72,8 @@ EXPOSE 8005
 # /health answers as soon as the orchestrator's process is up; vLLM's model load can take many minutes,
 # hence the long start period. The RunPod worker serves no HTTP: there, vLLM's own /health is checked.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
-  CMD if [ "$ORCH_MODE" = runpod ]; then curl -fsS -o /dev/null http://127.0.0.1:8000/health; \
+  CMD if [ "$(printf %s "$ORCH_MODE" | tr -d '[:space:]' | tr '[:upper:]' '[:lower:]')" = runpod ]; \
+      then curl -fsS -o /dev/null http://127.0.0.1:8000/health; \
       else curl -fsS -o /dev/null "http://127.0.0.1:${ORCH_PORT:-8005}/health"; fi || exit 1
 
 # Replaces vLLM's `vllm serve` entrypoint: arguments given to `docker run` are a command to run in the

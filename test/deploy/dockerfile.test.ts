@@ -1,5 +1,8 @@
 /** The Dockerfile, read without a Docker engine: stages, pinned bases, labels, entrypoint, COPY sources. */
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { dockerIgnored, parseCopy, parseDockerfile, readIgnore, stages } from "./dockerfile.js";
@@ -98,6 +101,28 @@ describe("Dockerfile runtime stage", () => {
     // The shell expands ORCH_PORT at check time; 8005 is its default.
     expect(hc[0]!.args).toContain(["http://127.0.0.1:$", "{ORCH_PORT:-8005}/health"].join(""));
     expect(of(final, "EXPOSE").map((e) => e.args)).toEqual(["8005"]);
+  });
+
+  it("has a health check command that a shell runs: 0 while /health answers, non-zero after", async () => {
+    const cmd = of(final, "HEALTHCHECK")[0]!.args.replace(/^.*?\bCMD\s+/, "");
+    const server = http.createServer((req, res) => res.writeHead(req.url === "/health" ? 200 : 404).end());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = String((server.address() as AddressInfo).port);
+    // Asynchronous: this process also serves /health, so it must not block while curl runs.
+    const check = () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn("sh", ["-c", cmd], {
+          env: { PATH: process.env.PATH!, ORCH_MODE: "server", ORCH_PORT: port },
+          stdio: "ignore",
+        });
+        child.on("exit", resolve);
+      });
+    try {
+      expect(await check()).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(await check()).not.toBe(0);
   });
 
   it("sets the paths the entrypoint and supervisord.conf expand", () => {
