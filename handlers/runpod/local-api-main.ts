@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { CompletionService } from "../../core/completion-service.js";
 import { ConfigError, parseConfig } from "../../core/config.js";
-import { makeEngine } from "../server/make-engine.js";
+import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { createLogger } from "../shared/logger.js";
 import { startLocalApi } from "./local-api.js";
 import { createServiceJobServices } from "./services.js";
@@ -50,7 +50,7 @@ try {
 const log = createLogger(config.logLevel);
 const apiKey = args.data["api-key"] ?? (process.env.RUNPOD_API_KEY?.trim() || undefined);
 const concurrency = args.data.concurrency ?? config.maxConcurrency;
-const engine = await makeEngine({ ...config, maxConcurrency: concurrency }, log);
+const engine = await createEngineFromConfig(config, log, { concurrency });
 const service = new CompletionService({
   engine,
   budgets: config.budgets,

@@ -5,11 +5,11 @@
  */
 // The server's engine choice (vLLM when VLLM_URL is set, else embedded); shared until the lead's
 // handlers/shared/engine-from-config.ts lands.
-import { makeEngine } from "../server/make-engine.js";
+import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { runWorkerMain } from "./worker-process.js";
 
 try {
-  process.exit(await runWorkerMain(process.env, { createEngine: makeEngine }));
+  process.exit(await runWorkerMain(process.env, { createEngine: createEngineFromConfig }));
 } catch (err) {
   process.stderr.write(`RunPod worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -7,7 +7,7 @@ import { generateKey } from "../../core/seal.js";
 import { createLogger, type Logger } from "../shared/logger.js";
 import { createRequestLog } from "../shared/request-log.js";
 import { settleApiKey } from "./keys.js";
-import { makeEngine } from "./make-engine.js";
+import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { startServer } from "./server.js";
 
 function banner(url: string, key: { key: string; generated: boolean }, engine: string): string {
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       "ORCH_ENCRYPTION_KEY is not set: sealing queued payloads and cached results with an ephemeral key",
     );
   }
-  const engine = await makeEngine(config, log);
+  const engine = await createEngineFromConfig(config, log);
   const requestLog = config.requestLogs.enabled
     ? createRequestLog(config.requestLogs.path, sealKey)
     : undefined;

@@ -1,0 +1,78 @@
+/**
+ * The one place an entry point chooses its engine: vLLM when VLLM_URL is set, else the embedded
+ * llama.cpp engine. VLLM_EMBEDDINGS_URL, when set, serves embeddings whichever engine generates.
+ */
+import type { Config } from "../../core/config.js";
+import type { Engine, EmbeddingsCall } from "../../core/engine.js";
+import { createLlamaCppEngine } from "../../core/engines/llamacpp/index.js";
+import { createVllmEngine, type VllmEngine } from "../../core/engines/vllm.js";
+import type { Logger } from "./logger.js";
+
+export interface EngineOverrides {
+  /** Pipelines the embedded engine runs at once (its context sequences); default ORCH_MAX_CONCURRENCY. */
+  concurrency?: number;
+}
+
+function vllmLogger(log: Logger) {
+  return (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) =>
+    log[level](fields ?? {}, msg);
+}
+
+/** An embeddings-only client of a pooling vLLM (no start-up checks: embeddings are not gated). */
+function embeddingsClient(url: string, config: Config, log: Logger): VllmEngine {
+  return createVllmEngine({
+    baseUrl: url,
+    embeddingsUrl: url,
+    model: config.modelName ?? "",
+    ...(config.vllm?.apiKey ? { apiKey: config.vllm.apiKey } : {}),
+    logger: vllmLogger(log),
+  });
+}
+
+/** Routes embeddings elsewhere and everything else to the generating engine. */
+export function withEmbeddingsFrom(engine: Engine, embedder: Pick<Engine, "embeddings">): Engine {
+  return {
+    kind: engine.kind,
+    completion: (call) => engine.completion(call),
+    countTokens: (text, signal) => engine.countTokens(text, signal),
+    embeddings: (call: EmbeddingsCall) => embedder.embeddings(call),
+    health: (signal) => engine.health(signal),
+    modelInfo: () => engine.modelInfo(),
+    close: async () => engine.close?.(),
+  };
+}
+
+export async function createEngineFromConfig(
+  config: Config,
+  log: Logger,
+  overrides: EngineOverrides = {},
+): Promise<Engine> {
+  if (config.vllm) {
+    const engine = createVllmEngine({
+      baseUrl: config.vllm.url,
+      model: config.modelName ?? "",
+      ...(config.vllm.embeddingsUrl ? { embeddingsUrl: config.vllm.embeddingsUrl } : {}),
+      ...(config.vllm.apiKey ? { apiKey: config.vllm.apiKey } : {}),
+      // vLLM sends headers only when a plain completion ends; streaming keeps long thinking passes
+      // clear of undici's 300 s header timeout.
+      streamAlways: true,
+      logger: vllmLogger(log),
+    });
+    // Serve /health at once; /ready turns true when vLLM has loaded and passed its canary.
+    engine.waitUntilReady().then(
+      (info) => log.info({ model: info.model, max_model_len: info.maxModelLen }, "vLLM ready"),
+      (err: unknown) => log.error({ err }, "vLLM failed its start-up checks"),
+    );
+    return engine;
+  }
+  const embedded = await createLlamaCppEngine({
+    ...(config.embeddedModel ? { model: config.embeddedModel } : {}),
+    ...(config.hfToken ? { hfToken: config.hfToken } : {}),
+    ...(config.modelCacheDir ? { cacheDir: config.modelCacheDir } : {}),
+    concurrency: overrides.concurrency ?? config.maxConcurrency,
+    onLog: (level, msg) => log[level](msg),
+  });
+  return config.embeddingsUrl
+    ? withEmbeddingsFrom(embedded, embeddingsClient(config.embeddingsUrl, config, log))
+    : embedded;
+}
