@@ -1,74 +1,120 @@
 /**
- * Number bounds for the JSON grammar. node-llama-cpp's numbers take no bounds, so: a small closed
- * integer range becomes an enum, a minimum of at most 1 becomes the naturals (or positives), a
- * number minimum of at most 0 the non-negative decimals; every output still validates. Anything
- * else is rejected with schema_unsupported.
+ * Number bounds for the JSON grammar. node-llama-cpp's numbers take no bounds, so bounded numbers
+ * are written digit by digit (number-range-gbnf.ts) and passed through node-llama-cpp as a GBNF
+ * marker: integers exactly, decimals as a subset whose every value is inside the bounds.
+ * `multipleOf`: a small closed integer range becomes an enum; a multipleOf of 1 (or 1/k, such as
+ * 0.01, where every integer passes the validator's floating-point check) generates integers only.
+ * Anything else is rejected with schema_unsupported.
  */
-import { marker } from "./json-grammar-patch.js";
+import { gbnfMarker } from "./json-grammar-patch.js";
 import { has, type Node, type Out, unsupported } from "./json-schema-common.js";
+import { type Bounds, integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
 
 export const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
 /** An integer range small enough to be written as an enum. */
 const MAX_ENUM_RANGE = 256;
 
-/** A lower bound of at most 0 alone: non-negative decimals satisfy it. Other bounds are rejected. */
-export function numberSchema(schema: Node, at: string): Out {
-  const bounded = NUMBER_KEYS.filter((k) => has(schema, k));
-  if (bounded.length === 0) return { type: "number" };
-  if (bounded.length === 1 && typeof schema.minimum === "number" && schema.minimum <= 0) {
-    return { const: marker("unum") };
-  }
-  throw unsupported(`\`${bounded.join("`, `")}\` on a number (only \`minimum\` ≤ 0)`, at);
-}
-
-/**
- * Integer bounds: a small closed range becomes an enum; a range from at most 1 upwards becomes
- * the naturals (or positives) with as many digits as fit under the maximum. Else rejected.
- */
-export function integerSchema(schema: Node, at: string): Out {
-  const bounded = NUMBER_KEYS.filter((k) => has(schema, k));
-  if (bounded.length === 0) return { type: "integer" };
-  let lo = -Infinity;
-  let hi = Infinity;
-  let step = 1;
+/** The tightest bounds of all number keywords (draft-04 boolean exclusive forms included). */
+function readBounds(schema: Node, at: string): Bounds {
+  const b: Bounds = { lo: -Infinity, loExclusive: false, hi: Infinity, hiExclusive: false };
   const num = (k: string) => {
     const v = schema[k];
-    if (typeof v !== "number") throw unsupported(`\`${k}: ${JSON.stringify(v)}\``, at);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw unsupported(`\`${k}: ${JSON.stringify(v)}\``, at);
     return v;
   };
-  if (has(schema, "minimum")) lo = Math.ceil(num("minimum"));
-  if (has(schema, "maximum")) hi = Math.floor(num("maximum"));
-  if (has(schema, "exclusiveMinimum")) lo = Math.max(lo, Math.floor(num("exclusiveMinimum")) + 1);
-  if (has(schema, "exclusiveMaximum")) hi = Math.min(hi, Math.ceil(num("exclusiveMaximum")) - 1);
-  if (has(schema, "multipleOf")) step = num("multipleOf");
-  if (!Number.isInteger(step)) throw unsupported("`multipleOf` that is not an integer", at);
-  const closedSmall = Number.isFinite(lo) && Number.isFinite(hi) && hi - lo <= MAX_ENUM_RANGE;
-  if (!closedSmall && step === 1 && lo <= 1) {
-    const digits = hi === Infinity ? 16 : Math.floor(Math.log10(hi + 1));
-    if (digits >= 1) return { const: marker(lo === 1 ? `pint_${digits}` : `uint_${digits}`) };
+  const lower = (v: number, exclusive: boolean) => {
+    if (v > b.lo || (v === b.lo && exclusive)) Object.assign(b, { lo: v, loExclusive: exclusive });
+  };
+  const upper = (v: number, exclusive: boolean) => {
+    if (v < b.hi || (v === b.hi && exclusive)) Object.assign(b, { hi: v, hiExclusive: exclusive });
+  };
+  if (has(schema, "minimum")) lower(num("minimum"), schema.exclusiveMinimum === true);
+  if (has(schema, "maximum")) upper(num("maximum"), schema.exclusiveMaximum === true);
+  if (typeof schema.exclusiveMinimum !== "boolean" && has(schema, "exclusiveMinimum")) {
+    lower(num("exclusiveMinimum"), true);
   }
-  if (!closedSmall) {
-    throw unsupported(
-      `\`${bounded.join("`, `")}\` on an integer (only small closed ranges, or a minimum of at most 1)`,
-      at,
-    );
+  if (typeof schema.exclusiveMaximum !== "boolean" && has(schema, "exclusiveMaximum")) {
+    upper(num("exclusiveMaximum"), true);
   }
-  const values: number[] = [];
-  for (let v = lo; v <= hi; v++) if (v % step === 0) values.push(v);
-  if (values.length === 0) throw unsupported(`\`${bounded.join("`, `")}\` (no integer can match)`, at);
-  return { enum: values };
+  return b;
+}
+
+const intBounds = (b: Bounds): [number, number] => [
+  b.loExclusive ? Math.floor(b.lo) + 1 : Math.ceil(b.lo),
+  b.hiExclusive ? Math.ceil(b.hi) - 1 : Math.floor(b.hi),
+];
+
+/** Whether every integer I passes ajv's multipleOf check `I / step === parseInt(I / step)`. */
+export function integersAreMultiples(step: number): boolean {
+  if (!(step > 0)) return false;
+  if (typeof step !== "number" || !Number.isFinite(step) || Number.isInteger(step)) return step === 1;
+  const k = Math.round(1 / step);
+  if (k < 2 || k > 100_000) return false;
+  // step = m·2^e exactly; I/step rounds to the integer I·k when |k·step − 1| ≤ 2^-55.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, step);
+  const bits = view.getBigUint64(0);
+  const exponent = Number((bits >> 52n) & 0x7ffn) - 1075;
+  const mantissa = (bits & ((1n << 52n) - 1n)) | (1n << 52n);
+  if (exponent >= 0) return false;
+  const scale = 1n << BigInt(-exponent);
+  const diff = BigInt(k) * mantissa - scale;
+  return (diff < 0n ? -diff : diff) * (1n << 55n) <= scale;
+}
+
+function rejectBounds(schema: Node, kind: string, why: string, at: string): never {
+  const bounded = NUMBER_KEYS.filter((k) => has(schema, k));
+  throw unsupported(`\`${bounded.join("`, `")}\` on ${kind} (${why})`, at);
+}
+
+/** Integers within the bounds; with a `multipleOf` other than 1, a small closed range as an enum. */
+function integers(schema: Node, b: Bounds, step: number, kind: string, at: string): Out {
+  const [lo, hi] = intBounds(b);
+  if (step !== 1) {
+    if (!Number.isInteger(step) || step <= 0)
+      rejectBounds(schema, kind, "a `multipleOf` that is not an integer", at);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > MAX_ENUM_RANGE) {
+      rejectBounds(schema, kind, "`multipleOf` only within a small closed range", at);
+    }
+    const values: number[] = [];
+    for (let v = lo; v <= hi; v++) if (v % step === 0) values.push(v);
+    if (values.length === 0) rejectBounds(schema, kind, "no integer can match", at);
+    return { enum: values };
+  }
+  const gbnf = integerRangeGbnf(lo, hi);
+  if (!gbnf) rejectBounds(schema, kind, "no integer can match", at);
+  return { const: gbnfMarker(gbnf) };
+}
+
+export function integerSchema(schema: Node, at: string): Out {
+  if (!NUMBER_KEYS.some((k) => has(schema, k))) return { type: "integer" };
+  const step = has(schema, "multipleOf") ? (schema.multipleOf as number) : 1;
+  return integers(schema, readBounds(schema, at), integersAreMultiples(step) ? 1 : step, "an integer", at);
+}
+
+export function numberSchema(schema: Node, at: string): Out {
+  if (!NUMBER_KEYS.some((k) => has(schema, k))) return { type: "number" };
+  const bounds = readBounds(schema, at);
+  if (has(schema, "multipleOf")) {
+    const step = schema.multipleOf;
+    if (typeof step !== "number") throw unsupported(`\`multipleOf: ${JSON.stringify(step)}\``, at);
+    // Integers only (a subset) where every integer is a multiple in the validator's arithmetic.
+    return integers(schema, bounds, integersAreMultiples(step) ? 1 : step, "a number", at);
+  }
+  const gbnf = numberRangeGbnf(bounds);
+  if (!gbnf) rejectBounds(schema, "a number", "no value with up to 8 decimals fits", at);
+  return { const: gbnfMarker(gbnf) };
 }
 
 /** Whether a numeric enum/const value passes the bounds beside it. */
 export function numberFits(n: number, schema: Node, at: string): boolean {
-  const num = (k: string) => (typeof schema[k] === "number" ? (schema[k] as number) : undefined);
-  if (num("minimum") !== undefined && n < num("minimum")!) return false;
-  if (num("maximum") !== undefined && n > num("maximum")!) return false;
-  if (num("exclusiveMinimum") !== undefined && n <= num("exclusiveMinimum")!) return false;
-  if (num("exclusiveMaximum") !== undefined && n >= num("exclusiveMaximum")!) return false;
-  if (num("multipleOf") !== undefined && !Number.isInteger(n / num("multipleOf")!)) return false;
-  if (typeof schema.exclusiveMinimum === "boolean" || typeof schema.exclusiveMaximum === "boolean") {
-    throw unsupported("draft-04 boolean `exclusiveMinimum`/`exclusiveMaximum`", at);
+  const b = readBounds(schema, at);
+  if (b.loExclusive ? n <= b.lo : n < b.lo) return false;
+  if (b.hiExclusive ? n >= b.hi : n > b.hi) return false;
+  const step = schema.multipleOf;
+  if (typeof step === "number") {
+    const res = n / step;
+    if (res !== Number.parseInt(String(res), 10)) return false; // the validator's own check
   }
   return true;
 }

@@ -17,8 +17,8 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ type: "string", pattern: "^(?!a)" }, /lookaround/],
     [{ type: "object", patternProperties: { "^x": {} } }, /`patternProperties`/],
-    [{ type: "number", minimum: 1 }, /`minimum`/],
-    [{ type: "integer", minimum: 5 }, /only small closed ranges/],
+    [{ type: "number", multipleOf: 0.3 }, /`multipleOf` on a number/],
+    [{ type: "integer", minimum: 5, multipleOf: 3 }, /only within a small closed range/],
     [{ type: "number", multipleOf: 2 }, /`multipleOf`/],
     [{ allOf: [{ type: "string" }, { maxLength: 3 }] }, /`allOf`/],
     [{ not: { type: "string" } }, /`not`/],
@@ -130,16 +130,34 @@ describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose ou
 });
 
 describe("JSON Schema → GbnfJsonSchema: number bounds and enum siblings", () => {
-  it("generates naturals or positives for a minimum of at most 1, with digits under the maximum", () => {
-    expect(toGbnfJsonSchema({ type: "integer", minimum: 0 })).toEqual({ const: "__deliberate_uint_16__" });
-    expect(toGbnfJsonSchema({ type: "integer", minimum: 1, maximum: 5000 })).toEqual({
-      const: "__deliberate_pint_3__",
-    });
-    expect(toGbnfJsonSchema({ type: "number", minimum: 0 })).toEqual({ const: "__deliberate_unum__" });
-    expect(rejection({ type: "integer", minimum: 2 })).toMatch(/minimum of at most 1/);
-    expect(rejection({ type: "number", maximum: 2 })).toMatch(/`maximum` on a number/);
-    const gbnf = patchJsonGrammar('root ::= val0\nval0 ::= "\\"__deliberate_pint_3__\\""');
-    expect(gbnf).toBe("root ::= val0\nval0 ::= ([1-9] [0-9]{0,2})");
+  const grammarOf = (schema: Record<string, unknown>) => {
+    const out = toGbnfJsonSchema(schema) as { const: string };
+    return patchJsonGrammar(`root ::= "\\"${out.const}\\""`).replace("root ::= ", "");
+  };
+
+  it("writes bounded integers digit by digit, clamped to 15 digits", () => {
+    expect(grammarOf({ type: "integer", minimum: 1, maximum: 200 })).toBe(
+      '(([1-9]) | ([1-9] [0-9]{1}) | ("1" [0-9]{2}) | ("2" "0" "0"))',
+    );
+    expect(grammarOf({ type: "integer", exclusiveMinimum: -3, maximum: 0 })).toBe('(("0") | ("-" [1-2]))');
+    expect(grammarOf({ type: "integer", minimum: 900 })).toContain("([1-9] [0-9]{14})");
+    expect(rejection({ type: "integer", minimum: 2, maximum: 1 })).toMatch(/no integer can match/);
+  });
+
+  it("writes bounded decimals as integers plus fractions whose whole unit interval fits", () => {
+    expect(grammarOf({ type: "number", minimum: 0, maximum: 1 })).toBe('(([0-1]) | ("0" "." [0-9]{1,8}))');
+    // Draft-04 boolean exclusive forms apply to minimum/maximum.
+    expect(grammarOf({ type: "number", minimum: 0, exclusiveMinimum: true, maximum: 2 })).toBe(
+      '(([1-2]) | ("1" "." [0-9]{1,8}))',
+    );
+    expect(rejection({ type: "number", minimum: 0.2, maximum: 0.7 })).toMatch(
+      /no value with up to 8 decimals/,
+    );
+  });
+
+  it("generates integers for a multipleOf 1/k where the validator's division is exact", () => {
+    expect(grammarOf({ type: "number", multipleOf: 0.01, minimum: 0, maximum: 9 })).toBe("(([0-9]))");
+    expect(rejection({ type: "number", multipleOf: 0.3 })).toMatch(/`multipleOf` that is not an integer/);
   });
 
   it("filters enum values by the sibling pattern and bounds that still apply to them", () => {
@@ -149,6 +167,6 @@ describe("JSON Schema → GbnfJsonSchema: number bounds and enum siblings", () =
     expect(toGbnfJsonSchema({ type: "integer", enum: [-1, 0, 3, 4], minimum: 0, multipleOf: 2 })).toEqual({
       enum: [0, 4],
     });
-    expect(rejection({ enum: ["__deliberate_uint_3__"] })).toMatch(/reserved/);
+    expect(rejection({ enum: ["__deliberate_gbnf_30__"] })).toMatch(/reserved/);
   });
 });
