@@ -39,6 +39,7 @@ export DELIBERATE_ORCH_ENTRY="${DELIBERATE_ORCH_ENTRY:-$DELIBERATE_HOME/dist/$en
 export DELIBERATE_RUN_DIR="${DELIBERATE_RUN_DIR:-/run/deliberate}"
 export FATAL_MARKER="${FATAL_MARKER:-$DELIBERATE_RUN_DIR/fatal}"
 export DELIBERATE_SUPERVISORD_CONF="${DELIBERATE_SUPERVISORD_CONF:-$DELIBERATE_HOME/supervisord.conf}"
+export DELIBERATE_SUPERVISOR_USER="${DELIBERATE_SUPERVISOR_USER:-$(id -un)}"
 # supervisord waits this long for the orchestrator's drain before SIGKILL: ORCH_DRAIN_S plus slack for
 # closing sockets. (ORCH_DRAIN_S itself is validated below; here only its whole seconds matter.)
 drain="${ORCH_DRAIN_S:-30}"
