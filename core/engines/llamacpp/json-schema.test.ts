@@ -16,11 +16,17 @@ const rejection = (schema: Record<string, unknown>) => {
 describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword", () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ type: "string", pattern: "^(?!a)" }, /lookaround/],
-    [{ type: "object", patternProperties: { "^x": {} } }, /`patternProperties`/],
+    [
+      { type: "object", properties: { xa: { pattern: "a" } }, patternProperties: { "^x": { pattern: "b" } } },
+      /`patternProperties` "\^x" whose schema cannot be merged into property xa/,
+    ],
     [{ type: "number", multipleOf: 0.3 }, /`multipleOf` on a number/],
     [{ type: "integer", minimum: 5, multipleOf: 3 }, /only within a small closed range/],
     [{ type: "number", multipleOf: 2 }, /`multipleOf`/],
-    [{ allOf: [{ type: "string" }, { maxLength: 3 }] }, /`allOf`/],
+    [
+      { allOf: [{ type: "string", pattern: "a" }, { pattern: "b" }] },
+      /`allOf` whose subschemas cannot be merged/,
+    ],
     [{ not: { type: "string" } }, /`not`/],
     [JSON.parse('{"if": {"type": "string"}, "then": {"maxLength": 2}}'), /`if`/],
     [{ type: "string", format: "email" }, /`format: email`/],
@@ -29,12 +35,12 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
     [{ type: "object", properties: { a: {} }, required: ["b"] }, /`required` naming b/],
     [{ oneOf: [{ type: "string" }, { type: "string", maxLength: 2 }] }, /`oneOf` whose branches may overlap/],
     [
-      { $ref: "#/definitions/a", definitions: { a: { type: "string" } }, maxLength: 3 },
+      { $ref: "#/definitions/a", definitions: { a: { type: "string", pattern: "a" } }, pattern: "b" },
       /`\$ref` with sibling/,
     ],
     [{ $ref: "http://example.com/schema.json" }, /reference/],
     [{ enum: [{ a: 1 }] }, /object or array value/],
-    [{ type: "object", dependencies: { a: ["b"] } }, /`dependencies`/],
+    [{ type: "object", properties: { a: {} }, dependencies: { a: ["b"] } }, /`dependencies` of a on b/],
   ];
   for (const [schema, message] of cases) {
     it(JSON.stringify(schema), () => {

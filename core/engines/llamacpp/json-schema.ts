@@ -8,6 +8,8 @@ import type { GbnfJsonSchema } from "node-llama-cpp";
 import { gbnfMarker, MARKER_PREFIX } from "./json-grammar-patch.js";
 import { has, isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
 import { integerSchema, NUMBER_KEYS, numberFits, numberSchema } from "./json-schema-numbers.js";
+import { mergeSchemas } from "./json-schema-merge.js";
+import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
 
 export { patchJsonGrammar } from "./json-grammar-patch.js";
@@ -17,18 +19,10 @@ const UNSUPPORTED: Record<string, string[]> = {
   any: ["not", "if", "then", "else", "$dynamicRef", "$recursiveRef", "unevaluatedProperties"],
   string: ["contentSchema"],
   number: NUMBER_KEYS,
-  object: [
-    "patternProperties",
-    "propertyNames",
-    "dependencies",
-    "dependentRequired",
-    "dependentSchemas",
-    "unevaluatedProperties",
-  ],
+  object: ["propertyNames", "unevaluatedProperties"],
   array: ["contains", "minContains", "maxContains", "unevaluatedItems"],
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
-const OBJECT_KEYS = ["properties", "required", "additionalProperties", "minProperties", "maxProperties"];
 const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
 const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const"];
 /** Every keyword this module reads or rejects; anything else is an annotation and is ignored. */
@@ -83,15 +77,21 @@ class Converter {
     for (const k of UNSUPPORTED.any!) if (has(schema, k)) throw unsupported(`\`${k}\``, at);
 
     if (has(schema, "$ref")) {
-      if (siblingsOf("$ref").length) throw unsupported("`$ref` with sibling keywords", at);
+      // Up to draft-07 the validator ignores a $ref's siblings, later drafts apply both: generating
+      // the merge of the two satisfies either reading.
+      if (siblingsOf("$ref").length) return this.convert(this.inline(schema, at, 0), at);
       return { $ref: `#/$defs/${this.ref(String(schema.$ref), at)}` };
     }
     if (has(schema, "allOf")) {
       const all = schema.allOf;
-      if (!Array.isArray(all) || all.length !== 1 || siblingsOf("allOf").length) {
-        throw unsupported("`allOf` (only a single subschema without siblings is supported)", at);
+      if (!Array.isArray(all)) throw unsupported("an `allOf` that is not an array", at);
+      const { allOf: _, ...rest } = schema;
+      let merged: Json | undefined = rest;
+      for (const [i, sub] of all.entries()) {
+        merged = mergeSchemas(merged!, this.inline(sub, `${at}/allOf/${i}`, 0));
+        if (merged === undefined) throw unsupported("`allOf` whose subschemas cannot be merged into one", at);
       }
-      return this.convert(all[0]!, `${at}/allOf/0`);
+      return this.convert(merged!, at);
     }
     for (const k of ["anyOf", "oneOf"] as const) {
       if (!has(schema, k)) continue;
@@ -111,6 +111,18 @@ class Converter {
     }
     if (types.length === 1) return this.single(schema, types[0]!, at);
     return { oneOf: types.map((t) => this.single(schema, t, at)) };
+  }
+
+  /** A schema with its top-level local `$ref` replaced by the definition merged with its siblings. */
+  private inline(schema: Json, at: string, depth: number): Json {
+    if (!isNode(schema) || typeof schema.$ref !== "string") return schema;
+    const { $ref, ...siblings } = schema;
+    const target = $ref === "#" ? this.root : this.lookup($ref as string);
+    if (target === undefined || depth > 16) throw unsupported(`the reference "${$ref}" here`, at);
+    const merged = mergeSchemas(this.inline(target, at, depth + 1), siblings);
+    if (merged === undefined)
+      throw unsupported("`$ref` with sibling keywords that cannot be merged into it", at);
+    return merged;
   }
 
   /** Registers a local definition and returns its name; other references are rejected. */
@@ -273,27 +285,7 @@ class Converter {
   }
 
   private object(schema: Node, at: string): Out {
-    const props = isNode(schema.properties) ? schema.properties : {};
-    const names = Object.keys(props);
-    const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
-    const missing = required.filter((r) => !names.includes(r));
-    if (missing.length) throw unsupported(`\`required\` naming ${missing.join(", ")} without a schema`, at);
-    if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
-      throw unsupported("`maxProperties` below the number of properties (all are generated)", at);
-    }
-    if (typeof schema.minProperties === "number" && schema.minProperties > names.length) {
-      throw unsupported("`minProperties` above the number of properties", at);
-    }
-    const properties: Record<string, Out> = {};
-    for (const name of names) properties[name] = this.convert(props[name]!, `${at}/properties/${name}`);
-    const out: Out = { type: "object", properties };
-    // Extra keys only where no property is declared: an extra key could repeat a declared one.
-    const extra = schema.additionalProperties;
-    if (names.length === 0 && extra !== undefined && extra !== false) {
-      out.additionalProperties = extra === true ? true : this.convert(extra, `${at}/additionalProperties`);
-      if (typeof schema.maxProperties === "number") out.maxProperties = schema.maxProperties;
-    }
-    return out;
+    return objectSchema(schema, at, (s, where) => this.convert(s, where));
   }
 
   private array(schema: Node, at: string): Out {

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareConstraint } from "../../constraints/index.js";
+import { noThinkPrompt } from "../../prompt.js";
+import { toGbnfJsonSchema } from "./json-schema.js";
+import { mergeSchemas } from "./json-schema-merge.js";
+import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+
+describe("allOf merges: exact conjunctions only", () => {
+  it("merges independent keywords, required lists, tighter bounds and shared properties", () => {
+    expect(mergeSchemas({ type: "string", minLength: 2 }, { maxLength: 5, minLength: 3 })).toEqual({
+      type: "string",
+      minLength: 3,
+      maxLength: 5,
+    });
+    expect(
+      mergeSchemas(
+        { properties: { a: { type: "string" } }, required: ["a"] },
+        { properties: { a: { maxLength: 2 }, b: { type: "null" } }, required: ["b"] },
+      ),
+    ).toEqual({
+      properties: { a: { type: "string", maxLength: 2 }, b: { type: "null" } },
+      required: ["a", "b"],
+    });
+    expect(mergeSchemas({ type: "string", description: "x" }, { description: "y" })).toEqual({
+      type: "string",
+      description: "x",
+    });
+  });
+
+  it("refuses keywords that read each other across the two sides, and differing values", () => {
+    expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toBeUndefined();
+    expect(mergeSchemas({ items: [{}] }, { additionalItems: false })).toBeUndefined();
+    expect(mergeSchemas({ enum: [1, 2] }, { const: 1 })).toBeUndefined();
+    expect(mergeSchemas({ type: "string" }, { type: "number" })).toBeUndefined();
+    expect(mergeSchemas({ pattern: "a" }, { pattern: "b" })).toBeUndefined();
+    expect(mergeSchemas({ $ref: "#/definitions/a" }, { type: "string" })).toBeUndefined();
+  });
+
+  it("applies to allOf, $ref with siblings, patternProperties on declared names and dependencies", () => {
+    expect(toGbnfJsonSchema({ allOf: [{ type: "string" }, { maxLength: 3 }] })).toEqual({
+      type: "string",
+      maxLength: 3,
+    });
+    expect(
+      toGbnfJsonSchema({ $ref: "#/definitions/a", definitions: { a: { type: "array" } }, maxItems: 1 }),
+    ).toEqual({ type: "array", maxItems: 1 });
+    expect(
+      toGbnfJsonSchema({
+        type: "object",
+        properties: { comment1: {}, title: { type: "string" } },
+        patternProperties: { "^comment[1-9]$": { type: "boolean" } },
+        additionalProperties: false,
+      }),
+    ).toEqual({ type: "object", properties: { comment1: { type: "boolean" }, title: { type: "string" } } });
+    // Only patterns: no extra key is generated, since it could have to match one.
+    expect(toGbnfJsonSchema({ type: "object", patternProperties: { ".*": { type: "number" } } })).toEqual({
+      type: "object",
+      properties: {},
+    });
+    expect(
+      toGbnfJsonSchema({
+        type: "object",
+        properties: { a: { type: "null" }, b: { type: "null" } },
+        dependencies: { a: ["b"], c: ["d"] },
+      }),
+    ).toEqual({ type: "object", properties: { a: { type: "null" }, b: { type: "null" } } });
+  });
+});
+
+let demo: DemoEngine;
+beforeAll(async () => {
+  demo = await startDemoEngine();
+});
+afterAll(() => demo?.dispose());
+
+describe("merged schemas on the real engine: every output passes the validator", () => {
+  const schemas: Array<Record<string, unknown>> = [
+    {
+      type: "object",
+      allOf: [
+        { properties: { kind: { enum: ["a", "b"] }, n: { type: "integer", minimum: 3, maximum: 9 } } },
+        { properties: { kind: { type: "string" } }, required: ["kind", "n"] },
+      ],
+    },
+    {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "object",
+      properties: { ids: { $ref: "#/$defs/list", maxItems: 1 } },
+      required: ["ids"],
+      $defs: { list: { type: "array", items: { type: "string", pattern: "^[a-f0-9]{4}$" } } },
+    },
+    {
+      type: "object",
+      properties: { comment1: { type: "string", maxLength: 8 }, n: { type: "boolean" } },
+      patternProperties: { "^comment[1-9]$": { pattern: "^[a-z ]*$" } },
+      additionalProperties: false,
+      dependencies: { comment1: ["n"] },
+    },
+  ];
+  const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);
+  for (const schema of schemas) {
+    it(JSON.stringify(schema).slice(0, 100), { timeout: 60_000 }, async () => {
+      const { validate } = prepareConstraint({ json: schema })!;
+      let produced = 0;
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const out = await demo.engine.completion({
+          prompt,
+          maxTokens: 200,
+          constraint: { kind: "json", schema },
+          sampling: sampling(seed),
+        });
+        if (out.finishReason === "length") continue;
+        expect(() => validate(out.text), out.text).not.toThrow();
+        produced++;
+      }
+      expect(produced).toBeGreaterThan(0);
+    });
+  }
+});

@@ -1,0 +1,92 @@
+/**
+ * Objects for the JSON grammar. node-llama-cpp generates every declared property and, where none is
+ * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
+ * - `patternProperties` applies to the declared properties whose names match (merged into their
+ *   schema) and would apply to extra keys, so none are generated beside it (a subset);
+ * - `dependencies` / `dependentRequired` name properties that must then be present: fine when the
+ *   trigger is never generated or every named property is declared (so always generated);
+ *   `dependencies` / `dependentSchemas` with a schema are rejected unless the trigger never appears.
+ */
+import { isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
+import { mergeSchemas } from "./json-schema-merge.js";
+
+export const OBJECT_KEYS = [
+  "properties",
+  "required",
+  "additionalProperties",
+  "minProperties",
+  "maxProperties",
+  "patternProperties",
+  "dependencies",
+  "dependentRequired",
+  "dependentSchemas",
+];
+
+type Convert = (schema: Json, at: string) => Out;
+
+/** A declared property's schema with every matching `patternProperties` schema merged in. */
+function withPatterns(name: string, schema: Json, patterns: Array<[string, Json]>, at: string): Json {
+  let out = schema;
+  for (const [pattern, extra] of patterns) {
+    if (!safeRegex(pattern, at).test(name)) continue;
+    const merged = mergeSchemas(out, extra);
+    if (merged === undefined) {
+      throw unsupported(
+        `\`patternProperties\` ${JSON.stringify(pattern)} whose schema cannot be merged into property ${name}`,
+        at,
+      );
+    }
+    out = merged;
+  }
+  return out;
+}
+
+function checkDependencies(schema: Node, names: string[], extraKeys: boolean, at: string): void {
+  const entries = ["dependencies", "dependentRequired", "dependentSchemas"].flatMap((k) =>
+    isNode(schema[k]) ? Object.entries(schema[k]).map(([trigger, dep]) => [k, trigger, dep] as const) : [],
+  );
+  for (const [keyword, trigger, dep] of entries) {
+    if (!names.includes(trigger) && !extraKeys) continue; // the trigger never appears
+    if (Array.isArray(dep)) {
+      const missing = dep.map(String).filter((d) => !names.includes(d));
+      if (missing.length === 0 && names.includes(trigger)) continue;
+      throw unsupported(
+        `\`${keyword}\` of ${trigger} on ${missing.join(", ") || "extra keys"} (not declared)`,
+        at,
+      );
+    }
+    if (dep === true || (isNode(dep) && Object.keys(dep).length === 0)) continue;
+    throw unsupported(`\`${keyword}\` with a schema for ${trigger}, a property that is generated`, at);
+  }
+}
+
+export function objectSchema(schema: Node, at: string, convert: Convert): Out {
+  const props = isNode(schema.properties) ? schema.properties : {};
+  const names = Object.keys(props);
+  const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
+  const missing = required.filter((r) => !names.includes(r));
+  if (missing.length) throw unsupported(`\`required\` naming ${missing.join(", ")} without a schema`, at);
+  if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
+    throw unsupported("`maxProperties` below the number of properties (all are generated)", at);
+  }
+  if (typeof schema.minProperties === "number" && schema.minProperties > names.length) {
+    throw unsupported("`minProperties` above the number of properties", at);
+  }
+  const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
+  const properties: Record<string, Out> = {};
+  for (const name of names) {
+    const where = `${at}/properties/${name}`;
+    properties[name] = convert(withPatterns(name, props[name]!, patterns, where), where);
+  }
+  const out: Out = { type: "object", properties };
+  // Extra keys only where no property is declared (an extra key could repeat a declared one) and no
+  // pattern could apply to them.
+  const extra = schema.additionalProperties;
+  const extraKeys = names.length === 0 && patterns.length === 0 && extra !== undefined && extra !== false;
+  checkDependencies(schema, names, extraKeys, at);
+  if (extraKeys) {
+    out.additionalProperties = extra === true ? true : convert(extra!, `${at}/additionalProperties`);
+    if (typeof schema.maxProperties === "number") out.maxProperties = schema.maxProperties;
+  }
+  return out;
+}
