@@ -9,6 +9,7 @@ import { gbnfMarker, MARKER_PREFIX } from "./json-grammar-patch.js";
 import { has, isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
 import { integerSchema, NUMBER_KEYS, numberFits, numberSchema } from "./json-schema-numbers.js";
 import { mergeSchemas } from "./json-schema-merge.js";
+import { assertDisjoint } from "./json-schema-oneof.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
 
@@ -68,7 +69,20 @@ class Converter {
     };
   }
 
+  private depth = 0;
+
   convert(schema: Json, at: string): Out {
+    if (this.depth > 100)
+      throw unsupported("a schema nested more than 100 levels deep (or recursive in place)", at);
+    this.depth++;
+    try {
+      return this.convertNode(schema, at);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private convertNode(schema: Json, at: string): Out {
     if (schema === true) return this.anyScalar();
     if (schema === false) throw unsupported("a `false` schema", at);
     if (!isNode(schema)) throw unsupported(`a schema that is not an object (${JSON.stringify(schema)})`, at);
@@ -97,9 +111,21 @@ class Converter {
       if (!has(schema, k)) continue;
       const list = schema[k];
       if (!Array.isArray(list) || list.length === 0) throw unsupported(`an empty \`${k}\``, at);
-      if (siblingsOf(k).length) throw unsupported(`\`${k}\` with sibling keywords`, at);
-      if (k === "oneOf") this.assertDisjoint(list, at);
-      return { oneOf: list.map((s, i) => this.convert(s, `${at}/${k}/${i}`)) };
+      // Siblings apply to every branch: A ∧ (B₁ ∨ B₂) = (A ∧ B₁) ∨ (A ∧ B₂), and the same for oneOf.
+      const { [k]: _, ...rest } = schema;
+      const merge = (b: Json, i: number) => {
+        const merged = mergeSchemas(rest, this.inline(b, `${at}/${k}/${i}`, 0));
+        if (merged === undefined)
+          throw unsupported(`\`${k}\` with sibling keywords that cannot be merged into it`, at);
+        return merged;
+      };
+      const branches = siblingsOf(k).length ? list.map(merge) : list;
+      if (k === "oneOf")
+        assertDisjoint(
+          branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0)),
+          at,
+        );
+      return { oneOf: branches.map((s, i) => this.convert(s, `${at}/${k}/${i}`)) };
     }
     const types = this.typesOf(schema, at);
     if (has(schema, "const")) return { const: this.literal(schema.const!, types, schema, at, "const") };
@@ -197,35 +223,9 @@ class Converter {
     return true;
   }
 
-  /** oneOf is generated as an alternation (anyOf): only safe when no value can match two branches. */
-  private assertDisjoint(list: Json[], at: string): void {
-    const seen = new Set<string>();
-    for (const branch of list) {
-      const resolved = isNode(branch) && typeof branch.$ref === "string" ? this.lookup(branch.$ref) : branch;
-      const kinds = isNode(resolved) ? this.branchKinds(resolved) : undefined;
-      if (!kinds) throw unsupported("`oneOf` whose branches may overlap", at);
-      for (const k of kinds) {
-        if (seen.has(k)) throw unsupported("`oneOf` whose branches may overlap", at);
-        seen.add(k);
-      }
-    }
-  }
-
   private lookup(ref: string): Json | undefined {
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
     return match ? this.defsIn[match[2]!] : undefined;
-  }
-
-  /** The JSON kinds a branch can produce (integer counted as number), or undefined when unknown. */
-  private branchKinds(schema: Node): string[] | undefined {
-    const norm = (t: string) => (t === "integer" ? "number" : t);
-    if (has(schema, "const")) return [norm(literalType(schema.const!))];
-    if (has(schema, "enum") && Array.isArray(schema.enum)) {
-      return [...new Set(schema.enum.map((v) => norm(literalType(v))))];
-    }
-    if (schema.type === undefined) return undefined;
-    const list = Array.isArray(schema.type) ? schema.type : [schema.type];
-    return [...new Set(list.map((t) => norm(String(t))))];
   }
 
   private single(schema: Node, type: TypeName, at: string): Out {

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareConstraint } from "../../constraints/index.js";
+import type { DeliberateError } from "../../errors.js";
+import { noThinkPrompt } from "../../prompt.js";
+import { toGbnfJsonSchema } from "./json-schema.js";
+import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+
+const overlapping = (schema: Record<string, unknown>) => {
+  try {
+    toGbnfJsonSchema(schema);
+    return false;
+  } catch (err) {
+    expect((err as DeliberateError).code).toBe("schema_unsupported");
+    return /may overlap/.test((err as DeliberateError).message);
+  }
+};
+
+describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
+  it("accepts object branches whose generated objects fail each other", () => {
+    const pets = {
+      oneOf: [
+        {
+          type: "object",
+          properties: { dog: { type: "string" } },
+          additionalProperties: false,
+          required: ["dog"],
+        },
+        {
+          type: "object",
+          properties: { cat: { type: "string" } },
+          additionalProperties: false,
+          required: ["cat"],
+        },
+      ],
+    };
+    expect(overlapping(pets)).toBe(false);
+    expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["c"] }] })).toBe(false);
+  });
+
+  it("rejects branches whose generated values could match both", () => {
+    // {a} also passes the second branch, which requires nothing.
+    expect(
+      overlapping({
+        oneOf: [
+          { type: "object", properties: { a: { type: "string" } }, required: ["a"] },
+          { type: "object", properties: { b: { type: "string" } } },
+        ],
+      }),
+    ).toBe(true);
+    expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["b"] }] })).toBe(true);
+    expect(overlapping({ oneOf: [{ enum: ["a"] }, { type: "string" }] })).toBe(true);
+  });
+
+  it("merges sibling keywords into every branch", () => {
+    expect(
+      toGbnfJsonSchema({ type: "string", anyOf: [{ enum: ["x", "yy"] }, { maxLength: 3 }], minLength: 2 }),
+    ).toEqual({ oneOf: [{ enum: ["yy"] }, { type: "string", minLength: 2, maxLength: 3 }] });
+  });
+});
+
+let demo: DemoEngine;
+beforeAll(async () => {
+  demo = await startDemoEngine();
+});
+afterAll(() => demo?.dispose());
+
+describe("oneOf/anyOf on the real engine: every output passes the validator", () => {
+  const schemas: Array<Record<string, unknown>> = [
+    {
+      type: "object",
+      oneOf: [
+        { properties: { login: { type: "string", maxLength: 6 } }, required: ["login"] },
+        { properties: { password: { type: "string", maxLength: 6 } }, required: ["password"] },
+      ],
+    },
+    {
+      type: "object",
+      properties: { kind: { type: "string" } },
+      anyOf: [{ required: ["kind"] }, { properties: { n: { type: "integer", minimum: 0, maximum: 9 } } }],
+    },
+  ];
+  const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);
+  for (const schema of schemas) {
+    it(JSON.stringify(schema).slice(0, 100), { timeout: 60_000 }, async () => {
+      const { validate } = prepareConstraint({ json: schema })!;
+      let produced = 0;
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+        const out = await demo.engine.completion({
+          prompt,
+          maxTokens: 120,
+          constraint: { kind: "json", schema },
+          sampling: sampling(seed),
+        });
+        if (out.finishReason === "length") continue;
+        expect(() => validate(out.text), out.text).not.toThrow();
+        produced++;
+      }
+      expect(produced).toBeGreaterThan(0);
+    });
+  }
+});

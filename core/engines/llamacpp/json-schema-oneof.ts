@@ -1,0 +1,69 @@
+/**
+ * oneOf is generated as an alternation (anyOf): only safe when no generated value can match two
+ * branches. Two branches are kept apart when they produce different JSON kinds, when both are
+ * enum/const lists without a common value, or, for two object branches, when the object each one
+ * generates (exactly its declared properties: see json-schema-objects.ts) fails the other — a
+ * `required` name it lacks, or a key the other forbids with `additionalProperties: false`.
+ */
+import { isNode, type Json, type Node, unsupported } from "./json-schema-common.js";
+
+const kindOf = (v: Json): string =>
+  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "object" ? "object" : typeof v;
+
+/** The JSON kinds a branch can produce (integer counted as number), or undefined when unknown. */
+function kinds(schema: Node): string[] | undefined {
+  const norm = (t: string) => (t === "integer" ? "number" : t);
+  if (schema.const !== undefined) return [kindOf(schema.const)];
+  if (Array.isArray(schema.enum)) return [...new Set(schema.enum.map(kindOf))];
+  if (schema.type === undefined) return undefined;
+  const list = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return [...new Set(list.map((t) => norm(String(t))))];
+}
+
+const literals = (s: Node): string[] | undefined =>
+  s.const !== undefined
+    ? [JSON.stringify(s.const)]
+    : Array.isArray(s.enum)
+      ? s.enum.map((v) => JSON.stringify(v))
+      : undefined;
+
+/** Whether the object generated for `gen` (its declared properties, no extra keys) fails `other`. */
+function objectFails(gen: Node, other: Node): boolean {
+  const props = isNode(gen.properties) ? Object.keys(gen.properties) : [];
+  const extraKeys =
+    props.length === 0 && gen.additionalProperties !== undefined && gen.additionalProperties !== false;
+  if (extraKeys) return false;
+  const required = Array.isArray(other.required) ? other.required.map(String) : [];
+  if (required.some((r) => !props.includes(r))) return true;
+  const allowed = isNode(other.properties) ? Object.keys(other.properties) : [];
+  return (
+    other.additionalProperties === false &&
+    other.patternProperties === undefined &&
+    props.some((p) => !allowed.includes(p))
+  );
+}
+
+function apart(a: Node, b: Node): boolean {
+  const ka = kinds(a);
+  const kb = kinds(b);
+  if (!ka || !kb) return false;
+  const shared = ka.filter((k) => kb.includes(k));
+  if (shared.length === 0) return true;
+  const la = literals(a);
+  const lb = literals(b);
+  if (la && lb) return !la.some((v) => lb.includes(v));
+  if (la || lb) return false;
+  return shared.every((k) => k === "object") && objectFails(a, b) && objectFails(b, a);
+}
+
+/** Throws schema_unsupported unless every two branches (with top-level $refs resolved) are apart. */
+export function assertDisjoint(branches: Json[], at: string): void {
+  const nodes = branches.map((b) => (isNode(b) ? b : undefined));
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      if (!nodes[i] || !nodes[j] || !apart(nodes[i]!, nodes[j]!)) {
+        throw unsupported("`oneOf` whose branches may overlap", at);
+      }
+    }
+  }
+}
