@@ -48,6 +48,15 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
       }),
     ).toBe(true);
     expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["b"] }] })).toBe(true);
+    // A branch whose properties come from an allOf is not taken at its declared properties.
+    expect(
+      overlapping({
+        oneOf: [
+          { type: "object", allOf: [{ properties: { b: {} } }], required: [] },
+          { type: "object", properties: { b: {} }, required: ["b"] },
+        ],
+      }),
+    ).toBe(true);
     expect(overlapping({ oneOf: [{ enum: ["a"] }, { type: "string" }] })).toBe(true);
   });
 

@@ -29,6 +29,8 @@ const literals = (s: Node): string[] | undefined =>
 
 /** Whether the object generated for `gen` (its declared properties, no extra keys) fails `other`. */
 function objectFails(gen: Node, other: Node): boolean {
+  // Only a plain branch is known to generate exactly its declared properties.
+  if (["allOf", "anyOf", "oneOf", "$ref", "if", "not"].some((k) => gen[k] !== undefined)) return false;
   const props = isNode(gen.properties) ? Object.keys(gen.properties) : [];
   const extraKeys =
     props.length === 0 && gen.additionalProperties !== undefined && gen.additionalProperties !== false;

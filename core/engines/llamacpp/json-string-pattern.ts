@@ -21,7 +21,7 @@ import {
   type RegexNode,
   RegexUnsupported,
 } from "./regex-ast.js";
-import { fitLengths, lengths } from "./pattern-lengths.js";
+import { fitLengths, lengths, MAX_COUNT as MAX_REPEAT } from "./pattern-lengths.js";
 import { gbnfLiteral } from "./regex-to-gbnf.js";
 
 /** Characters a JSON string may hold unescaped. */
@@ -30,8 +30,6 @@ const SAFE: Ranges = complement([
   [0x22, 0x22],
   [0x5c, 0x5c],
 ]);
-/** llama.cpp refuses larger repetition counts of a rule. */
-const MAX_REPEAT = 999;
 
 const hex = (cp: number, width: number) => cp.toString(16).toUpperCase().padStart(width, "0");
 function classChar(cp: number): string {

@@ -5,6 +5,9 @@
  */
 import { type RegexNode, RegexUnsupported } from "./regex-ast.js";
 
+/** The largest repetition count written into the grammar (llama.cpp refuses larger ones). */
+export const MAX_COUNT = 999;
+
 /** [shortest, longest] match in code points (longest may be Infinity). */
 export function lengths(node: RegexNode): [number, number] {
   switch (node.kind) {
@@ -74,8 +77,11 @@ export function fitLengths(body: RegexNode, min: number, max: number): RegexNode
   }
   let hi = target.max ?? Infinity;
   if (restLengths[1] + hi * ib > max) hi = ib === 0 ? hi : Math.floor((max - restLengths[1]) / ib);
-  if (hi < lo)
+  // A count llama.cpp cannot take is lowered to its limit (a subset), where the minimum allows it.
+  if (Number.isFinite(hi) && hi > MAX_COUNT) hi = Math.max(lo, MAX_COUNT);
+  if (hi < lo) {
     throw new RegexUnsupported("a `pattern` whose match lengths cannot meet `minLength`/`maxLength`");
+  }
   const fitted: RegexNode = { kind: "repeat", item, min: lo, max: hi === Infinity ? undefined : hi };
   const out: RegexNode = {
     kind: "seq",

@@ -67,3 +67,12 @@ describe("regex → syntax tree (Unicode mode)", () => {
     expect(() => fitLengths(parseRegex("abc"), 4, 9)).toThrow(RegexUnsupported);
   });
 });
+
+describe("length narrowing limits", () => {
+  it("lowers a count above llama.cpp's limit when the bounds allow, keeping unbounded ones otherwise", () => {
+    expect(lengths(fitLengths(parseRegex("^[a-z]+$"), 0, 5000))).toEqual([1, 999]);
+    expect(fitLengths(parseRegex("[a-z]+"), 3, Infinity)).toMatchObject({
+      items: [{ kind: "repeat", min: 3, max: undefined }],
+    });
+  });
+});
