@@ -34,6 +34,21 @@ describe("cache key", () => {
     expect(cacheKey(d, "m")).not.toBe(cacheKey(e, "m"));
   });
 
+  it("keys a prompt as the one user message it stands for, and nothing more", () => {
+    const prompt = parse({ prompt: "hi", temperature: 0 });
+    const messages = parse({ messages: [{ role: "user", content: "hi" }], temperature: 0 });
+    expect(cacheKey(prompt, "m")).toBe(cacheKey(messages, "m"));
+    const withSystem = parse({
+      messages: [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "hi" },
+      ],
+      temperature: 0,
+    });
+    expect(cacheKey(withSystem, "m")).not.toBe(cacheKey(prompt, "m"));
+    expect(cacheKey(parse({ prompt: "hi!", temperature: 0 }), "m")).not.toBe(cacheKey(prompt, "m"));
+  });
+
   it("treats only temperature 0 or a seed as deterministic", () => {
     expect(isDeterministic(parse({ prompt: "x", temperature: 0 }))).toBe(true);
     expect(isDeterministic(parse({ prompt: "x", seed: 7 }))).toBe(true);

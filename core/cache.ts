@@ -3,6 +3,7 @@
  * with a TTL and an entry bound (least recently used goes first). Entries are held sealed.
  */
 import { createHash } from "node:crypto";
+import { requestMessages } from "./prompt.js";
 import type { CompletionRequest, CompletionResult } from "./protocol.js";
 import { openJson, sealJson } from "./seal.js";
 
@@ -25,12 +26,13 @@ function canonical(value: unknown): string {
 /**
  * sha256 of the request in canonical form (sorted keys, defaults applied by the parse). `stream`
  * is left out: it changes how the answer travels, not the answer. `include_thinking` stays in,
- * since it changes the result's shape. The model is part of the key.
+ * since it changes the result's shape. `prompt` is keyed as the one user message it stands for,
+ * since both render the same prompt. The model is part of the key.
  */
 export function cacheKey(request: CompletionRequest, model: string): string {
-  const { stream: _stream, ...rest } = request;
+  const { stream: _stream, prompt: _prompt, messages: _messages, ...rest } = request;
   return createHash("sha256")
-    .update(canonical({ model, request: rest }))
+    .update(canonical({ model, messages: requestMessages(request), request: rest }))
     .digest("hex");
 }
 

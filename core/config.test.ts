@@ -99,6 +99,20 @@ describe("forgiving values", () => {
     expect(problems({ ORCH_REQUEST_TIMEOUT_S: "0" })[0]).toMatch(/^ORCH_REQUEST_TIMEOUT_S/);
   });
 
+  it("refuses durations Node's timers would turn into 1 ms (over about 24.8 days)", () => {
+    expect(parseConfig({ ORCH_REQUEST_TIMEOUT_S: "2147483" }).requestTimeoutMs).toBe(2_147_483_000);
+    const found = problems({
+      ORCH_REQUEST_TIMEOUT_S: "3000000",
+      ORCH_DRAIN_S: "1e7",
+      ORCH_CACHE_TTL_S: "1e9",
+    });
+    expect(found.map((p) => p.split(":")[0]).sort()).toEqual([
+      "ORCH_CACHE_TTL_S",
+      "ORCH_DRAIN_S",
+      "ORCH_REQUEST_TIMEOUT_S",
+    ]);
+  });
+
   it("reads the mode in any case", () => {
     expect(parseConfig({ ORCH_MODE: "RunPod" }).mode).toBe("runpod");
     expect(problems({ ORCH_MODE: "lambda" })[0]).toMatch(/^ORCH_MODE/);

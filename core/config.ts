@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { parseBudgets, type EffortBudgets, DEFAULT_BUDGETS } from "./effort.js";
 
+/** The longest delay setTimeout honours, in whole seconds. */
+const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
+
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 const bool = z
@@ -42,9 +45,10 @@ const EnvSchema = z.object({
   ORCH_MAX_QUEUE: int(0, 1_000_000).default(256),
   ORCH_MAX_WS_INFLIGHT: int(1, 4096).default(16),
   ORCH_MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
-  ORCH_REQUEST_TIMEOUT_S: z.coerce.number().positive().default(600),
-  ORCH_DRAIN_S: z.coerce.number().min(0).default(30),
-  ORCH_CACHE_TTL_S: z.coerce.number().min(0).default(600),
+  // Node's timers treat anything above 2^31-1 ms (about 24.8 days) as 1 ms: cap below that.
+  ORCH_REQUEST_TIMEOUT_S: z.coerce.number().positive().max(MAX_TIMER_S).default(600),
+  ORCH_DRAIN_S: z.coerce.number().min(0).max(MAX_TIMER_S).default(30),
+  ORCH_CACHE_TTL_S: z.coerce.number().min(0).max(MAX_TIMER_S).default(600),
   ORCH_CACHE_MAX_ENTRIES: int(0, 10_000_000).default(1000),
   ORCH_MODE: z
     .string()

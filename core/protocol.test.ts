@@ -241,6 +241,8 @@ describe("Embeddings", () => {
   it.each([
     [{}],
     [{ input: [] }],
+    [{ input: "" }],
+    [{ input: ["a", ""] }],
     [{ input: 3 }],
     [{ input: "a", encoding_format: "int8" }],
     [{ input: "a", n: 1 }],

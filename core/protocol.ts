@@ -179,7 +179,7 @@ export type ServerMessage = z.infer<typeof ServerMessage>;
 // ---- Embeddings (OpenAI's shape) -----------------------------------------------------------
 
 export const EmbeddingsRequest = z.strictObject({
-  input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+  input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(2048)]),
   model: z.string().optional(),
   encoding_format: z.enum(["float", "base64"]).default("float"),
   dimensions: z.int().min(1).optional(),
