@@ -11,6 +11,7 @@ import { integerSchema, NUMBER_KEYS, numberFits, numberSchema } from "./json-sch
 import { mergeSchemas } from "./json-schema-merge.js";
 import { assertDisjoint } from "./json-schema-oneof.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
+import { FORMAT_PATTERNS } from "./json-string-formats.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
 
 export { patchJsonGrammar } from "./json-grammar-patch.js";
@@ -251,8 +252,10 @@ class Converter {
   private string(schema: Node, at: string): Out {
     if (has(schema, "format")) {
       const format = String(schema.format);
-      if (!FORMATS.has(format)) throw unsupported(`\`format: ${format}\``, at);
       if (has(schema, "pattern")) throw unsupported("`format` together with `pattern`", at);
+      const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
+      if (regex) return this.pattern({ ...schema, pattern: regex }, at);
+      if (!FORMATS.has(format)) throw unsupported(`\`format: ${format}\``, at);
       if (has(schema, "minLength") || has(schema, "maxLength")) {
         throw unsupported("`format` together with `minLength`/`maxLength`", at);
       }

@@ -48,45 +48,44 @@ function flatten(node: RegexNode): RegexNode[] {
   return node.kind === "seq" ? node.items.flatMap(flatten) : [node];
 }
 
+type Repeat = Extract<RegexNode, { kind: "repeat" }>;
+
 /**
- * A body whose every match is `min`..`max` code points long: the body itself when it fits, else
- * the body with its first top-level repetition re-counted (and the others at their minimum).
- * RegexUnsupported when no such narrowing exists.
+ * A body whose every match is `min`..`max` code points long: the body itself when it fits, else the
+ * body with its top-level repetitions re-counted — minimum counts raised from the first one on
+ * until `min` is reached, then (for a finite `max`) every count at its minimum and the room left
+ * under `max` handed back from the first one on. Nested unbounded repetitions stay at their
+ * minimum where `max` is finite. RegexUnsupported when no such narrowing exists.
  */
 export function fitLengths(body: RegexNode, min: number, max: number): RegexNode {
   const [a, b] = lengths(body);
   if (a >= min && b <= max) return body;
-  const items = flatten(body);
-  const index = items.findIndex((n) => n.kind === "repeat");
-  const target = items[index];
-  if (target?.kind !== "repeat") {
-    throw new RegexUnsupported(
-      "a `pattern` whose match lengths cannot be kept within `minLength`/`maxLength`",
-    );
-  }
-  const rest = items.filter((_, i) => i !== index);
-  // Other repetitions drop to their minimum only where a maximum must be kept.
   const narrow = (n: RegexNode) => (max === Infinity ? n : tighten(n));
-  const restLengths = lengths(narrow({ kind: "seq", items: rest }));
-  const item = narrow(target.item);
-  const [ia, ib] = lengths(item);
-  let lo = target.min;
-  if (restLengths[0] + lo * ia < min) {
-    if (ia === 0) throw new RegexUnsupported("a `pattern` whose matches may be shorter than `minLength`");
-    lo = Math.ceil((min - restLengths[0]) / ia);
+  const items = flatten(body).map((n) => (n.kind === "repeat" ? { ...n, item: narrow(n.item) } : narrow(n)));
+  const repeats = items.filter((n): n is Repeat => n.kind === "repeat");
+  const total = () => lengths({ kind: "seq", items });
+  for (const r of repeats) {
+    const deficit = min - total()[0];
+    const ia = lengths(r.item)[0];
+    if (deficit <= 0) break;
+    if (ia > 0) r.min += Math.min((r.max ?? Infinity) - r.min, Math.ceil(deficit / ia));
   }
-  let hi = target.max ?? Infinity;
-  if (restLengths[1] + hi * ib > max) hi = ib === 0 ? hi : Math.floor((max - restLengths[1]) / ib);
-  // A count llama.cpp cannot take is lowered to its limit (a subset), where the minimum allows it.
-  if (Number.isFinite(hi) && hi > MAX_COUNT) hi = Math.max(lo, MAX_COUNT);
-  if (hi < lo) {
-    throw new RegexUnsupported("a `pattern` whose match lengths cannot meet `minLength`/`maxLength`");
+  if (total()[0] < min)
+    throw new RegexUnsupported("a `pattern` whose matches may be shorter than `minLength`");
+  if (max !== Infinity) {
+    const original = repeats.map((r) => r.max ?? Infinity);
+    for (const r of repeats) r.max = r.min;
+    if (total()[1] > max)
+      throw new RegexUnsupported("a `pattern` whose matches are all longer than `maxLength`");
+    repeats.forEach((r, i) => {
+      const ib = lengths(r.item)[1];
+      if (ib === 0) return;
+      const room = Math.floor((max - total()[1]) / ib);
+      // A count llama.cpp cannot take is lowered to its limit (a subset).
+      r.max = Math.min(original[i]!, r.min + room, Math.max(r.min, MAX_COUNT));
+    });
   }
-  const fitted: RegexNode = { kind: "repeat", item, min: lo, max: hi === Infinity ? undefined : hi };
-  const out: RegexNode = {
-    kind: "seq",
-    items: items.map((n, i) => (i === index ? fitted : narrow(n))),
-  };
+  const out: RegexNode = { kind: "seq", items };
   const [oa, ob] = lengths(out);
   // The narrowed body must be inside the bounds; a failure here would be a bug, never a bad output.
   if (oa < min || ob > max) throw new RegexUnsupported("a `pattern` whose match lengths cannot be narrowed");

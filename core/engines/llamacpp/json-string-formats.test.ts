@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareConstraint } from "../../constraints/index.js";
+import { noThinkPrompt } from "../../prompt.js";
+import { FORMAT_PATTERNS } from "./json-string-formats.js";
+import { parseRegex, type RegexNode } from "./regex-ast.js";
+import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+
+/** A seeded random string matching the tree (unbounded counts capped at 6). */
+function sample(node: RegexNode, rand: () => number): string {
+  const pick = (n: number) => Math.floor(rand() * n);
+  switch (node.kind) {
+    case "set": {
+      const [lo, hi] = node.ranges[pick(node.ranges.length)]!;
+      return String.fromCodePoint(lo + pick(Math.min(hi - lo + 1, 128)));
+    }
+    case "seq":
+      return node.items.map((n) => sample(n, rand)).join("");
+    case "alt":
+      return sample(node.items[pick(node.items.length)]!, rand);
+    case "repeat": {
+      const count = node.min + pick((node.max ?? node.min + 6) - node.min + 1);
+      return Array.from({ length: count }, () => sample(node.item, rand)).join("");
+    }
+    default:
+      return "";
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("format regexes generate a subset of what the validator's format accepts", () => {
+  for (const [format, pattern] of Object.entries(FORMAT_PATTERNS)) {
+    it(`${format}: 3000 random matches all pass`, () => {
+      const { validate } = prepareConstraint({ json: { type: "string", format } })!;
+      const tree = parseRegex(pattern);
+      const rand = mulberry32(7);
+      for (let i = 0; i < 3000; i++) {
+        const text = sample(tree, rand);
+        expect(new RegExp(pattern, "u").test(text), text).toBe(true);
+        expect(() => validate(JSON.stringify(text)), text).not.toThrow();
+      }
+    });
+  }
+});
+
+let demo: DemoEngine;
+beforeAll(async () => {
+  demo = await startDemoEngine();
+});
+afterAll(() => demo?.dispose());
+
+describe("formats on the real engine: every output passes the validator", () => {
+  const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);
+  for (const format of Object.keys(FORMAT_PATTERNS)) {
+    it(format, { timeout: 60_000 }, async () => {
+      const schema = {
+        type: "object",
+        properties: { v: { type: "string", format, maxLength: 60 } },
+        required: ["v"],
+      };
+      const { validate } = prepareConstraint({ json: schema })!;
+      let produced = 0;
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const out = await demo.engine.completion({
+          prompt,
+          maxTokens: 120,
+          constraint: { kind: "json", schema },
+          sampling: sampling(seed),
+        });
+        if (out.finishReason === "length") continue;
+        expect(() => validate(out.text), out.text).not.toThrow();
+        produced++;
+      }
+      expect(produced).toBeGreaterThan(0);
+    });
+  }
+});
