@@ -287,6 +287,64 @@ describe("rejected settings", () => {
   });
 });
 
+describe("reasoning parser bypasses", () => {
+  const refused: Array<[string, string]> = [
+    ["dotted config key", "--structured-outputs-config.reasoning_parser qwen3"],
+    ["dotted config key with =", "--structured-outputs-config.reasoning_parser=qwen3"],
+    ["dotted config key, underscores", "--structured_outputs_config.reasoning-parser qwen3"],
+    ["JSON config", `--structured-outputs-config '{"reasoning_parser":"qwen3"}'`],
+    ["JSON config with =", `--structured-outputs-config='{"backend":"xgrammar","reasoning_parser":"qwen3"}'`],
+    ["JSON config, escaped key", `--structured-outputs-config '{"reasoning\\u005fparser":"qwen3"}'`],
+    ["abbreviated config flag", `--structured-out '{"reasoning_parser":"qwen3"}'`],
+    ["abbreviated dotted config flag", "--structured-out.reasoning_parser qwen3"],
+    ["enable_in_reasoning, dotted", "--structured-outputs-config.enable_in_reasoning true"],
+    ["enable_in_reasoning, JSON", `--structured-outputs-config '{"enable_in_reasoning":true}'`],
+    ["enable_in_reasoning, JSON with =", `--structured_outputs_config={"enable_in_reasoning":true}`],
+    ["enable_in_reasoning, abbreviated", `--structured-outputs '{"enable_in_reasoning":true}'`],
+    ["abbreviated --reasoning-parser", "--reasoning-pars qwen3"],
+    ["abbreviated --reasoning-parser with =", "--reasoning_pa=qwen3"],
+    ["upper case", "--Reasoning-Parser qwen3"],
+    ["reasoning config", `--reasoning-config '{"think_end_str":"</think>"}'`],
+    ["abbreviated --host", "--hos 0.0.0.0"],
+    ["abbreviated --port with =", "--po=9000"],
+    ["abbreviated --config", "--conf c.yaml"],
+    ["abbreviated --served-model-name", "--served-model x"],
+    ["abbreviated --api-key", "--api-k k"],
+  ];
+  it.each(refused)("refuses %s", (_name, extra) => {
+    for (const [role, env] of [
+      ["main", { MODEL_NAME: "m", VLLM_EXTRA_ARGS: extra }],
+      ["embed", { EMBEDDING_MODEL: "e", EMBEDDING_VLLM_EXTRA_ARGS: extra }],
+    ] as const) {
+      const found = problems(env, role);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^(EMBEDDING_)?VLLM_EXTRA_ARGS: .* not allowed|may not set/);
+    }
+  });
+
+  it("names the flag and the flag it abbreviates", () => {
+    expect(problems({ MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-pars qwen3" })[0]).toContain(
+      "--reasoning-pars (an abbreviation of --reasoning-parser) is not allowed",
+    );
+  });
+
+  const allowed: Array<[string, string]> = [
+    [
+      "structured outputs backend",
+      `--structured-outputs-config '{"backend":"xgrammar","disable_any_whitespace":true}'`,
+    ],
+    ["dotted backend", "--structured-outputs-config.backend guidance"],
+    ["optimisation level", "-O3"],
+    ["config format (longer than --config)", "--config-format hf"],
+    ["a flag that merely shares a prefix", "--max-model-len 4096 --enable-chunked-prefill"],
+  ];
+  it.each(allowed)("accepts %s", (_name, extra) => {
+    expect(args({ MODEL_NAME: "m", VLLM_EXTRA_ARGS: extra })).toEqual(
+      expect.arrayContaining(splitShellWords(extra)),
+    );
+  });
+});
+
 describe("shell words", () => {
   const cases: Array<[string, string, string[]]> = [
     ["plain words", "a b  c", ["a", "b", "c"]],

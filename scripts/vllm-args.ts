@@ -26,33 +26,48 @@ export class VllmArgsError extends Error {
 }
 
 /**
- * Flags VLLM_EXTRA_ARGS may not carry, with the reason. --reasoning-parser silently disables constraints
+ * Flags VLLM_EXTRA_ARGS may not carry, with the reason. A reasoning parser silently disables constraints
  * on /v1/completions (ARCHITECTURE §1); the others are wired by the container or are secrets.
+ * Names are normalised like vLLM's FlexibleArgumentParser does (`_` → `-`); we also lower-case them.
  */
-const FORBIDDEN_FLAGS: Array<[prefix: string, exact: boolean, why: string]> = [
+const FORBIDDEN_FLAGS: Array<[flag: string, why: string]> = [
+  ["--enable-reasoning", "Deliberate splits thinking itself; never enable vLLM's reasoning parser"],
   [
-    "--reasoning-parser",
-    false,
-    "Deliberate splits thinking itself; with a reasoning parser vLLM stops enforcing constraints",
+    // Only takes effect with a reasoning parser (the thinking budget's delimiters); without one it would
+    // suggest a server-side budget that never runs. Deliberate budgets thinking in the client.
+    "--reasoning-config",
+    "it only works with a reasoning parser, which Deliberate never enables (thinking is budgeted by Deliberate)",
   ],
-  ["--enable-reasoning", true, "Deliberate splits thinking itself; never enable vLLM's reasoning parser"],
   [
     "--config",
-    true,
     "flags must be given directly so they can be checked (a config file could enable a reasoning parser)",
   ],
-  ["--host", true, "the container binds vLLM to 127.0.0.1; only the orchestrator is exposed"],
-  [
-    "--port",
-    true,
-    "the ports are fixed (8000 main, 8001 embeddings) because the orchestrator is wired to them",
-  ],
-  ["--uds", true, "the orchestrator reaches vLLM over TCP"],
-  ["--model", true, "set MODEL_NAME / EMBEDDING_MODEL instead"],
-  ["--served-model-name", true, "the served name is the model name the orchestrator asks for"],
-  ["--hf-token", true, "secrets stay off the command line: set HF_TOKEN in the environment"],
-  ["--api-key", true, "secrets stay off the command line: set VLLM_API_KEY in the environment"],
+  ["--host", "the container binds vLLM to 127.0.0.1; only the orchestrator is exposed"],
+  ["--port", "the ports are fixed (8000 main, 8001 embeddings) because the orchestrator is wired to them"],
+  ["--uds", "the orchestrator reaches vLLM over TCP"],
+  ["--model", "set MODEL_NAME / EMBEDDING_MODEL instead"],
+  ["--served-model-name", "the served name is the model name the orchestrator asks for"],
+  ["--hf-token", "secrets stay off the command line: set HF_TOKEN in the environment"],
+  ["--api-key", "secrets stay off the command line: set VLLM_API_KEY in the environment"],
 ];
+
+const REASONING_WHY =
+  "Deliberate splits thinking itself; with a reasoning parser vLLM stops enforcing constraints";
+
+/**
+ * vLLM's parser is argparse with abbreviations allowed (FlexibleArgumentParser does not pass
+ * `allow_abbrev=False`), so `--hos` means `--host` when unambiguous. A flag name of two or more characters
+ * that is a proper prefix of a forbidden flag is refused: such a word is either that flag or an ambiguous
+ * abbreviation vLLM would reject anyway, and no real vLLM flag is a prefix of a forbidden one.
+ */
+const MIN_ABBREVIATION = "--xx".length;
+
+/**
+ * `--structured-outputs-config` carries the `reasoning_parser` and `enable_in_reasoning` fields, as JSON or as
+ * dotted keys (`--structured-outputs-config.reasoning_parser qwen3`). It has no short form: vLLM's only
+ * one-letter flag in that area, `-O`, is the compilation config / optimisation level.
+ */
+const STRUCTURED_OUTPUTS_CONFIG = "--structured-outputs-config";
 
 /** Splits like a POSIX shell without expansion: quotes, backslash escapes, whitespace. */
 export function splitShellWords(text: string): string[] {
@@ -97,10 +112,54 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** vLLM's parser turns `--a_b` into `--a-b`, so compare normalised flag names. */
+/**
+ * A word as vLLM would read it: JSON `\uXXXX` escapes decoded (a JSON value could spell `reasoning\u005fparser`),
+ * `_` → `-` (FlexibleArgumentParser does this for flag names; JSON keys are compared the same way), lower case.
+ */
+function normalise(word: string): string {
+  return word
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replace(/_/g, "-")
+    .toLowerCase();
+}
+
+/** The flag name of `--name`, `--name=value` or `--name.key.path value`, normalised; undefined otherwise. */
 function flagName(word: string): string | undefined {
-  if (!word.startsWith("--")) return undefined;
-  return word.split("=", 1)[0]!.replace(/_/g, "-").toLowerCase();
+  if (!word.startsWith("--") || word === "--") return undefined;
+  return normalise(word.split("=", 1)[0]!.split(".", 1)[0]!);
+}
+
+/** `flag` is `full` or an argparse abbreviation of it. */
+function names(flag: string, full: string): boolean {
+  return flag === full || (flag.length >= MIN_ABBREVIATION && full.startsWith(flag));
+}
+
+/** Why `words[i]` is refused, or undefined. `words[i + 1]` is the value of a flag given without `=`. */
+function refusal(words: string[], i: number): string | undefined {
+  const word = words[i]!;
+  const flag = flagName(word);
+  // Any word at all: a flag (`--reasoning-parser`, `--reasoning_parser-plugin`, a dotted
+  // `--structured-outputs-config.reasoning_parser`) or a value (`{"reasoning_parser":"qwen3"}`).
+  if (normalise(word).includes("reasoning-parser")) {
+    return `${flag ?? "a value naming reasoning_parser"} is not allowed: ${REASONING_WHY}`;
+  }
+  if (!flag) return undefined;
+  if (names(flag, "--reasoning-parser")) {
+    return `${flag} (an abbreviation of --reasoning-parser) is not allowed: ${REASONING_WHY}`;
+  }
+  for (const [full, why] of FORBIDDEN_FLAGS) {
+    if (flag === full) return `${flag} is not allowed: ${why}`;
+    if (names(flag, full)) return `${flag} (an abbreviation of ${full}) is not allowed: ${why}`;
+  }
+  if (names(flag, STRUCTURED_OUTPUTS_CONFIG)) {
+    // The key path and the value: `--x.enable_in_reasoning true`, `--x={"enable_in_reasoning":true}`,
+    // `--x '{"enable_in_reasoning":true}'` (a reasoning_parser anywhere is refused above).
+    const value = word.includes("=") ? "" : (words[i + 1] ?? "");
+    if (normalise(`${word} ${value}`).includes("enable-in-reasoning")) {
+      return `${flag} may not set enable_in_reasoning: ${REASONING_WHY}`;
+    }
+  }
+  return undefined;
 }
 
 function extraArgs(env: Env, name: string, problems: string[]): string[] {
@@ -113,13 +172,9 @@ function extraArgs(env: Env, name: string, problems: string[]): string[] {
     problems.push(`${name}: ${(err as Error).message}`);
     return [];
   }
-  for (const word of words) {
-    const flag = flagName(word);
-    if (!flag) continue;
-    const hit = FORBIDDEN_FLAGS.find(([prefix, exact]) =>
-      exact ? flag === prefix : flag.startsWith(prefix),
-    );
-    if (hit) problems.push(`${name}: ${flag} is not allowed: ${hit[2]}`);
+  for (let i = 0; i < words.length; i++) {
+    const why = refusal(words, i);
+    if (why) problems.push(`${name}: ${why}`);
   }
   return words;
 }
