@@ -41,6 +41,57 @@ describe("secret text to variables", () => {
     expect(() => secretToVariables(text, "app/config")).toThrow(pattern);
   });
 
+  it.each([
+    "PATH",
+    "LD_PRELOAD",
+    "LD_LIBRARY_PATH",
+    "LD_AUDIT",
+    "BASH_ENV",
+    "BASH_XTRACEFD",
+    "ENV",
+    "IFS",
+    "PS4",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "HOME",
+    "PWD",
+    "OLDPWD",
+    "UID",
+    "EUID",
+    "PPID",
+    "GROUPS",
+    "NODE_OPTIONS",
+    "PYTHONPATH",
+    "DELIBERATE_ORCH_ENTRY",
+    "DELIBERATE_HOME",
+    "SUPERVISOR_SERVER_URL",
+    "FATAL_MARKER",
+    "ld_preload",
+  ])("refuses %s from a JSON secret, naming it but not its value", (name) => {
+    const text = JSON.stringify({ ORCH_API_KEY: "k", [name]: "/tmp/s3cr3t-value" });
+    let message = "";
+    try {
+      secretToVariables(text, "app/config");
+    } catch (err) {
+      expect(err).toBeInstanceOf(SecretsError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`secret app/config: ${name} may not be set from a secret`);
+    expect(message).not.toContain("s3cr3t");
+  });
+
+  it("refuses a reserved name for a plain secret", () => {
+    expect(() => secretToVariables("plain-value", "app/config", "LD_PRELOAD")).toThrow(
+      /^ORCH_SECRETS_VAR: LD_PRELOAD may not be set from a secret/,
+    );
+  });
+
+  it("still accepts ordinary names that merely contain a reserved one", () => {
+    expect(
+      secretToVariables(`{"MY_PATH":"a","HF_HOME":"b","XLD_X":"c","ORCH_HOME_URL":"d"}`, "app/config"),
+    ).toEqual({ MY_PATH: "a", HF_HOME: "b", XLD_X: "c", ORCH_HOME_URL: "d" });
+  });
+
   it("never echoes the secret in its errors", () => {
     try {
       secretToVariables(`{"ORCH_API_KEY": "s3cr3t-value", oops}`, "app/config");

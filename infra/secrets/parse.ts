@@ -14,6 +14,48 @@ export const DEFAULT_PLAIN_VAR = "ORCH_API_KEY";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Names a secret may not set (compared upper-cased). The entrypoint `eval`s the exports in bash before
+ * anything else runs, so these would change how the shell, the dynamic loader, Node or Python behave
+ * (PATH, LD_PRELOAD, BASH_ENV, NODE_OPTIONS, PYTHONPATH...), fake the shell's own state (HOME, PWD, UID...),
+ * or rewire the container's internals (DELIBERATE_*, SUPERVISOR_*, FATAL_MARKER).
+ */
+const RESERVED_NAMES = new Set([
+  "PATH",
+  "ENV",
+  "IFS",
+  "PS4",
+  "SHELLOPTS",
+  "BASHOPTS",
+  "HOME",
+  "PWD",
+  "OLDPWD",
+  "UID",
+  "EUID",
+  "PPID",
+  "GROUPS",
+  "NODE_OPTIONS",
+  "NODE_PATH",
+  "PYTHONPATH",
+  "PYTHONHOME",
+  "PYTHONSTARTUP",
+  "FATAL_MARKER",
+]);
+const RESERVED_PREFIXES = ["LD_", "BASH_", "DELIBERATE_", "SUPERVISOR_"];
+
+/** Why `name` may not come from a secret, or undefined. Names the variable only, never a value. */
+function reservedName(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  const prefix = RESERVED_PREFIXES.find((p) => upper.startsWith(p));
+  if (RESERVED_NAMES.has(upper) || prefix) {
+    return (
+      `${name} may not be set from a secret: ${prefix ? `${prefix}* variables` : "it"} ` +
+      "would change how the container's shell, loader or programs run"
+    );
+  }
+  return undefined;
+}
+
+/**
  * A secret is either a JSON object of variables (`{"ORCH_API_KEY": "...", "HF_TOKEN": "..."}`) or a plain
  * string, which becomes the one variable `plainVar` names. Text starting with `{` must be a valid object,
  * so a typo in a JSON secret is an error rather than an API key that happens to be JSON.
@@ -42,7 +84,9 @@ export function secretToVariables(
     const vars: Record<string, string> = {};
     const problems: string[] = [];
     for (const [key, value] of Object.entries(parsed)) {
+      const reserved = reservedName(key);
       if (!NAME.test(key)) problems.push(`"${key}" is not a valid variable name`);
+      else if (reserved) problems.push(reserved);
       else if (typeof value === "string") vars[key] = value;
       else if (typeof value === "number" || typeof value === "boolean") vars[key] = String(value);
       else problems.push(`${key} must be a string, number or boolean`);
@@ -52,6 +96,8 @@ export function secretToVariables(
   }
   if (!NAME.test(plainVar))
     throw new SecretsError(`ORCH_SECRETS_VAR "${plainVar}" is not a valid variable name`);
+  const reserved = reservedName(plainVar);
+  if (reserved) throw new SecretsError(`ORCH_SECRETS_VAR: ${reserved}`);
   if (trimmed === "") throw new SecretsError(`secret ${secretId} is empty`);
   return { [plainVar]: trimmed };
 }

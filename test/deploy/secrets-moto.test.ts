@@ -70,6 +70,10 @@ describe.skipIf(!HAVE_MOTO)("secrets loader against moto_server", () => {
     );
     await put("app/plain", "  plain-secret-value-0123456789\n");
     await put("app/broken", `{"ORCH_API_KEY": "do-not-print-me",}`);
+    await put(
+      "app/dangerous",
+      JSON.stringify({ ORCH_API_KEY: API_KEY, LD_PRELOAD: "/tmp/do-not-print-me.so", HF_TOKEN: "hf_test" }),
+    );
     sm.destroy();
   });
   afterAll(async () => {
@@ -199,6 +203,16 @@ describe.skipIf(!HAVE_MOTO)("secrets loader against moto_server", () => {
       const r = entry({ ORCH_SECRETS_ID: "app/broken" }, ["true"]);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("is not valid JSON");
+    });
+
+    it("refuses to start when the secret sets a dangerous variable, naming it but not its value", () => {
+      const r = entry({ ORCH_SECRETS_ID: "app/dangerous" }, ["sh", "-c", "echo ran"]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("secrets: secret app/dangerous: LD_PRELOAD may not be set from a secret");
+      expect(r.stderr).toContain("could not load secrets from ORCH_SECRETS_ID; not starting");
+      expect(r.stderr + r.stdout).not.toContain("do-not-print-me");
+      expect(r.stderr + r.stdout).not.toContain(API_KEY);
     });
 
     it("a plain secret too short for an API key fails the config check with the reason", () => {
