@@ -124,6 +124,22 @@ describe("prepareConstraint: regex", () => {
     expect(err.message).toContain("does not compile");
   });
 
+  it.each([["\\Aabc\\Z"], ["abc\\z"], ["\\h+"]])(
+    "refuses %j: Python/PCRE letter escapes that JS would read as plain letters",
+    (regex) => {
+      const err = refusal({ regex });
+      expect(err.code).toBe("invalid_request");
+      expect(err.message).toMatch(/\\[AZzh] is not JavaScript regex syntax/);
+    },
+  );
+
+  it("still takes what legacy mode reads as Python does: an escaped _ or -, and an escaped backslash before a letter", () => {
+    const underscore = prepareConstraint({ regex: "a\\_b" })!;
+    expect(underscore.validate("a_b").output).toBe("a_b");
+    const backslash = prepareConstraint({ regex: "\\\\A\\-" })!;
+    expect(backslash.validate("\\A-").output).toBe("\\A-");
+  });
+
   it("refuses an empty, non-string or oversized regex", () => {
     expect(refusal({ regex: "" }).param).toBe("structured_outputs.regex");
     expect(refusal({ regex: 5 }).param).toBe("structured_outputs.regex");

@@ -22,13 +22,31 @@ export function fullMatchRegExp(pattern: string): RegExp {
   }
 }
 
+/** Letters that mean something after a backslash in ECMAScript; any other letter is Python/PCRE syntax. */
+const JS_LETTER_ESCAPES = new Set("dDwWsSbBnrtfvcxukpP");
+
+/** The first `\X` whose letter JS would read as a plain letter in legacy mode (e.g. Python's `\A`, `\Z`). */
+export function foreignLetterEscape(pattern: string): string | undefined {
+  for (let i = 0; i < pattern.length - 1; i++) {
+    if (pattern[i] !== "\\") continue;
+    const next = pattern[i + 1]!;
+    if (/[A-Za-z]/.test(next) && !JS_LETTER_ESCAPES.has(next)) return `\\${next}`;
+    i++; // skip the escaped character, so `\\A` (a backslash, then A) is not mistaken for `\A`
+  }
+  return undefined;
+}
+
 export function compileRegexConstraint(pattern: string): RegExp {
   try {
     // Compiling the bare pattern first catches a pattern that closes our wrapper group early,
     // e.g. "a)|(b", which would compile once wrapped but means something else.
     try {
       new RegExp(pattern, "u");
-    } catch {
+    } catch (err) {
+      // Legacy mode would silently read `\A` as the letter A where vLLM reads an anchor.
+      const foreign = foreignLetterEscape(pattern);
+      if (foreign)
+        throw new SyntaxError(`${foreign} is not JavaScript regex syntax (${(err as Error).message})`);
       new RegExp(pattern);
     }
     return fullMatchRegExp(pattern);
