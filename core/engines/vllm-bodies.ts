@@ -46,7 +46,8 @@ export function completionBody(
     top_p: sampling.topP,
     top_k: sampling.topK,
     min_p: sampling.minP,
-    ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+    // Always explicit, as every sampling field: null is vLLM's "no seed".
+    seed: sampling.seed ?? null,
     ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
     ...(call.constraint ? { structured_outputs: structuredOutputs(call.constraint) } : {}),
     // stream_options with stream:false is a 400, so it travels only with stream:true.

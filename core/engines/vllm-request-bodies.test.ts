@@ -85,7 +85,7 @@ describe("the four request bodies of a pipeline run", () => {
     }
   });
 
-  it("sends no seed when the request has none, and the structured_outputs key of each constraint kind", async () => {
+  it("sends seed null when the request has none, and the structured_outputs key of each constraint kind", async () => {
     const kinds: [StructuredOutputs, unknown][] = [
       [{ regex: "[0-9]+" }, { regex: "[0-9]+" }],
       [{ choice: ["yes", "no"] }, { choice: ["yes", "no"] }],
@@ -95,7 +95,7 @@ describe("the four request bodies of a pipeline run", () => {
       f.standIn.clearRecords();
       await run({ prompt: "Pick.", thinking_effort: "none", structured_outputs: so });
       const [body] = f.standIn.completionBodies();
-      expect(body).not.toHaveProperty("seed");
+      expect(body).toHaveProperty("seed", null);
       expect(body).not.toHaveProperty("stop");
       expect(body!.structured_outputs).toEqual(expected);
     }
@@ -157,6 +157,7 @@ describe("body builders", () => {
       top_p: 0.95,
       top_k: 20,
       min_p: 0.05,
+      seed: null,
       stream: false,
     });
   });
