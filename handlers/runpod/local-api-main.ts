@@ -5,7 +5,7 @@
  * Serves /v2/<endpoint>/{run,runsync,status,status-sync,stream,cancel,health,purge-queue} on the
  * engine the environment selects (embedded by default; VLLM_URL for vLLM), through the same job
  * handler as the worker. The key is --api-key, else RUNPOD_API_KEY; with neither, any Bearer key
- * is accepted.
+ * is accepted, so a non-loopback --host without a key refuses to start (exit 2).
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -14,7 +14,7 @@ import { CompletionService } from "../../core/completion-service.js";
 import { ConfigError, parseConfig } from "../../core/config.js";
 import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { createLogger } from "../shared/logger.js";
-import { startLocalApi } from "./local-api.js";
+import { openEndpointProblem, startLocalApi } from "./local-api.js";
 import { createServiceJobServices } from "./services.js";
 
 const Args = z.object({
@@ -39,6 +39,12 @@ if (!args.success) {
   process.stderr.write(`${args.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n")}\n`);
   process.exit(2);
 }
+const apiKey = args.data["api-key"] ?? (process.env.RUNPOD_API_KEY?.trim() || undefined);
+const openProblem = openEndpointProblem(args.data.host, apiKey);
+if (openProblem) {
+  process.stderr.write(`${openProblem}\n`);
+  process.exit(2);
+}
 let config: ReturnType<typeof parseConfig>;
 try {
   config = parseConfig(process.env);
@@ -48,7 +54,6 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
-const apiKey = args.data["api-key"] ?? (process.env.RUNPOD_API_KEY?.trim() || undefined);
 const concurrency = args.data.concurrency ?? config.maxConcurrency;
 const engine = await createEngineFromConfig(config, log, { concurrency });
 const service = new CompletionService({

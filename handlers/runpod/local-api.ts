@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
+import { isLoopback } from "../server/keys.js";
 import type { JobServices } from "./job-handler.js";
 import { isTerminal, type LocalJob, LocalJobs, statusBody } from "./local-jobs.js";
 
@@ -184,13 +185,30 @@ export interface RunningLocalApi {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (port 0 = a free one) and returns the base URL for runpod-sdk. */
+/**
+ * Without a key any Bearer key is accepted, which is only safe on a loopback address (the server's rule,
+ * handlers/server/keys.ts). Returns why `host` may not be bound, or undefined.
+ */
+export function openEndpointProblem(host: string, apiKey: string | undefined): string | undefined {
+  if (apiKey !== undefined || isLoopback(host)) return undefined;
+  return (
+    `--api-key (or RUNPOD_API_KEY): required to bind ${host}; without a key any Bearer key is accepted, ` +
+    "so the local API only binds a loopback address such as 127.0.0.1"
+  );
+}
+
+/**
+ * Listens on host:port (port 0 = a free one) and returns the base URL for runpod-sdk.
+ * Throws on a non-loopback host without an API key (openEndpointProblem).
+ */
 export async function startLocalApi(
   options: LocalApiOptions & { host?: string; port?: number },
 ): Promise<RunningLocalApi> {
+  const host = options.host ?? "127.0.0.1";
+  const problem = openEndpointProblem(host, options.apiKey);
+  if (problem) throw new Error(problem);
   const { app, jobs } = createLocalApi(options);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve());
