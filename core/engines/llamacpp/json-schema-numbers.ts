@@ -82,7 +82,7 @@ function integers(schema: Node, b: Bounds, step: number, kind: string, at: strin
     return { enum: values };
   }
   const gbnf = integerRangeGbnf(lo, hi);
-  if (!gbnf) rejectBounds(schema, kind, "no integer can match", at);
+  if (!gbnf) rejectBounds(schema, kind, "no integer of at most 15 digits can match", at);
   return { const: gbnfMarker(gbnf) };
 }
 

@@ -8,9 +8,9 @@
  *   escaped when the pattern requires it (a set of such characters only), and otherwise left out of
  *   the set (a subset: every output still matches).
  * - Lengths count code points, as the validator does; each pattern character and each escape decodes
- *   to exactly one. A body whose length range fits the bounds gets padding sized to keep the total
- *   inside them; anything else (a body that may exceed `maxLength`, a fully anchored body that may
- *   fall short of `minLength`) is rejected.
+ *   to exactly one. A body outside the bounds has its repetition counts narrowed (pattern-lengths.ts),
+ *   and unanchored sides get padding sized to keep the total inside them; where neither can keep
+ *   the bounds exactly, the pattern is rejected.
  */
 import { unsupported } from "./json-schema-common.js";
 import {
