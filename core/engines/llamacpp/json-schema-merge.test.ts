@@ -52,6 +52,19 @@ describe("allOf merges: exact conjunctions only", () => {
         additionalProperties: false,
       }),
     ).toEqual({ type: "object", properties: { comment1: { type: "boolean" }, title: { type: "string" } } });
+    // A required name without a schema takes the one the validator applies to it.
+    expect(
+      toGbnfJsonSchema({
+        type: "object",
+        properties: { a: { type: "null" } },
+        patternProperties: { "^n": { type: "integer" } },
+        additionalProperties: { type: "boolean" },
+        required: ["a", "n1", "b"],
+      }),
+    ).toEqual({
+      type: "object",
+      properties: { a: { type: "null" }, n1: { type: "integer" }, b: { type: "boolean" } },
+    });
     // Only patterns: no extra key is generated, since it could have to match one.
     expect(toGbnfJsonSchema({ type: "object", patternProperties: { ".*": { type: "number" } } })).toEqual({
       type: "object",
@@ -95,6 +108,13 @@ describe("merged schemas on the real engine: every output passes the validator",
       patternProperties: { "^comment[1-9]$": { pattern: "^[a-z ]*$" } },
       additionalProperties: false,
       dependencies: { comment1: ["n"] },
+    },
+    {
+      type: "object",
+      properties: { _schema: { type: "string", maxLength: 4 } },
+      required: ["schema", "n1"],
+      patternProperties: { "^n[0-9]$": { type: "integer", minimum: 0, maximum: 99 } },
+      additionalProperties: true,
     },
   ];
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);

@@ -1,6 +1,7 @@
 /**
  * Objects for the JSON grammar. node-llama-cpp generates every declared property and, where none is
  * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
+ * - a `required` name without a property schema is declared with the schema that applies to it;
  * - `patternProperties` applies to the declared properties whose names match (merged into their
  *   schema) and would apply to extra keys, so none are generated beside it (a subset);
  * - `dependencies` / `dependentRequired` name properties that must then be present: fine when the
@@ -61,18 +62,27 @@ function checkDependencies(schema: Node, names: string[], extraKeys: boolean, at
 }
 
 export function objectSchema(schema: Node, at: string, convert: Convert): Out {
-  const props = isNode(schema.properties) ? schema.properties : {};
-  const names = Object.keys(props);
+  const declared = isNode(schema.properties) ? schema.properties : {};
+  const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
   const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
-  const missing = required.filter((r) => !names.includes(r));
-  if (missing.length) throw unsupported(`\`required\` naming ${missing.join(", ")} without a schema`, at);
+  // A required name without a property schema is generated too, under the schema the validator
+  // applies to it: its matching patternProperties, else additionalProperties.
+  const props: Node = { ...declared };
+  for (const name of required.filter((r) => !(r in declared))) {
+    const matched = patterns.some(([p]) => safeRegex(p, at).test(name));
+    const extra = schema.additionalProperties;
+    if (!matched && extra === false) {
+      throw unsupported(`\`required\` naming ${name}, which \`additionalProperties: false\` forbids`, at);
+    }
+    props[name] = matched || extra === undefined ? {} : extra;
+  }
+  const names = Object.keys(props);
   if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
     throw unsupported("`maxProperties` below the number of properties (all are generated)", at);
   }
   if (typeof schema.minProperties === "number" && schema.minProperties > names.length) {
     throw unsupported("`minProperties` above the number of properties", at);
   }
-  const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
   const properties: Record<string, Out> = {};
   for (const name of names) {
     const where = `${at}/properties/${name}`;

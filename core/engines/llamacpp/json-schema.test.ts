@@ -32,7 +32,10 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
     [{ type: "string", format: "ipv6" }, /`format: ipv6`/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
-    [{ type: "object", properties: { a: {} }, required: ["b"] }, /`required` naming b/],
+    [
+      { type: "object", properties: { a: {} }, required: ["b"], additionalProperties: false },
+      /`required` naming b, which `additionalProperties: false` forbids/,
+    ],
     [{ oneOf: [{ type: "string" }, { type: "string", maxLength: 2 }] }, /`oneOf` whose branches may overlap/],
     [
       { $ref: "#/definitions/a", definitions: { a: { type: "string", pattern: "a" } }, pattern: "b" },
