@@ -29,7 +29,7 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
     ],
     [{ not: { type: "string" } }, /`not`/],
     [JSON.parse('{"if": {"type": "string"}, "then": {"maxLength": 2}}'), /`if`/],
-    [{ type: "string", format: "ipv6" }, /`format: ipv6`/],
+    [{ type: "string", format: "idn-email" }, /`format: idn-email`/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
     [

@@ -11,6 +11,7 @@ export const FORMAT_PATTERNS: Record<string, string> = {
   email: `^[a-z0-9_+-]{1,30}(?:\\.[a-z0-9_+-]{1,30}){0,2}@${DOMAIN}$`,
   hostname: `^${LABEL}(?:\\.${LABEL}){0,3}$`,
   ipv4: `^(?:${OCTET}\\.){3}${OCTET}$`,
+  ipv6: "^[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}$",
   uuid: "^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$",
   uri: `^https?://${DOMAIN}(?:/[a-z0-9_.-]{1,20}){0,4}$`,
 };
