@@ -65,6 +65,14 @@ describe("allOf merges: exact conjunctions only", () => {
       type: "object",
       properties: { a: { type: "null" }, n1: { type: "integer" }, b: { type: "boolean" } },
     });
+    // Below minProperties, a shortest match of a pattern is declared under that pattern's schema.
+    expect(
+      toGbnfJsonSchema({
+        type: "object",
+        minProperties: 1,
+        patternProperties: { "^iglu:": { type: "array" } },
+      }),
+    ).toEqual({ type: "object", properties: { "iglu:": { type: "array" } } });
     // Only patterns: no extra key is generated, since it could have to match one.
     expect(toGbnfJsonSchema({ type: "object", patternProperties: { ".*": { type: "number" } } })).toEqual({
       type: "object",
@@ -115,6 +123,13 @@ describe("merged schemas on the real engine: every output passes the validator",
       required: ["schema", "n1"],
       patternProperties: { "^n[0-9]$": { type: "integer", minimum: 0, maximum: 99 } },
       additionalProperties: true,
+    },
+    {
+      type: "object",
+      minProperties: 2,
+      properties: { a: { type: "boolean" } },
+      patternProperties: { "^id-[0-9]{2}$": { type: "integer", minimum: 5, maximum: 9 } },
+      additionalProperties: false,
     },
   ];
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);

@@ -1,7 +1,8 @@
 /**
  * Objects for the JSON grammar. node-llama-cpp generates every declared property and, where none is
  * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
- * - a `required` name without a property schema is declared with the schema that applies to it;
+ * - a `required` name without a property schema is declared with the schema that applies to it,
+ *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too;
  * - `patternProperties` applies to the declared properties whose names match (merged into their
  *   schema) and would apply to extra keys, so none are generated beside it (a subset);
  * - `dependencies` / `dependentRequired` name properties that must then be present: fine when the
@@ -10,6 +11,7 @@
  */
 import { isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
+import { parseRegex, RegexUnsupported, shortestMatch } from "./regex-ast.js";
 
 export const OBJECT_KEYS = [
   "properties",
@@ -61,6 +63,25 @@ function checkDependencies(schema: Node, names: string[], extraKeys: boolean, at
   }
 }
 
+/**
+ * Below `minProperties`, keys are added that match a `patternProperties` pattern (its shortest
+ * match), so that their values fall under that pattern's schema.
+ */
+function addPatternKeys(schema: Node, props: Node, patterns: Array<[string, Json]>, at: string): void {
+  const min = typeof schema.minProperties === "number" ? schema.minProperties : 0;
+  for (const [pattern] of patterns) {
+    if (Object.keys(props).length >= min) return;
+    let key: string;
+    try {
+      key = shortestMatch(parseRegex(pattern));
+    } catch (err) {
+      if (err instanceof RegexUnsupported) continue;
+      throw err;
+    }
+    if (!(key in props) && safeRegex(pattern, at).test(key)) props[key] = {};
+  }
+}
+
 export function objectSchema(schema: Node, at: string, convert: Convert): Out {
   const declared = isNode(schema.properties) ? schema.properties : {};
   const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
@@ -76,6 +97,7 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
     }
     props[name] = matched || extra === undefined ? {} : extra;
   }
+  addPatternKeys(schema, props, patterns, at);
   const names = Object.keys(props);
   if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
     throw unsupported("`maxProperties` below the number of properties (all are generated)", at);

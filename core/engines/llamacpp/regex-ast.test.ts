@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitLengths, lengths } from "./pattern-lengths.js";
-import { complement, parseRegex, RegexUnsupported } from "./regex-ast.js";
+import { complement, parseRegex, RegexUnsupported, shortestMatch } from "./regex-ast.js";
 
 describe("regex → syntax tree (Unicode mode)", () => {
   it("reads classes as code-point ranges, negations as complements without surrogates", () => {
@@ -74,5 +74,13 @@ describe("length narrowing limits", () => {
     expect(fitLengths(parseRegex("[a-z]+"), 3, Infinity)).toMatchObject({
       items: [{ kind: "repeat", min: 3, max: undefined }],
     });
+  });
+});
+
+describe("shortest matches", () => {
+  it("takes minimum counts, the shortest branch and printable characters", () => {
+    expect(shortestMatch(parseRegex("^iglu:"))).toBe("iglu:");
+    expect(shortestMatch(parseRegex("^(abc|d)x{2,}[\\s\\S]?$"))).toBe("dxx");
+    expect(shortestMatch(parseRegex("[^a]"))).toBe("!");
   });
 });

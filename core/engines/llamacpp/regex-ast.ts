@@ -237,3 +237,25 @@ class Parser {
     return [[cp, cp]];
   }
 }
+
+const codePoints = (s: string) => [...s].length;
+
+/** A shortest string the tree matches, preferring printable ASCII characters. */
+export function shortestMatch(node: RegexNode): string {
+  switch (node.kind) {
+    case "set": {
+      const printable = node.ranges.find(([lo, hi]) => hi >= 0x21 && lo <= 0x7e);
+      if (printable) return String.fromCodePoint(Math.max(printable[0], 0x21));
+      if (!node.ranges.length) throw new RegexUnsupported("an empty class `[]`");
+      return String.fromCodePoint(node.ranges[0]![0]);
+    }
+    case "seq":
+      return node.items.map(shortestMatch).join("");
+    case "alt":
+      return node.items.map(shortestMatch).sort((a, b) => codePoints(a) - codePoints(b))[0]!;
+    case "repeat":
+      return shortestMatch(node.item).repeat(node.min);
+    default:
+      return "";
+  }
+}
