@@ -15,6 +15,7 @@ import {
 } from "node-llama-cpp";
 import type {
   CompletionCall,
+  Constraint,
   CompletionOutput,
   EmbeddingsCall,
   EmbeddingsOutput,
@@ -25,6 +26,8 @@ import type {
 import { DeliberateError, isDeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import { GrammarCache } from "./grammars.js";
 import type { LogFn, ResolvedModel } from "./model-source.js";
+import { SAMPLE_FAILED, guardSampling } from "./sampler-guard.js";
+import { DeltaGate, repairTrailingChar } from "./trailing-char.js";
 import { commonPrefix, SequencePool } from "./sequence-pool.js";
 
 export interface LlamaCppParts {
@@ -34,7 +37,8 @@ export interface LlamaCppParts {
   resolved: ResolvedModel;
   threads: number;
   grammarCacheSize: number;
-  /** Forbid these token ids in every generation (the demo model's non-ASCII byte tokens). */
+  /** Forbid these token ids wherever the grammar leaves another choice (the demo model's non-ASCII
+   * byte tokens); see FORBIDDEN_LOGIT. */
   forbiddenTokens: readonly number[];
   onLog?: LogFn;
 }
@@ -45,6 +49,21 @@ export interface LlamaCppStats {
   waiting: number;
   grammarsCached: number;
 }
+
+/**
+ * The logit bias of a forbidden token: finite, not node-llama-cpp's "never" (-Infinity).
+ *
+ * With "never", a constraint whose text needs a forbidden token (choice "é", regex `é`, a schema
+ * `const` "☃" or property "ключ") leaves every token the grammar allows at -Infinity; the sampler
+ * then picks a token the grammar refuses and llama.cpp throws "Unexpected empty grammar stack".
+ * A bias of -1e9 is as good as never wherever any allowed token is not forbidden: its probability
+ * underflows to exactly 0, and greedy decoding never picks it. Where the grammar allows only
+ * forbidden tokens (a literal non-ASCII character and its UTF-8 continuation bytes) they stay
+ * finite, so the required text is produced as written. Decided per token, not per call: free text
+ * inside such a constraint (a JSON string value next to a non-ASCII property name) stays ASCII, so
+ * the demo model's invalid UTF-8 (the reason for the bias) still cannot appear where it is optional.
+ */
+export const FORBIDDEN_LOGIT = -1e9;
 
 export class LlamaCppEngine implements Engine {
   readonly kind = "llamacpp";
@@ -59,6 +78,8 @@ export class LlamaCppEngine implements Engine {
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
   private canary: Promise<EngineHealth> | undefined;
   private closed = false;
+  /** The last native sampling failure, for the message of the completion it ended. */
+  private samplerFailure: string | undefined;
 
   constructor(private readonly parts: LlamaCppParts) {
     this.llama = parts.llama;
@@ -70,8 +91,18 @@ export class LlamaCppEngine implements Engine {
     this.grammars = new GrammarCache(this.llama, parts.grammarCacheSize);
     if (parts.forbiddenTokens.length) {
       const bias = new TokenBias(this.model.tokenizer);
-      for (const token of parts.forbiddenTokens) bias.set(token as Token, "never");
+      for (const token of parts.forbiddenTokens) bias.set(token as Token, { logit: FORBIDDEN_LOGIT });
       this.tokenBias = bias;
+    }
+    const guarded = guardSampling(this.context, (err) => {
+      this.samplerFailure = err instanceof Error ? err.message : String(err);
+      parts.onLog?.("error", `llama.cpp sampling failed: ${this.samplerFailure}`);
+    });
+    if (!guarded) {
+      parts.onLog?.(
+        "warn",
+        "embedded engine: node-llama-cpp internals changed; sampling failures are unguarded",
+      );
     }
   }
 
@@ -92,6 +123,13 @@ export class LlamaCppEngine implements Engine {
     throwIfAborted(signal);
     this.assertOpen();
     return this.model.tokenize(text, true).length;
+  }
+
+  /** Compiles the constraint into the grammar cache now: schema_unsupported before any generation. */
+  async prepareConstraint(constraint: Constraint, signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    this.assertOpen();
+    this.grammars.get(constraint);
   }
 
   async completion(call: CompletionCall): Promise<CompletionOutput> {
@@ -117,6 +155,7 @@ export class LlamaCppEngine implements Engine {
       const cachedTokens = Math.min(commonPrefix(sequence.contextTokens, tokens), tokens.length - 1);
       const outputBefore = sequence.tokenMeter.usedOutputTokens;
       const { sampling } = call;
+      const gate = call.onDelta ? new DeltaGate(call.onDelta) : undefined;
       const result = await completion.generateCompletionWithMeta(tokens, {
         maxTokens: call.maxTokens,
         temperature: sampling.temperature,
@@ -133,11 +172,19 @@ export class LlamaCppEngine implements Engine {
         ...(call.stop?.length ? { customStopTriggers: call.stop } : {}),
         ...(this.tokenBias ? { tokenBias: this.tokenBias } : {}),
         ...(signal ? { signal } : {}),
-        ...(call.onDelta ? { onTextChunk: call.onDelta } : {}),
+        ...(gate ? { onTextChunk: (text: string) => gate.push(text) } : {}),
       });
       throwIfAborted(signal);
+      const text =
+        result.metadata.stopReason === "eogToken"
+          ? // Every generated token but the end token has been evaluated into the sequence.
+            repairTrailingChar(result.response, () =>
+              this.model.detokenize(sequence.contextTokens.slice(tokens.length)),
+            )
+          : result.response;
+      gate?.finish(text);
       return {
-        text: result.response,
+        text,
         finishReason: result.metadata.stopReason === "maxTokens" ? "length" : "stop",
         promptTokens: tokens.length,
         completionTokens: sequence.tokenMeter.usedOutputTokens - outputBefore,
@@ -168,6 +215,8 @@ export class LlamaCppEngine implements Engine {
       }
       const vectors: number[][] = [];
       let promptTokens = 0;
+      // The signal is checked before each input and after the last: node-llama-cpp's getEmbeddingFor
+      // takes no signal, and one input (at most a context of tokens, one forward pass) is not split.
       for (const text of call.input) {
         throwIfAborted(call.signal);
         const tokens = this.model.tokenize(text);
@@ -180,20 +229,25 @@ export class LlamaCppEngine implements Engine {
         const { vector } = await context.getEmbeddingFor(tokens);
         vectors.push(shorten([...vector], call.dimensions));
       }
+      throwIfAborted(call.signal);
       return { model: this.resolved.name, vectors, promptTokens };
     } catch (err) {
       throw this.engineError(err, call.signal);
     }
   }
 
-  /** Ready once a canary completion under a choice grammar has produced one of its choices. */
+  /**
+   * Ready once a canary completion under a choice grammar has produced one of its choices. The
+   * canary is shared by concurrent callers and runs without any caller's signal (it is 8 tokens at
+   * most); a caller that aborts stops waiting for it and gets "not ready", the others do not.
+   */
   async health(signal?: AbortSignal): Promise<EngineHealth> {
     if (this.closed) return { ready: false, detail: "the engine is closed" };
-    this.canary ??= this.runCanary(signal).then((health) => {
+    this.canary ??= this.runCanary().then((health) => {
       if (!health.ready) this.canary = undefined;
       return health;
     });
-    return this.canary;
+    return untilAborted(this.canary, signal);
   }
 
   async close(): Promise<void> {
@@ -207,7 +261,7 @@ export class LlamaCppEngine implements Engine {
     await this.llama.dispose();
   }
 
-  private async runCanary(signal?: AbortSignal): Promise<EngineHealth> {
+  private async runCanary(): Promise<EngineHealth> {
     const choices = ["yes", "no"];
     try {
       const out = await this.completion({
@@ -215,7 +269,6 @@ export class LlamaCppEngine implements Engine {
         maxTokens: 8,
         constraint: { kind: "choice", choices },
         sampling: { temperature: 0, topP: 1, topK: 0, minP: 0 },
-        ...(signal ? { signal } : {}),
       });
       if (!choices.includes(out.text)) {
         return { ready: false, detail: `the grammar canary produced ${JSON.stringify(out.text)}` };
@@ -236,10 +289,29 @@ export class LlamaCppEngine implements Engine {
   private engineError(err: unknown, signal: AbortSignal | undefined): DeliberateError {
     if (isDeliberateError(err)) return err;
     if (signal?.aborted) return toDeliberateError(err, signal);
-    const message = err instanceof Error ? err.message : String(err);
+    let message = err instanceof Error ? err.message : String(err);
+    if (message === SAMPLE_FAILED && this.samplerFailure) message += ` (${this.samplerFailure})`;
     this.parts.onLog?.("error", `llama.cpp: ${message}`);
     return new DeliberateError("engine_error", `the embedded engine failed: ${message}`, { cause: err });
   }
+}
+
+/** The health, or "not ready" as soon as this caller's signal aborts. */
+function untilAborted(health: Promise<EngineHealth>, signal: AbortSignal | undefined): Promise<EngineHealth> {
+  if (!signal) return health;
+  const notReady = (): EngineHealth => ({
+    ready: false,
+    detail: toDeliberateError(signal.reason, signal).message,
+  });
+  if (signal.aborted) return Promise.resolve(notReady());
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(notReady());
+    signal.addEventListener("abort", onAbort, { once: true });
+    health.then((value) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(value);
+    });
+  });
 }
 
 /** OpenAI's `dimensions`: keep the first n components, re-normalised to unit length. */

@@ -36,8 +36,10 @@ export interface LlamaCppEngineOptions {
   threads?: number;
   /** Compiled grammars kept per engine (LRU). */
   grammarCacheSize?: number;
-  /** Forbid every token whose text is not ASCII. Default: on for the demo model, whose random byte
-   * tokens 128–255 otherwise form invalid UTF-8 that breaks string-length constraints. */
+  /** Forbid every token whose text is not ASCII wherever the grammar allows another token. Default:
+   * on for the demo model, whose random byte tokens 128–255 otherwise form invalid UTF-8 that breaks
+   * string-length constraints. Text a constraint requires (choice "é") is still produced: the bias
+   * is a finite -1e9, not "never" (see FORBIDDEN_LOGIT in engine.ts). */
   asciiOnly?: boolean;
   huggingFaceEndpoint?: string;
   connectTimeoutMs?: number;
