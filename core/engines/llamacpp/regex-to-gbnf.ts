@@ -29,8 +29,9 @@ const reject = (what: string, pattern: string) =>
 function gbnfChar(cp: number, inClass: boolean): string {
   if (cp === 0x22 && !inClass) return '\\"';
   if (cp === 0x5c) return "\\\\";
-  if (inClass && (cp === 0x5d || cp === 0x2d || cp === 0x5e || cp === 0x5b))
-    return `\\${String.fromCodePoint(cp)}`;
+  // llama.cpp's GBNF parser knows \] and \- but not \^ ("unknown escape"): ^ and [ go as \x.
+  if (inClass && (cp === 0x5d || cp === 0x2d)) return `\\${String.fromCodePoint(cp)}`;
+  if (inClass && (cp === 0x5e || cp === 0x5b)) return `\\x${cp.toString(16).toUpperCase()}`;
   if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, "0").toUpperCase()}`;
   return String.fromCodePoint(cp);
 }
