@@ -71,6 +71,11 @@ export interface EngineHealth {
 
 export interface Engine {
   readonly kind: string;
+  /**
+   * Optional: compiles or checks a constraint before any generation, so a constraint the engine
+   * cannot express fails with schema_unsupported up front instead of after the think step.
+   */
+  prepareConstraint?(constraint: Constraint, signal?: AbortSignal): Promise<void>;
   completion(call: CompletionCall): Promise<CompletionOutput>;
   /** Number of tokens the engine's tokenizer makes of a raw prompt (special tokens parsed). */
   countTokens(text: string, signal?: AbortSignal): Promise<number>;

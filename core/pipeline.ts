@@ -57,6 +57,16 @@ export async function runPipeline(
 ): Promise<CompletionResult> {
   const { engine, signal, onEvent } = options;
   const prepared: PreparedConstraint | undefined = prepareConstraint(request.structured_outputs);
+  // The engine's own check (e.g. grammar compilation) runs before any engine call, so an
+  // unsupported constraint never costs a think step.
+  if (prepared && engine.prepareConstraint) {
+    throwIfAborted(signal);
+    try {
+      await engine.prepareConstraint(prepared.constraint, signal);
+    } catch (err) {
+      throw toDeliberateError(err, signal);
+    }
+  }
   const sampling = samplingOf(request);
   const messages = requestMessages(request);
   const effort = request.thinking_effort;
