@@ -7,6 +7,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -52,6 +54,76 @@ interface Container {
 }
 
 const running: Container[] = [];
+
+/** One request the orchestrator sent to vLLM through the recording proxy. */
+interface Upstream {
+  method: string;
+  path: string;
+  /** The proxy forwarded it after the test saw the orchestrator start draining. */
+  afterSigterm: boolean;
+  /** The stand-in's status, or the error forwarding hit (e.g. ECONNREFUSED once vLLM is gone). */
+  outcome?: number | string;
+}
+
+/**
+ * A loopback proxy between the orchestrator and the vLLM stand-in that records every call and can hold
+ * the next POST /v1/completions until released, so a test decides exactly when it reaches vLLM.
+ */
+async function startUpstreamProxy(target: number) {
+  const calls: Upstream[] = [];
+  let sigtermSeen = false;
+  let hold: { arrived: () => void; release: Promise<void> } | undefined;
+  const server = http.createServer((req, res) => {
+    const call: Upstream = { method: req.method ?? "GET", path: req.url ?? "/", afterSigterm: false };
+    calls.push(call);
+    const gate = hold && call.method === "POST" && call.path.startsWith("/v1/completions") ? hold : undefined;
+    if (gate) hold = undefined;
+    gate?.arrived();
+    const body: Buffer[] = [];
+    req.on("data", (d: Buffer) => body.push(d));
+    req.on("end", async () => {
+      await gate?.release;
+      call.afterSigterm = sigtermSeen;
+      const up = http.request(
+        { host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: req.headers },
+        (upRes) => {
+          call.outcome = upRes.statusCode;
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
+      up.on("error", (err: NodeJS.ErrnoException) => {
+        call.outcome = err.code ?? err.message;
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      up.end(Buffer.concat(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    /** Holds the next completion; resolves `arrived` when it comes in, forwards it on `release()`. */
+    holdNextCompletion() {
+      let release!: () => void;
+      let arrived!: () => void;
+      const arrivedP = new Promise<void>((r) => {
+        arrived = r;
+      });
+      hold = { arrived, release: new Promise<void>((r) => (release = r)) };
+      return { arrived: arrivedP, release: () => release() };
+    },
+    markSigterm() {
+      sigtermSeen = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describe.skipIf(!HAVE_SUPERVISORD)("supervisord runs vLLM and the orchestrator", () => {
   let home: string;
@@ -178,6 +250,61 @@ describe.skipIf(!HAVE_SUPERVISORD)("supervisord runs vLLM and the orchestrator",
     expect(orchStopped, out).toBeGreaterThan(-1);
     expect(vllmStopped, out).toBeGreaterThan(orchStopped);
     expect(out).not.toContain("stopped because a program died");
+  }, 120_000);
+
+  it("keeps vLLM serving while the orchestrator drains an in-flight request after SIGTERM", async (ctx) => {
+    if (!orchestrator.real) {
+      console.warn(
+        "\n!!! SKIPPED: the drain-order test needs the real orchestrator bundle (dist/server.js) !!!\n",
+      );
+      ctx.skip();
+    }
+    const vllmPort = await freePort();
+    const proxy = await startUpstreamProxy(vllmPort);
+    try {
+      // The orchestrator reaches the stand-in only through the proxy; a long drain budget so the held
+      // request is never cut by the deadline (ORCH_DRAIN_S is a budget here, not something measured).
+      const c = await startContainer({
+        FAKE_VLLM_PORT_8000: String(vllmPort),
+        VLLM_URL: proxy.url,
+        ORCH_DRAIN_S: "60",
+      });
+      await waitReady(c);
+
+      const held = proxy.holdNextCompletion();
+      const response = fetch(`${c.orchUrl}/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          prompt: "Yes or no?",
+          thinking_effort: "none",
+          structured_outputs: { choice: ["yes", "no"] },
+        }),
+      });
+      await held.arrived; // the request is in flight: its first upstream call waits at the proxy
+
+      c.child.kill("SIGTERM");
+      // The orchestrator got the signal and is draining (supervisord stops it first, vLLM only after it).
+      await waitFor("the orchestrator to start draining", async () => /"msg":"draining"/.test(c.output()));
+      proxy.markSigterm();
+      held.release();
+
+      const res = await response;
+      const text = await res.text();
+      expect(res.status, `${text}\n--- container output ---\n${c.output()}`).toBe(200);
+      expect(["yes", "no"]).toContain((JSON.parse(text) as { output: string }).output);
+      // Its upstream calls reached the stand-in after SIGTERM, and the stand-in answered them.
+      const late = proxy.calls.filter((u) => u.afterSigterm && u.path.startsWith("/v1/completions"));
+      expect(late.length, JSON.stringify(proxy.calls)).toBeGreaterThan(0);
+      expect(late.map((u) => u.outcome)).toEqual(late.map(() => 200));
+
+      expect(await c.exited).toBe(0);
+      const out = c.output();
+      expect(out.indexOf("stopped: vllm "), out).toBeGreaterThan(out.indexOf("stopped: orchestrator"));
+      expect(out.indexOf("stopped: orchestrator")).toBeGreaterThan(-1);
+    } finally {
+      await proxy.close();
+    }
   }, 120_000);
 
   it("exits non-zero when vLLM dies for good", async () => {
