@@ -21,6 +21,10 @@ describe("allOf merges: exact conjunctions only", () => {
       properties: { a: { type: "string", maxLength: 2 }, b: { type: "null" } },
       required: ["a", "b"],
     });
+    expect(mergeSchemas({ items: { type: "object" } }, { items: { required: [] }, minItems: 1 })).toEqual({
+      items: { type: "object", required: [] },
+      minItems: 1,
+    });
     expect(mergeSchemas({ type: "string", description: "x" }, { description: "y" })).toEqual({
       type: "string",
       description: "x",
@@ -65,6 +69,16 @@ describe("allOf merges: exact conjunctions only", () => {
       type: "object",
       properties: { a: { type: "null" }, n1: { type: "integer" }, b: { type: "boolean" } },
     });
+    // if/then: values satisfying both pass whatever else says.
+    expect(
+      toGbnfJsonSchema({
+        type: "object",
+        properties: { kind: { type: "string" } },
+        if: { properties: { kind: { const: "a" } } },
+        then: { required: ["kind"] },
+        else: { required: ["other"] },
+      }),
+    ).toEqual({ type: "object", properties: { kind: { const: "a" } } });
     // Below minProperties, a shortest match of a pattern is declared under that pattern's schema.
     expect(
       toGbnfJsonSchema({
@@ -130,6 +144,32 @@ describe("merged schemas on the real engine: every output passes the validator",
       properties: { a: { type: "boolean" } },
       patternProperties: { "^id-[0-9]{2}$": { type: "integer", minimum: 5, maximum: 9 } },
       additionalProperties: false,
+    },
+    {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      type: "array",
+      maxItems: 2,
+      items: {
+        properties: {
+          type: { type: "string", maxLength: 8 },
+          options: {
+            type: "array",
+            maxItems: 2,
+            items: { properties: { title: { type: "string", maxLength: 5 } } },
+          },
+        },
+        if: { properties: { type: { const: "action" } } },
+        then: {
+          anyOf: [
+            { required: ["title"] },
+            {
+              required: ["options"],
+              properties: { options: { minItems: 1, items: { required: ["title"] } } },
+            },
+          ],
+          required: ["category"],
+        },
+      },
     },
   ];
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);

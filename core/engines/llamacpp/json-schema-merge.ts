@@ -2,7 +2,8 @@
  * An exact `allOf` of two schemas as one schema, where one exists without reasoning about values:
  * keywords from one side only are independent constraints; shared keywords merge only when the
  * merge means "both" (equal values, the union of `required`, the tighter of two length or count
- * bounds, per-property merges of `properties`). Keywords that read each other across a schema
+ * bounds, per-property merges of `properties`, merges of two `items` schemas). Keywords that read
+ * each other across a schema
  * (`additionalProperties` reads `properties`, `additionalItems` reads `items`, …) must all come
  * from one side. Anything else returns undefined, and the caller rejects it.
  */
@@ -41,8 +42,12 @@ function groupsApart(a: Node, b: Node): boolean {
     const inA = group.filter((k) => a[k] !== undefined);
     const inB = group.filter((k) => b[k] !== undefined);
     if (!inA.length || !inB.length) continue;
-    const onlyProperties = [...inA, ...inB].every((k) => k === "properties");
-    if (!onlyProperties) return false;
+    // `properties`, and `items` as one schema, alone may come from both sides: they merge per name/item.
+    const both = [...inA, ...inB];
+    const mergeable =
+      both.every((k) => k === "properties") ||
+      (both.every((k) => k === "items") && isNode(a.items) && isNode(b.items));
+    if (!mergeable) return false;
   }
   return true;
 }
@@ -80,6 +85,10 @@ export function mergeSchemas(a: Json, b: Json): Json | undefined {
       out[k] = Math.max(mine, v);
     } else if (UPPER.has(k) && typeof mine === "number" && typeof v === "number") {
       out[k] = Math.min(mine, v);
+    } else if (k === "items") {
+      const merged = mergeSchemas(mine, v);
+      if (merged === undefined) return undefined;
+      out[k] = merged;
     } else if (k === "properties") {
       const merged = mergeProperties(mine, v);
       if (merged === undefined) return undefined;

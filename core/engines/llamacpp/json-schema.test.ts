@@ -28,7 +28,10 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
       /`allOf` whose subschemas cannot be merged/,
     ],
     [{ not: { type: "string" } }, /`not`/],
-    [JSON.parse('{"if": {"type": "string"}, "then": {"maxLength": 2}}'), /`if`/],
+    [
+      JSON.parse('{"type": "object", "if": {"type": "string"}, "then": {}}'),
+      /`if`\/`then` that cannot be merged/,
+    ],
     [{ type: "string", format: "idn-email" }, /`format: idn-email`/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],

@@ -18,7 +18,7 @@ export { patchJsonGrammar } from "./json-grammar-patch.js";
 
 /** Keywords that constrain instances but that the grammar cannot express (type-aware below). */
 const UNSUPPORTED: Record<string, string[]> = {
-  any: ["not", "if", "then", "else", "$dynamicRef", "$recursiveRef", "unevaluatedProperties"],
+  any: ["not", "$dynamicRef", "$recursiveRef", "unevaluatedProperties"],
   string: ["contentSchema"],
   number: NUMBER_KEYS,
   object: ["propertyNames", "unevaluatedProperties"],
@@ -26,7 +26,7 @@ const UNSUPPORTED: Record<string, string[]> = {
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
 const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
-const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const"];
+const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const", "if", "then", "else"];
 /** Every keyword this module reads or rejects; anything else is an annotation and is ignored. */
 const VALIDATION = new Set([
   "type",
@@ -96,6 +96,14 @@ class Converter {
       // the merge of the two satisfies either reading.
       if (siblingsOf("$ref").length) return this.convert(this.inline(schema, at, 0), at);
       return { $ref: `#/$defs/${this.ref(String(schema.$ref), at)}` };
+    }
+    if (has(schema, "if") || has(schema, "then") || has(schema, "else")) {
+      // Values that satisfy `if` and `then` pass whatever `else` says (and drafts without if/then).
+      const { if: cond, then, else: _, ...rest } = schema;
+      const merged = mergeSchemas(rest, this.inline(cond ?? {}, at, 0));
+      const full = merged === undefined ? undefined : mergeSchemas(merged, this.inline(then ?? {}, at, 0));
+      if (full === undefined) throw unsupported("`if`/`then` that cannot be merged with the schema", at);
+      return this.convert(full, at);
     }
     if (has(schema, "allOf")) {
       const all = schema.allOf;
