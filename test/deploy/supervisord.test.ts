@@ -199,7 +199,9 @@ describe.skipIf(!HAVE_SUPERVISORD)("supervisord runs vLLM and the orchestrator",
     child.stderr!.on("data", (d) => {
       out += d;
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // "close", not "exit": the entrypoint's last lines pass through `cat` and may still be in the pipe
+    // when bash exits, and the assertions read them.
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     const c = {
       child,
       output: () => out,
