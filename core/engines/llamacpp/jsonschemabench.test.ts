@@ -11,7 +11,8 @@ import { DeliberateError } from "../../errors.js";
 import { noThinkPrompt } from "../../prompt.js";
 import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
 
-const SAMPLE = "/work/shared/data/jsonschemabench/sample.jsonl";
+// shared/ sits beside the repository (as CI lays it out).
+const SAMPLE = new URL("../../../../shared/data/jsonschemabench/sample.jsonl", import.meta.url);
 const SEEDS = [1, 2, 3];
 const MAX_TOKENS = 384;
 
