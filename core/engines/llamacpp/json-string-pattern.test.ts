@@ -38,6 +38,10 @@ describe("pattern → JSON-string GBNF", () => {
     expect(gbnf('^[a"]$')).toBe('("\\"" (([a])) "\\"")');
   });
 
+  it("writes ^ inside a class as \\x5E (llama.cpp's GBNF has no \\^)", () => {
+    expect(gbnf("^[\\^a]$")).toBe('("\\"" (([\\x5Ea])) "\\"")');
+  });
+
   it("rejects what it cannot generate exactly, naming it", () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ type: "string", pattern: "(?=a)b" }, /lookaround/],
@@ -71,6 +75,7 @@ describe("pattern on the real engine: every output passes the validator", () => 
     { type: "string", pattern: '["\\\\]' },
     { type: "string", pattern: "^[^a-z]{3,5}$" },
     { type: "string", pattern: "^.{2,4}$" },
+    { type: "string", pattern: "^[\\^a-c]{2}$" },
     { type: "string", pattern: "x$", minLength: 5, maxLength: 9 },
     { type: "string", pattern: "^(\\{[\\w\\-]+\\})|([\\w\\-]+)$" },
     { type: "string", pattern: "^(\\d+\\.\\d+\\.\\d+.*)$", maxLength: 12 },

@@ -35,8 +35,10 @@ const hex = (cp: number, width: number) => cp.toString(16).toUpperCase().padStar
 function classChar(cp: number): string {
   if (cp < 0x20) return `\\x${hex(cp, 2)}`;
   if (cp >= 0x7f) return cp > 0xffff ? `\\U${hex(cp, 8)}` : `\\u${hex(cp, 4)}`;
+  // llama.cpp's GBNF parser has no \^ ("unknown escape"), unlike \\ \] \- \[.
+  if (cp === 0x5e) return "\\x5E";
   const c = String.fromCodePoint(cp);
-  return "\\]-^[".includes(c) ? `\\${c}` : c;
+  return "\\]-[".includes(c) ? `\\${c}` : c;
 }
 
 function intersect(a: Ranges, b: Ranges): Ranges {

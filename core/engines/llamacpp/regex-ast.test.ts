@@ -60,6 +60,26 @@ describe("regex → syntax tree (Unicode mode)", () => {
     }
   });
 
+  it("narrows to the regex constraint's subset with `strict`, and only then", () => {
+    expect(parseRegex("[\\s\\S]")).toEqual({ kind: "set", ranges: complement([]) });
+    expect(parseRegex("\\cJ[[]")).toEqual({
+      kind: "seq",
+      items: [
+        { kind: "set", ranges: [[10, 10]] },
+        { kind: "set", ranges: [[0x5b, 0x5b]] },
+      ],
+    });
+    expect(parseRegex("\\u{0000041}")).toEqual({ kind: "set", ranges: [[0x41, 0x41]] });
+    const strict: Array<[string, RegExp]> = [
+      ["[\\s\\S]", /\\S inside a class/],
+      ["[[]", /nested class/],
+      ["\\cJ", /escape \\c/],
+      ["\\u{0000041}", /malformed \\u escape/],
+    ];
+    for (const [p, message] of strict) expect(() => parseRegex(p, { strict: true }), p).toThrow(message);
+    expect(() => parseRegex("\\uD83D\\uDE00")).toThrow(/surrogate escape/);
+  });
+
   it("measures match lengths and narrows repetitions into length bounds", () => {
     expect(lengths(parseRegex("ab?(cd|e){2}"))).toEqual([3, 6]);
     expect(lengths(parseRegex("a+"))).toEqual([1, Infinity]);

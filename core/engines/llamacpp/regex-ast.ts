@@ -7,7 +7,9 @@
  * `.`, classes `[...]` / `[^...]` with ranges and \d \w \s \D \W \S inside, groups `(...)`,
  * `(?:...)` and `(?<name>...)`, alternation, quantifiers `? * + {m} {m,} {m,n}` (lazy forms too)
  * and the anchors `^` / `$`. Backreferences, lookaround, \b \B, Unicode property escapes and
- * nested class operations throw a RegexUnsupported naming the construct.
+ * surrogate escapes throw a RegexUnsupported naming the construct. The one parser serves both the
+ * JSON Schema `pattern` (json-string-pattern.ts) and the regex constraint (regex-to-gbnf.ts), which
+ * parses with `strict` for its documented, narrower subset.
  */
 
 /** Sorted, disjoint, non-adjacent inclusive code-point ranges. */
@@ -21,6 +23,14 @@ export type RegexNode =
   | { kind: "end" };
 
 export class RegexUnsupported extends Error {}
+
+export interface ParseOptions {
+  /**
+   * The regex constraint's subset: also rejects \D \W \S inside a class, an unescaped `[` inside a
+   * class (a nested class under the `v` flag), \cX and \u{…} with more than six digits.
+   */
+  strict?: boolean;
+}
 
 export const MAX_CODE_POINT = 0x10ffff;
 const SURROGATES: [number, number] = [0xd800, 0xdfff];
@@ -77,13 +87,13 @@ export function complement(ranges: Ranges): Ranges {
 const single = (cp: number): RegexNode => ({ kind: "set", ranges: [[cp, cp]] });
 
 /** Parses a pattern that compiles in Unicode mode; RegexUnsupported for the rest. */
-export function parseRegex(pattern: string): RegexNode {
+export function parseRegex(pattern: string, options: ParseOptions = {}): RegexNode {
   try {
     new RegExp(pattern, "u");
   } catch {
     throw new RegexUnsupported("a pattern that does not compile in Unicode mode");
   }
-  const parser = new Parser([...pattern]);
+  const parser = new Parser([...pattern], options.strict ?? false);
   const node = parser.alternation();
   if (!parser.done()) throw new RegexUnsupported("an unbalanced `)`");
   return node;
@@ -92,7 +102,10 @@ export function parseRegex(pattern: string): RegexNode {
 class Parser {
   private pos = 0;
 
-  constructor(private readonly chars: string[]) {}
+  constructor(
+    private readonly chars: string[],
+    private readonly strict: boolean,
+  ) {}
 
   done(): boolean {
     return this.pos >= this.chars.length;
@@ -174,7 +187,7 @@ class Parser {
 
   private escape(): RegexNode {
     const c = this.chars[this.pos++]!;
-    if (c === "b" || c === "B") throw new RegexUnsupported(`the word boundary \\${c}`);
+    if (c === "b" || c === "B") throw new RegexUnsupported(`the word boundary escape \\${c}`);
     const set = this.classEscape(c);
     return set ? { kind: "set", ranges: set } : single(this.charEscape(c));
   }
@@ -191,11 +204,12 @@ class Parser {
   private charEscape(c: string): number {
     if (c in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[c]!;
     if (c === "0") return 0; // Unicode mode rejects \0 followed by a digit
-    if (c === "c") return this.chars[this.pos++]!.codePointAt(0)! % 32;
+    if (c === "c" && !this.strict) return this.chars[this.pos++]!.codePointAt(0)! % 32;
     if (c === "x" || c === "u") {
       const rest = this.chars.slice(this.pos).join("");
       const match =
         c === "x" ? /^[0-9a-fA-F]{2}/.exec(rest) : /^(\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})/.exec(rest);
+      if (this.strict && match![0].length > 8) throw new RegexUnsupported("a malformed \\u escape");
       this.pos += match![0].length;
       const cp = Number.parseInt(match![0].replace(/[{}]/g, ""), 16);
       if (cp >= SURROGATES[0] && cp <= SURROGATES[1]) throw new RegexUnsupported("a surrogate escape");
@@ -227,11 +241,13 @@ class Parser {
 
   private classAtom(): Ranges {
     const c = this.chars[this.pos++]!;
+    if (c === "[" && this.strict) throw new RegexUnsupported("a nested class or set operation");
     if (c !== "\\") return [[c.codePointAt(0)!, c.codePointAt(0)!]];
     const e = this.chars[this.pos++]!;
     if (e === "b") return [[8, 8]];
     if (e === "B") throw new RegexUnsupported("\\B");
     const set = this.classEscape(e);
+    if (set && this.strict && e !== e.toLowerCase()) throw new RegexUnsupported(`\\${e} inside a class`);
     if (set) return set;
     const cp = this.charEscape(e);
     return [[cp, cp]];

@@ -41,6 +41,8 @@ describe("regex → GBNF: the supported subset, checked by sampling on the real 
     "[\\^a]+",
     "[a^]{3}",
     "[\\[\\]^-]{2,4}",
+    "^(?:ab|c)d|e$",
+    "(x{2}){2}|[é-ë]",
   ];
   for (const pattern of patterns) {
     it(`/${pattern}/: every finished output matches, and at least one finished`, async () => {
@@ -75,6 +77,13 @@ describe("regex → GBNF: what is rejected", () => {
       ["[\\D]", /\\D inside a class/],
       ["a{3000}", /count above 2000/],
       ["[]", /empty class/],
+      ["(a$)", /anchor in the middle/],
+      ["^a|^b", /anchor in the middle/],
+      ["\\uD83D\\uDE00", /surrogate escape/],
+      ["[\\s\\S]", /\\S inside a class/],
+      ["[[]", /nested class/],
+      ["\\cJ", /escape \\c/],
+      ["\\u{0000041}", /malformed \\u escape/],
     ];
     for (const [pattern, message] of cases) {
       expect(() => regexToGbnf(pattern), pattern).toThrow(message);
@@ -97,6 +106,6 @@ describe("GBNF literals and choices", () => {
 
   it("writes ^ and [ inside a class as \\x escapes (llama.cpp's GBNF has no \\^)", () => {
     expect(regexToGbnf("[\\^a]+")).toBe("root ::= [\\x5Ea]+\n");
-    expect(regexToGbnf("[a^\\[]")).toBe("root ::= [a\\x5E\\x5B]\n");
+    expect(regexToGbnf("[a^\\[]")).toBe("root ::= [\\x5B\\x5Ea]\n");
   });
 });
