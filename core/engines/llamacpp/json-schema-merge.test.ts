@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareConstraint } from "../../constraints/index.js";
 import { noThinkPrompt } from "../../prompt.js";
 import { toGbnfJsonSchema } from "./json-schema.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
 
 /** A `then` keyword, built so that no object literal reads as a thenable. */
 const THEN = (schema: Record<string, unknown>): Record<string, unknown> =>
@@ -179,20 +178,7 @@ describe("merged schemas on the real engine: every output passes the validator",
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);
   for (const schema of schemas) {
     it(JSON.stringify(schema).slice(0, 100), { timeout: 60_000 }, async () => {
-      const { validate } = prepareConstraint({ json: schema })!;
-      let produced = 0;
-      for (const seed of [1, 2, 3, 4, 5, 6]) {
-        const out = await demo.engine.completion({
-          prompt,
-          maxTokens: 200,
-          constraint: { kind: "json", schema },
-          sampling: sampling(seed),
-        });
-        if (out.finishReason === "length") continue;
-        expect(() => validate(out.text), out.text).not.toThrow();
-        produced++;
-      }
-      expect(produced).toBeGreaterThan(0);
+      await expectValidOverSeeds(demo.engine, schema, { prompt, maxTokens: 200, seeds: [1, 2, 3, 4, 5, 6] });
     });
   }
 });

@@ -3,7 +3,7 @@ import { prepareConstraint } from "../../constraints/index.js";
 import { noThinkPrompt } from "../../prompt.js";
 import { FORMAT_PATTERNS } from "./json-string-formats.js";
 import { parseRegex, type RegexNode } from "./regex-ast.js";
-import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
 
 /** A seeded random string matching the tree (unbounded counts capped at 6). */
 function sample(node: RegexNode, rand: () => number): string {
@@ -66,20 +66,7 @@ describe("formats on the real engine: every output passes the validator", () => 
         properties: { v: { type: "string", format, maxLength: 60 } },
         required: ["v"],
       };
-      const { validate } = prepareConstraint({ json: schema })!;
-      let produced = 0;
-      for (const seed of [1, 2, 3, 4, 5, 6]) {
-        const out = await demo.engine.completion({
-          prompt,
-          maxTokens: 120,
-          constraint: { kind: "json", schema },
-          sampling: sampling(seed),
-        });
-        if (out.finishReason === "length") continue;
-        expect(() => validate(out.text), out.text).not.toThrow();
-        produced++;
-      }
-      expect(produced).toBeGreaterThan(0);
+      await expectValidOverSeeds(demo.engine, schema, { prompt, maxTokens: 120, seeds: [1, 2, 3, 4, 5, 6] });
     });
   }
 });

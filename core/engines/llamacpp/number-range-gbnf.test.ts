@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareConstraint } from "../../constraints/index.js";
 import { noThinkPrompt } from "../../prompt.js";
 import { integersAreMultiples } from "./json-schema-numbers.js";
 import { integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
-import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
 
 /** The GBNF these modules write (literals, classes, {m,n}, groups) read as a JavaScript regex. */
 const asRegex = (gbnf: string) =>
@@ -93,20 +92,7 @@ describe("number bounds on the real engine: every output passes the validator", 
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with a number." }]);
   for (const schema of schemas) {
     it(JSON.stringify(schema), { timeout: 60_000 }, async () => {
-      const { validate } = prepareConstraint({ json: schema })!;
-      let produced = 0;
-      for (const seed of [1, 2, 3, 4, 5, 6]) {
-        const out = await demo.engine.completion({
-          prompt,
-          maxTokens: 64,
-          constraint: { kind: "json", schema },
-          sampling: sampling(seed),
-        });
-        if (out.finishReason === "length") continue;
-        expect(() => validate(out.text), out.text).not.toThrow();
-        produced++;
-      }
-      expect(produced).toBeGreaterThan(0);
+      await expectValidOverSeeds(demo.engine, schema, { prompt, maxTokens: 64, seeds: [1, 2, 3, 4, 5, 6] });
     });
   }
 });

@@ -5,6 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { expect } from "vitest";
+import { prepareConstraint } from "../../constraints/index.js";
 import type { Sampling } from "../../engine.js";
 import { createLlamaCppEngine, type LlamaCppEngine, type LlamaCppEngineOptions } from "./index.js";
 
@@ -44,3 +46,29 @@ export const sampling = (seed: number, temperature = 0.8): Sampling => ({
 });
 
 export const CHAT_PROMPT = "<|im_start|>user\nName a colour.<|im_end|>\n<|im_start|>assistant\n";
+
+/**
+ * Samples a JSON-schema constraint once per seed and checks every finished output with the
+ * post-hoc validator. Outputs cut by the token cap are skipped, but at least one must finish, so
+ * the check can never pass on zero samples.
+ */
+export async function expectValidOverSeeds(
+  engine: LlamaCppEngine,
+  schema: Record<string, unknown>,
+  options: { prompt: string; maxTokens: number; seeds?: number[] },
+): Promise<void> {
+  const { validate } = prepareConstraint({ json: schema })!;
+  let produced = 0;
+  for (const seed of options.seeds ?? [1, 2, 3, 4, 5, 6]) {
+    const out = await engine.completion({
+      prompt: options.prompt,
+      maxTokens: options.maxTokens,
+      constraint: { kind: "json", schema },
+      sampling: sampling(seed),
+    });
+    if (out.finishReason === "length") continue;
+    expect(() => validate(out.text), out.text).not.toThrow();
+    produced++;
+  }
+  expect(produced).toBeGreaterThan(0);
+}
