@@ -162,6 +162,9 @@ async function main() {
       direct_cpu_ms_per_pipeline: round(d.cpu.bench + d.cpu.server),
       server_path_cpu_ms_per_pipeline: round(s.cpu.bench + s.cpu.server),
       added_cpu_ms_per_pipeline: round(s.cpu.bench + s.cpu.server - (d.cpu.bench + d.cpu.server)),
+      // The server process alone, and the bench's WebSocket client alone, on the server path.
+      server_cpu_ms_per_pipeline: round(s.cpu.server),
+      client_cpu_ms_per_pipeline: round(s.cpu.bench),
       stand_in_cpu_ms_per_pipeline: round((d.cpu.standIn + s.cpu.standIn) / 2),
     };
     console.log(
@@ -171,6 +174,7 @@ async function main() {
         `  through the server:     ${figures.server_per_s} pipelines/s, p50 ${figures.server_p50_ms} ms, p95 ${figures.server_p95_ms} ms`,
         `  ratio server/direct: ${figures.throughput_ratio}; added per pipeline at p50: ${figures.added_p50_ms} ms (target ≤ 1 ms)`,
         `  CPU per pipeline (client + server): direct ${figures.direct_cpu_ms_per_pipeline} ms, through the server ${figures.server_path_cpu_ms_per_pipeline} ms, added ${figures.added_cpu_ms_per_pipeline} ms; stand-in ${figures.stand_in_cpu_ms_per_pipeline} ms`,
+        `  CPU per pipeline on the server path: server process ${figures.server_cpu_ms_per_pipeline} ms, WebSocket client ${figures.client_cpu_ms_per_pipeline} ms`,
       ].join("\n"),
     );
     report("server-pipeline", figures);

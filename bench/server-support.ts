@@ -2,8 +2,9 @@
  * Shared by the server benches: the bundled server and the vLLM stand-in as child processes,
  * percentiles, RSS of a process, and the RESULT line the bench runner collects.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import {
   buildBundle,
   PROCESS_KEY,
@@ -14,6 +15,36 @@ import {
 } from "../test/server-process/support.js";
 
 export { PROCESS_KEY };
+
+/**
+ * BENCH_SERVER_CPU_PROF=<dir>: the server process writes a V8 CPU profile there when it exits
+ * (open it in Chrome DevTools or speedscope). `--cpu-prof` is refused in NODE_OPTIONS, so a
+ * preload starts the profiler through node:inspector instead.
+ */
+function profilingEnv(): Record<string, string> {
+  const dir = process.env.BENCH_SERVER_CPU_PROF;
+  if (!dir) return {};
+  const outDir = resolve(dir);
+  mkdirSync(outDir, { recursive: true });
+  const preload = join(tmpdir(), `deliberate-bench-cpuprof-${process.pid}.cjs`);
+  writeFileSync(
+    preload,
+    `const { Session } = require("node:inspector");
+const { writeFileSync } = require("node:fs");
+const session = new Session();
+session.connect();
+session.post("Profiler.enable");
+session.post("Profiler.setSamplingInterval", { interval: 200 });
+session.post("Profiler.start");
+process.on("exit", () => {
+  session.post("Profiler.stop", (err, result) => {
+    if (!err) writeFileSync(${JSON.stringify(outDir)} + "/server-" + process.pid + ".cpuprofile", JSON.stringify(result.profile));
+  });
+});
+`,
+  );
+  return { NODE_OPTIONS: `--require ${preload}` };
+}
 
 export async function startStack(
   name: string,
@@ -26,6 +57,7 @@ export async function startStack(
     VLLM_URL: standIn.url,
     MODEL_NAME: model,
     ORCH_MODEL: undefined,
+    ...profilingEnv(),
     ...env,
   });
   for (let i = 0; i < 400; i++) {
