@@ -111,9 +111,10 @@ export class VllmHttp {
   }
 
   private async attempt(url: string, body: unknown, call: CallOptions): Promise<Exchange | VllmFailure> {
-    const timeout = new AbortController();
+    // A timeout controller (and AbortSignal.any) only when there is a timeout: most calls have none.
+    const timeout = call.timeoutMs === undefined ? undefined : new AbortController();
     const timer =
-      call.timeoutMs === undefined
+      timeout === undefined
         ? undefined
         : setTimeout(
             () =>
@@ -127,14 +128,16 @@ export class VllmHttp {
             call.timeoutMs,
           );
     const done = () => clearTimeout(timer);
-    const signals = [call.signal, timer === undefined ? undefined : timeout.signal].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const signal =
+      timeout === undefined
+        ? call.signal
+        : call.signal === undefined
+          ? timeout.signal
+          : AbortSignal.any([call.signal, timeout.signal]);
     /** Whose abort it was decides the error: the caller's reason, or our timeout. */
     const fail = (err: unknown, fallback: () => DeliberateError): DeliberateError => {
       if (call.signal?.aborted) return toDeliberateError(err, call.signal);
-      if (timeout.signal.aborted) return timeout.signal.reason as DeliberateError;
+      if (timeout?.signal.aborted) return timeout.signal.reason as DeliberateError;
       return err instanceof DeliberateError ? err : fallback();
     };
     const headers: Record<string, string> = { accept: call.accept ?? "application/json" };
@@ -151,7 +154,7 @@ export class VllmHttp {
     } catch (err) {
       done();
       if (call.signal?.aborted) throw toDeliberateError(err, call.signal);
-      if (timeout.signal.aborted)
+      if (timeout?.signal.aborted)
         // Not retried here: a slow vLLM would only generate it all again (waitUntilReady polls probes).
         return { error: timeout.signal.reason as DeliberateError, retry: "never" };
       return connectionFailure(err, url);

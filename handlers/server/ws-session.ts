@@ -17,6 +17,9 @@ export interface WsSessionOptions {
   transport?: string;
 }
 
+/** How a step event serializes when `type` is its first key (as the pipeline builds them). */
+const STEP_PREFIX = '{"type":"step",';
+
 const cancelled = () => new DeliberateError("cancelled", "the request was cancelled by the client");
 
 export class WsSession {
@@ -136,8 +139,15 @@ export class WsSession {
           `{"type":"completion.delta","id":${idJson},"step":"${event.step}","text":${JSON.stringify(event.text)}}`,
         );
       } else {
-        const { type: _type, ...rest } = event;
-        send(JSON.stringify({ type: "completion.step", id, ...rest }));
+        // Same bytes as JSON.stringify({ type: "completion.step", id, ...rest }) without copying the
+        // event: its own fields after `type` follow the id.
+        const json = JSON.stringify(event);
+        if (json.startsWith(STEP_PREFIX)) {
+          send(`{"type":"completion.step","id":${idJson},${json.slice(STEP_PREFIX.length)}`);
+        } else {
+          const { type: _type, ...rest } = event;
+          send(JSON.stringify({ type: "completion.step", id, ...rest }));
+        }
       }
     };
     this.options.service
