@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../engine.js";
@@ -58,6 +60,33 @@ describe("readSse", () => {
       }),
     ).rejects.toThrow("stop");
     expect(cancelled).toBe(true);
+  });
+});
+
+describe("readSse and the connection", () => {
+  it("reads a body to its end after [DONE] rather than cancelling it, so the connection is reused", async () => {
+    let opened = 0;
+    // Like vLLM under load: [DONE] is written, and the response ends a little later.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('data: {"n":1}\n\ndata: [DONE]\n\n');
+      setTimeout(() => res.end(), 30);
+    });
+    server.on("connection", () => opened++);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      for (let i = 0; i < 6; i++) {
+        const response = await fetch(url);
+        expect(await readSse(response.body!, () => undefined)).toBe("done");
+      }
+      // Six calls; cancelling after [DONE] destroys each socket (7 opened). Reading to the end lets
+      // undici pool it; the second call may still race the pool's release, hence at most 2.
+      expect(opened).toBeLessThanOrEqual(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -50,9 +50,43 @@ export async function readSse(
         return drain(true) ?? "eof";
       }
       buffer += decoder.decode(value, { stream: true });
-      if (drain(false) === "done") return "done";
+      if (drain(false) === "done") {
+        finished = await readToEnd(reader);
+        return "done";
+      }
     }
   } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** How long, and how many bytes, the end of a body may take after `[DONE]` before it is cut. */
+const END_GRACE_MS = 1000;
+const END_GRACE_BYTES = 64 * 1024;
+
+/**
+ * vLLM ends the response right after `[DONE]`. Reading to that end, rather than cancelling, lets
+ * undici keep the connection alive for the next call instead of opening a new one per step. A
+ * body that does not end promptly is left to the caller to cancel (false).
+ */
+async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), END_GRACE_MS);
+    timer.unref?.();
+  });
+  try {
+    let extra = 0;
+    for (;;) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === "late") return false;
+      if (next.done) return true;
+      extra += next.value.byteLength;
+      if (extra > END_GRACE_BYTES) return false;
+    }
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
