@@ -112,7 +112,9 @@ async function main() {
   });
   pids = { server: stack.server.child.pid!, standIn: stack.standIn.child.pid! };
   try {
-    const engine = createVllmEngine({ baseUrl: stack.standIn.url, model: stack.model });
+    // Configured as the server configures its own (handlers/shared/engine-from-config.ts), so
+    // the difference measured is the server, not a streaming/non-streaming mismatch.
+    const engine = createVllmEngine({ baseUrl: stack.standIn.url, model: stack.model, streamAlways: true });
     await engine.start();
     const parsed = CompletionRequest.parse(REQUEST);
     let job = 0;
