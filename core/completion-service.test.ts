@@ -39,6 +39,19 @@ describe("CompletionService", () => {
     expect(settled.map((r) => r.outcome)).toEqual(["invalid_request", "invalid_request"]);
   });
 
+  it("uses the caller's job id everywhere when it gives one (a RunPod job id)", async () => {
+    const engine = new ScriptedEngine({ fallback: { text: "answer" } });
+    const { svc, settled } = service(engine);
+    let queuedAs: string | undefined;
+    const result = await svc.submit(
+      { prompt: "hi", thinking_effort: "none" },
+      { jobId: "rp-job-42", onQueued: (_position, jobId) => (queuedAs = jobId) },
+    );
+    expect(result.job_id).toBe("rp-job-42");
+    expect(queuedAs).toBe("rp-job-42");
+    expect(settled.at(-1)?.jobId).toBe("rp-job-42");
+  });
+
   it("runs the pipeline, reports queue position and step events", async () => {
     const engine = new ScriptedEngine({ fallback: { text: "answer" } });
     const steps: string[] = [];

@@ -35,6 +35,8 @@ export interface SubmitOptions {
   onEvent?: (event: PipelineEvent) => void;
   /** Free label carried to the SettledRecord (e.g. "ws", "http", "runpod"). */
   transport?: string;
+  /** The id the caller already knows this job by (a RunPod job id); default a fresh `job_<uuid>`. */
+  jobId?: string;
 }
 
 /** What happened to one request, for logs, metrics and the dashboard. */
@@ -104,7 +106,7 @@ export class CompletionService {
 
   async submit(input: unknown, options: SubmitOptions = {}): Promise<CompletionResult> {
     const started = performance.now();
-    const jobId = this.options.newJobId?.() ?? `job_${randomUUID()}`;
+    const jobId = options.jobId ?? this.options.newJobId?.() ?? `job_${randomUUID()}`;
     let request: CompletionRequest | undefined;
     let cached = false;
     const settle = (result?: CompletionResult, error?: DeliberateError) =>

@@ -16,14 +16,13 @@ import type { JobServices } from "./job-handler.js";
  */
 export function createServiceJobServices(service: CompletionService): JobServices {
   return {
-    complete: async (request, { jobId, signal, onEvent }) => {
-      const result = await service.submit(request, {
+    complete: (request, { jobId, signal, onEvent }) =>
+      service.submit(request, {
         signal,
         transport: "runpod",
+        jobId,
         ...(onEvent ? { onEvent } : {}),
-      });
-      return { ...result, job_id: jobId };
-    },
+      }),
     embed: (request, signal) => embed(service.engine, request, signal),
   };
 }
