@@ -46,6 +46,7 @@ export async function runWorkerMain(
   }
   const log = (deps.log ?? createLogger(config.logLevel)).child({
     worker: workerConfig.podId,
+    host: workerConfig.hostname,
     ...(workerConfig.endpointId ? { endpoint: workerConfig.endpointId } : {}),
   });
 
