@@ -23,7 +23,14 @@ import {
   tokenizeBody,
 } from "./vllm-bodies.js";
 import { inBandError, errorInfoOf } from "./vllm-errors.js";
-import { abortableSleep, DEFAULT_RETRY, type RetryPolicy, type VllmLogger, VllmHttp } from "./vllm-http.js";
+import {
+  abortableSleep,
+  DEFAULT_RETRY,
+  type RetryPolicy,
+  readJson,
+  type VllmLogger,
+  VllmHttp,
+} from "./vllm-http.js";
 import { readSse } from "./vllm-sse.js";
 import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./vllm-startup.js";
 
@@ -183,20 +190,7 @@ export class VllmEngine implements Engine {
         ...(stream ? { accept: "text/event-stream" } : {}),
       },
     );
-    if (!stream) {
-      let text: string;
-      try {
-        text = await exchange.response.text();
-      } catch (err) {
-        throw exchange.fail(err);
-      } finally {
-        exchange.done();
-      }
-      const json = parseJson(text);
-      const info = errorInfoOf(json);
-      if (info && typeof json === "object" && json !== null && "error" in json) throw inBandError(info);
-      return parseCompletion(json);
-    }
+    if (!stream) return parseCompletion(await readJson(exchange, extra.what));
     const acc = new StreamAccumulator();
     try {
       if (!exchange.response.body)

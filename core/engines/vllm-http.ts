@@ -197,24 +197,28 @@ export class VllmHttp {
 
   /** GET or POST, then the whole body as JSON; an `error` inside a 200 becomes a failure. */
   async json(url: string, body: unknown, call: CallOptions): Promise<unknown> {
-    const exchange = await this.send(url, body, call);
-    let text: string;
-    try {
-      text = await exchange.response.text();
-    } catch (err) {
-      throw exchange.fail(err);
-    } finally {
-      exchange.done();
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new DeliberateError("engine_error", `vLLM sent a ${call.what} answer that is not JSON`);
-    }
-    // vLLM's pooling router can answer an error without setting the status (a 200).
-    const info = typeof json === "object" && json !== null && "error" in json ? errorInfoOf(json) : undefined;
-    if (info) throw inBandError(info);
-    return json;
+    return readJson(await this.send(url, body, call), call.what);
   }
+}
+
+/** The whole body of an exchange as JSON; an `error` inside a 200 becomes a failure. */
+export async function readJson(exchange: Exchange, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await exchange.response.text();
+  } catch (err) {
+    throw exchange.fail(err);
+  } finally {
+    exchange.done();
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DeliberateError("engine_error", `vLLM sent a ${what} answer that is not JSON`);
+  }
+  // vLLM's pooling router can answer an error without setting the status (a 200).
+  const info = typeof json === "object" && json !== null && "error" in json ? errorInfoOf(json) : undefined;
+  if (info) throw inBandError(info);
+  return json;
 }
