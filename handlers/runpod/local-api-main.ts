@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { CompletionService } from "../../core/completion-service.js";
+import { serviceLimits } from "../shared/service-limits.js";
 import { ConfigError, parseConfig } from "../../core/config.js";
 import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { createLogger } from "../shared/logger.js";
@@ -58,12 +59,8 @@ const concurrency = args.data.concurrency ?? config.maxConcurrency;
 const engine = await createEngineFromConfig(config, log, { concurrency });
 const service = new CompletionService({
   engine,
-  budgets: config.budgets,
-  answerCap: config.answerMaxTokens,
+  ...serviceLimits(config),
   maxConcurrency: concurrency,
-  maxQueue: config.maxQueue,
-  requestTimeoutMs: config.requestTimeoutMs,
-  cache: config.cache,
   sealKey: config.encryptionKey ?? randomBytes(32),
 });
 let ready = false;

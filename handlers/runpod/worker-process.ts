@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { CompletionService } from "../../core/completion-service.js";
+import { serviceLimits } from "../shared/service-limits.js";
 import { type Config, ConfigError, parseConfig } from "../../core/config.js";
 import type { Engine } from "../../core/engine.js";
 import { createLogger, type Logger } from "../shared/logger.js";
@@ -83,12 +84,7 @@ export async function runWorkerMain(
       : undefined;
     const service = new CompletionService({
       engine,
-      budgets: config.budgets,
-      answerCap: config.answerMaxTokens,
-      maxConcurrency: config.maxConcurrency,
-      maxQueue: config.maxQueue,
-      requestTimeoutMs: config.requestTimeoutMs,
-      cache: config.cache,
+      ...serviceLimits(config),
       sealKey,
       onSettled: (r) => {
         log.info({ jobId: r.jobId, outcome: r.outcome, cached: r.cached, ms: r.ms }, "job settled");

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { WebSocketServer } from "ws";
 import { CompletionService, type SettledRecord } from "../../core/completion-service.js";
+import { serviceLimits } from "../shared/service-limits.js";
 import type { Config } from "../../core/config.js";
 import type { Engine } from "../../core/engine.js";
 import type { Logger } from "../shared/logger.js";
@@ -72,12 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let metrics: ReturnType<typeof createMetrics> | undefined;
   const service = new CompletionService({
     engine,
-    budgets: config.budgets,
-    answerCap: config.answerMaxTokens,
-    maxConcurrency: config.maxConcurrency,
-    maxQueue: config.maxQueue,
-    requestTimeoutMs: config.requestTimeoutMs,
-    cache: config.cache,
+    ...serviceLimits(config),
     sealKey: options.sealKey,
     onStepCompleted: (figures) => metrics?.recordStep(figures),
     onSettled: (record) => {
