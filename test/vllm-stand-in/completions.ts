@@ -30,15 +30,7 @@ export async function handleCompletion(
     return standIn.violation(res, "the client must send one string prompt", "body.prompt");
   }
   const body = parsed.data as TextCompletionBody;
-  if (body.model != null && body.model !== options.model) {
-    return standIn.sendError(
-      res,
-      404,
-      `The model \`${body.model}\` does not exist.`,
-      "NotFoundError",
-      "model",
-    );
-  }
+  if (standIn.rejectUnknownModel(res, body.model)) return;
   const promptTokens = tokenize(body.prompt);
   const maxTokens = body.max_tokens ?? 16;
   if (promptTokens.length + maxTokens > options.maxModelLen) {

@@ -11,15 +11,7 @@ export function handleTokenize(standIn: VllmStandIn, res: ServerResponse, raw: u
   const parsed = TokenizeBody.safeParse(raw);
   if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
   const body = parsed.data;
-  if (body.model != null && body.model !== standIn.options.model) {
-    return standIn.sendError(
-      res,
-      404,
-      `The model \`${body.model}\` does not exist.`,
-      "NotFoundError",
-      "model",
-    );
-  }
+  if (standIn.rejectUnknownModel(res, body.model)) return;
   const text = "prompt" in body ? body.prompt : JSON.stringify(body.messages);
   const pieces = tokenize(text);
   standIn.sendJson(res, 200, {
@@ -51,15 +43,7 @@ export function handleEmbeddings(standIn: VllmStandIn, res: ServerResponse, raw:
   const parsed = EmbeddingsBody.safeParse(raw);
   if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
   const body = parsed.data;
-  if (body.model != null && body.model !== standIn.options.model) {
-    return standIn.sendError(
-      res,
-      404,
-      `The model \`${body.model}\` does not exist.`,
-      "NotFoundError",
-      "model",
-    );
-  }
+  if (standIn.rejectUnknownModel(res, body.model)) return;
   const inputs = typeof body.input === "string" ? [body.input] : body.input;
   if (!inputs.every((i): i is string => typeof i === "string")) {
     return standIn.violation(res, "the client must send text inputs", "body.input");

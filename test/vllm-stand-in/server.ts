@@ -203,6 +203,13 @@ export class VllmStandIn {
     this.sendJson(res, status, errorBody(message, type, param, status, this.options.legacyErrors));
   }
 
+  /** Answers vLLM's 404 for a model this server does not serve; true when it did. */
+  rejectUnknownModel(res: ServerResponse, model: string | null | undefined): boolean {
+    if (model == null || model === this.options.model) return false;
+    this.sendError(res, 404, `The model \`${model}\` does not exist.`, "NotFoundError", "model");
+    return true;
+  }
+
   /** Records a client mistake and answers it like pydantic's validation error. */
   violation(res: ServerResponse, message: string, param = "body"): void {
     this.violations.push(message);
