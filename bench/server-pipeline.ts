@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { DEFAULT_BUDGETS } from "../core/effort.js";
-import { createVllmEngine } from "../core/engines/vllm.js";
+import { createVllmEngine } from "../core/engines/vllm/index.js";
 import { runPipeline } from "../core/pipeline.js";
 import { CompletionRequest } from "../core/protocol.js";
 import { cpuMsOf, PROCESS_KEY, percentile, report, round, selfCpuMs, startStack } from "./server-support.js";

@@ -1,10 +1,10 @@
 /**
  * `node dist/deploy/check-config.cjs`: validates the container's whole configuration before supervisord
  * starts anything, so a typo fails the container at once with every problem listed, instead of after a
- * multi-minute model load. Checks the orchestrator's config (core/config.ts) and both vLLM servers'
+ * multi-minute model load. Checks the orchestrator's config (handlers/shared/config.ts) and both vLLM servers'
  * arguments (scripts/vllm-args.ts). Exit 0 "config: ok", or 1 with the problems on stderr.
  */
-import { ConfigError, parseConfig } from "../core/config.js";
+import { ConfigError, parseConfig } from "../handlers/shared/config.js";
 import { buildVllmArgs, VllmArgsError } from "../scripts/vllm-args.js";
 
 export function containerConfigProblems(env: Record<string, string | undefined>): string[] {

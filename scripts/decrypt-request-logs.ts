@@ -5,7 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { decodeKey } from "../core/config.js";
+import { decodeKey } from "../handlers/shared/config.js";
 import { openJson } from "../core/seal.js";
 
 export function openLine(key: Buffer, line: string): unknown {

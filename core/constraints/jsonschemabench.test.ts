@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DeliberateError } from "../errors.js";
 import { prepareConstraint } from "./index.js";
 
-const SAMPLE = new URL("../../../shared/data/jsonschemabench/sample.jsonl", import.meta.url);
+const SAMPLE = new URL("../../test/data/jsonschemabench/sample.jsonl", import.meta.url);
 
 interface Entry {
   id: string;

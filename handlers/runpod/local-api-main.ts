@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { CompletionService } from "../../core/completion-service.js";
 import { serviceLimits } from "../shared/service-limits.js";
-import { ConfigError, parseConfig } from "../../core/config.js";
+import { ConfigError, parseConfig } from "../shared/config.js";
 import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { createLogger } from "../shared/logger.js";
 import { openEndpointProblem, startLocalApi } from "./local-api.js";

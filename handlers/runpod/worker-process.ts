@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { CompletionService } from "../../core/completion-service.js";
 import { serviceLimits } from "../shared/service-limits.js";
-import { type Config, ConfigError, parseConfig } from "../../core/config.js";
+import { type Config, ConfigError, parseConfig } from "../shared/config.js";
 import type { Engine } from "../../core/engine.js";
 import { createLogger, type Logger } from "../shared/logger.js";
 import { createRequestLog } from "../shared/request-log.js";

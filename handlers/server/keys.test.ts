@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../core/config.js";
+import { ConfigError } from "../shared/config.js";
 import { isLoopback, settleApiKey } from "./keys.js";
 
 describe("settleApiKey", () => {

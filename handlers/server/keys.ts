@@ -3,7 +3,7 @@
  * loopback address. Binding anything else without a key refuses to start.
  */
 import { randomBytes } from "node:crypto";
-import { type Config, ConfigError } from "../../core/config.js";
+import { type Config, ConfigError } from "../shared/config.js";
 
 export function isLoopback(host: string): boolean {
   return /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "localhost";

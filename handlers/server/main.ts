@@ -2,7 +2,7 @@
  * The server's entry (bundled to dist/server.js): parse the config once, settle the API and
  * sealing keys, start the engine and the server, print where to find it, drain on SIGTERM.
  */
-import { ConfigError, type Config, parseConfig } from "../../core/config.js";
+import { ConfigError, type Config, parseConfig } from "../shared/config.js";
 import { generateKey } from "../../core/seal.js";
 import { createLogger, type Logger } from "../shared/logger.js";
 import { createRequestLog } from "../shared/request-log.js";

@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import { WebSocketServer } from "ws";
 import { CompletionService, type SettledRecord } from "../../core/completion-service.js";
 import { serviceLimits } from "../shared/service-limits.js";
-import type { Config } from "../../core/config.js";
+import type { Config } from "../shared/config.js";
 import type { Engine } from "../../core/engine.js";
 import type { Logger } from "../shared/logger.js";
 import type { RequestLog } from "../shared/request-log.js";

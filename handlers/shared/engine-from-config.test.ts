@@ -1,6 +1,6 @@
 /** Which engine an entry gets from its config, and where embeddings go. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../core/config.js";
+import { parseConfig } from "./config.js";
 import { startStandIn, type VllmStandIn } from "../../test/vllm-stand-in/server.js";
 import { createEngineFromConfig } from "./engine-from-config.js";
 import { createLogger } from "./logger.js";

@@ -2,10 +2,10 @@
  * The one place an entry point chooses its engine: vLLM when VLLM_URL is set, else the embedded
  * llama.cpp engine. VLLM_EMBEDDINGS_URL, when set, serves embeddings whichever engine generates.
  */
-import type { Config } from "../../core/config.js";
+import type { Config } from "./config.js";
 import type { Engine, EmbeddingsCall } from "../../core/engine.js";
 import { createLlamaCppEngine } from "../../core/engines/llamacpp/index.js";
-import { createVllmEngine, type VllmEngine } from "../../core/engines/vllm.js";
+import { createVllmEngine, type VllmEngine } from "../../core/engines/vllm/index.js";
 import type { Logger } from "./logger.js";
 
 export interface EngineOverrides {

@@ -3,7 +3,7 @@
  * entry point (server, RunPod worker, local RunPod API).
  */
 import type { CompletionServiceOptions } from "../../core/completion-service.js";
-import type { Config } from "../../core/config.js";
+import type { Config } from "./config.js";
 
 export type ServiceLimits = Pick<
   CompletionServiceOptions,

@@ -151,12 +151,12 @@ describe("build context", () => {
       "node_modules/x",
       "dist/server.js",
       ".git/HEAD",
-      "core/config.test.ts",
+      "handlers/shared/config.test.ts",
       "test/deploy/x.ts",
     ]) {
       expect(dockerIgnored(ignore, p), p).toBe(true);
     }
-    expect(dockerIgnored(ignore, "core/config.ts")).toBe(false);
+    expect(dockerIgnored(ignore, "handlers/shared/config.ts")).toBe(false);
   });
 
   it("ships every deploy tool the container scripts call", async () => {

@@ -2,7 +2,7 @@
  * A started stand-in plus a vLLM engine pointed at it, for the engine and pipeline tests.
  * Backoff delays are tiny so retry tests stay fast; the start-up checks run unless start is false.
  */
-import { createVllmEngine, type VllmEngine, type VllmEngineOptions } from "../../core/engines/vllm.js";
+import { createVllmEngine, type VllmEngine, type VllmEngineOptions } from "../../core/engines/vllm/index.js";
 import { type StandInOptions, startStandIn, type VllmStandIn } from "./server.js";
 
 export interface Fixture {

@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createVllmEngine } from "../../core/engines/vllm.js";
+import { createVllmEngine } from "../../core/engines/vllm/index.js";
 import { jsonInstance, regexInstance } from "./generate.js";
 import { startStandIn, type VllmStandIn } from "./server.js";
 

@@ -1,5 +1,5 @@
 /**
- * JSONSchemaBench sample (shared/data/jsonschemabench): every schema is either rejected up front with
+ * JSONSchemaBench sample (test/data/jsonschemabench): every schema is either rejected up front with
  * schema_unsupported, or every output produced under its grammar passes the post-hoc validator.
  * Coverage = accepted / total; adherence = valid / produced (must be 100%); outputs that hit the
  * token cap are truncated (the pipeline's answer_truncated) and are counted apart, not as produced.
@@ -11,8 +11,7 @@ import { DeliberateError } from "../../errors.js";
 import { noThinkPrompt } from "../../prompt.js";
 import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
 
-// shared/ sits beside the repository (as CI lays it out).
-const SAMPLE = new URL("../../../../shared/data/jsonschemabench/sample.jsonl", import.meta.url);
+const SAMPLE = new URL("../../../test/data/jsonschemabench/sample.jsonl", import.meta.url);
 const SEEDS = [1, 2, 3];
 const MAX_TOKENS = 384;
 

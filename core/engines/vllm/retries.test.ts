@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import type { CompletionCall } from "../engine.js";
-import { createVllmEngine } from "./vllm.js";
-import { VllmHttp } from "./vllm-http.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import type { CompletionCall } from "../../engine.js";
+import { createVllmEngine } from "./index.js";
+import { VllmHttp } from "./http.js";
 
 let f: Fixture;
 const retries: Record<string, unknown>[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import { startStandIn, type VllmStandIn } from "../../test/vllm-stand-in/server.js";
-import { createVllmEngine } from "./vllm.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import { startStandIn, type VllmStandIn } from "../../../test/vllm-stand-in/server.js";
+import { createVllmEngine } from "./index.js";
 
 let generate: Fixture;
 let pooling: VllmStandIn;

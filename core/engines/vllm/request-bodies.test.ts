@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import type { TextCompletionBody } from "../../test/vllm-stand-in/schemas.js";
-import type { CompletionCall } from "../engine.js";
-import { runPipeline } from "../pipeline.js";
-import { CompletionRequest, type CompletionRequestInput, type StructuredOutputs } from "../protocol.js";
-import { completionBody, embeddingsBody, tokenizeBody } from "./vllm-bodies.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import type { TextCompletionBody } from "../../../test/vllm-stand-in/schemas.js";
+import type { CompletionCall } from "../../engine.js";
+import { runPipeline } from "../../pipeline.js";
+import { CompletionRequest, type CompletionRequestInput, type StructuredOutputs } from "../../protocol.js";
+import { completionBody, embeddingsBody, tokenizeBody } from "./bodies.js";
 
 const SCHEMA = {
   type: "object",

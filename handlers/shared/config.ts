@@ -3,7 +3,7 @@
  * calls parseConfig(process.env) once and passes the result down. All problems are reported together.
  */
 import { z } from "zod";
-import { parseBudgets, type EffortBudgets, DEFAULT_BUDGETS } from "./effort.js";
+import { parseBudgets, type EffortBudgets, DEFAULT_BUDGETS } from "../../core/effort.js";
 
 /** The longest delay setTimeout honours, in whole seconds. */
 const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);

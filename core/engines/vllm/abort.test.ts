@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import type { CompletionCall } from "../engine.js";
-import { DeliberateError } from "../errors.js";
-import { runPipeline } from "../pipeline.js";
-import { CompletionRequest } from "../protocol.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import type { CompletionCall } from "../../engine.js";
+import { DeliberateError } from "../../errors.js";
+import { runPipeline } from "../../pipeline.js";
+import { CompletionRequest } from "../../protocol.js";
 
 let f: Fixture;
 beforeEach(async () => {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import type { StandInOptions } from "../../test/vllm-stand-in/server.js";
-import { DeliberateError } from "../errors.js";
-import { runPipeline } from "../pipeline.js";
-import { CompletionRequest } from "../protocol.js";
-import { createVllmEngine, NOT_ENFORCED, type VllmEngineOptions } from "./vllm.js";
-import { checkVersion, parseVersion } from "./vllm-startup.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import type { StandInOptions } from "../../../test/vllm-stand-in/server.js";
+import { DeliberateError } from "../../errors.js";
+import { runPipeline } from "../../pipeline.js";
+import { CompletionRequest } from "../../protocol.js";
+import { createVllmEngine, NOT_ENFORCED, type VllmEngineOptions } from "./index.js";
+import { checkVersion, parseVersion } from "./startup.js";
 
 let f: Fixture | undefined;
 afterEach(async () => {

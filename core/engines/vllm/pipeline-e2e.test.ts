@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import { runPipeline } from "../pipeline.js";
-import { CompletionRequest, EFFORTS, type StructuredOutputs } from "../protocol.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import { runPipeline } from "../../pipeline.js";
+import { CompletionRequest, EFFORTS, type StructuredOutputs } from "../../protocol.js";
 
 const CONSTRAINTS: Record<string, { so: StructuredOutputs; expected: unknown }> = {
   json: {

@@ -3,7 +3,7 @@
  * vLLM learns to stop generating), an optional timeout, bounded retries with exponential backoff
  * and jitter, and the mapping of every failure onto our taxonomy.
  */
-import { DeliberateError, throwIfAborted, toDeliberateError } from "../errors.js";
+import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import {
   connectionFailure,
   inBandError,
@@ -12,7 +12,7 @@ import {
   parseErrorBody,
   retryAfterMs,
   type VllmFailure,
-} from "./vllm-errors.js";
+} from "./errors.js";
 
 export interface RetryPolicy {
   /** Attempts in all for 429/503/refused (500 is retried once whatever this says). */

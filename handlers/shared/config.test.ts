@@ -1,7 +1,7 @@
 /** parseConfig: defaults, forgiving values, and every problem reported at once. */
 import { describe, expect, it } from "vitest";
 import { ConfigError, decodeKey, parseConfig } from "./config.js";
-import { DEFAULT_BUDGETS } from "./effort.js";
+import { DEFAULT_BUDGETS } from "../../core/effort.js";
 
 const KEY_BYTES = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1));
 

@@ -10,9 +10,9 @@ import type {
   Constraint,
   EmbeddingsCall,
   EmbeddingsOutput,
-} from "../engine.js";
-import { DeliberateError } from "../errors.js";
-import type { FinishReason } from "../protocol.js";
+} from "../../engine.js";
+import { DeliberateError } from "../../errors.js";
+import type { FinishReason } from "../../protocol.js";
 
 /** StructuredOutputsParams (v0.10.2+). Never the removed guided_* fields: v0.12+ ignores them silently. */
 export function structuredOutputs(constraint: Constraint): Record<string, unknown> {

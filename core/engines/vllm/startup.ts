@@ -3,9 +3,9 @@
  * served model and its context length, and a canary proving constraints are really enforced —
  * enforcement failures are otherwise silent (HTTP 200 with unconstrained text).
  */
-import type { CompletionCall, CompletionOutput } from "../engine.js";
-import { DeliberateError } from "../errors.js";
-import { ASSISTANT_PREFIX, noThinkPrompt, renderConversation } from "../prompt.js";
+import type { CompletionCall, CompletionOutput } from "../../engine.js";
+import { DeliberateError } from "../../errors.js";
+import { ASSISTANT_PREFIX, noThinkPrompt, renderConversation } from "../../prompt.js";
 
 /** structured_outputs arrived in v0.10.2 (PR #22772). */
 export const MIN_VERSION: readonly [number, number, number] = [0, 10, 2];

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../test/vllm-stand-in/fixture.js";
-import type { StandInOptions } from "../../test/vllm-stand-in/server.js";
-import type { CompletionCall } from "../engine.js";
-import { mapFinishReason } from "./vllm-bodies.js";
-import { errorInfoOf, mapStatus, parseErrorBody } from "./vllm-errors.js";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import type { StandInOptions } from "../../../test/vllm-stand-in/server.js";
+import type { CompletionCall } from "../../engine.js";
+import { mapFinishReason } from "./bodies.js";
+import { errorInfoOf, mapStatus, parseErrorBody } from "./errors.js";
 
 let f: Fixture | undefined;
 afterEach(async () => {

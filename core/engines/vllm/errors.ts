@@ -2,7 +2,7 @@
  * vLLM's three error body shapes and the mapping of its statuses onto our error taxonomy,
  * together with how each failure may be retried (reference/vllm-api.md §3.3, §9).
  */
-import { DeliberateError } from "../errors.js";
+import { DeliberateError } from "../../errors.js";
 
 /** backoff: 429/503/refused, retried with exponential backoff; once: 500, retried one time. */
 export type RetryClass = "backoff" | "once" | "never";

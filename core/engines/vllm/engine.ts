@@ -11,8 +11,8 @@ import type {
   Engine,
   EngineHealth,
   ModelInfo,
-} from "../engine.js";
-import { DeliberateError, toDeliberateError } from "../errors.js";
+} from "../../engine.js";
+import { DeliberateError, toDeliberateError } from "../../errors.js";
 import {
   completionBody,
   embeddingsBody,
@@ -21,8 +21,8 @@ import {
   parseTokenCount,
   StreamAccumulator,
   tokenizeBody,
-} from "./vllm-bodies.js";
-import { inBandError, errorInfoOf } from "./vllm-errors.js";
+} from "./bodies.js";
+import { inBandError, errorInfoOf } from "./errors.js";
 import {
   abortableSleep,
   DEFAULT_RETRY,
@@ -30,9 +30,9 @@ import {
   readJson,
   type VllmLogger,
   VllmHttp,
-} from "./vllm-http.js";
-import { readSse } from "./vllm-sse.js";
-import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./vllm-startup.js";
+} from "./http.js";
+import { readSse } from "./sse.js";
+import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
 
 export interface VllmEngineOptions {
   /** vLLM's base URL, without /v1 (e.g. http://127.0.0.1:8000). */
