@@ -8,6 +8,7 @@ export default defineConfig({
       "infra/**/*.test.ts",
       "scripts/**/*.test.ts",
       "test/**/*.test.ts",
+      "eval/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

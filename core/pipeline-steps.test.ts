@@ -171,3 +171,35 @@ describe("every effort with every kind of answer", () => {
     expect(out.effort).toBe(effort);
   });
 });
+
+describe("reflection off", () => {
+  it("runs think then the constrained final answer: no draft, no reflection", async () => {
+    const { engine, result, prompts } = await run(
+      {
+        prompt: "A name?",
+        thinking_effort: "medium",
+        reflection: false,
+        include_thinking: true,
+        structured_outputs: { json: PERSON },
+      },
+      [{ text: "The user wants a name.\n" }, { text: '{"name": "Ada"}' }],
+    );
+    expect(result.steps.map((s) => s.step)).toEqual(["think", "final"]);
+    expect(engine.calls[0]!.stop).toEqual([THINK_CLOSE]);
+    expect(engine.calls[1]!.constraint).toEqual({ kind: "json", schema: PERSON });
+    // the final prompt extends the think prompt byte for byte, closing the think block
+    expect(prompts[1]!.startsWith(prompts[0]!)).toBe(true);
+    expect(prompts[1]!.endsWith(`${THINK_CLOSE}\n\n`)).toBe(true);
+    expect(result.draft).toBeNull();
+    expect(result.thinking).toEqual({ think: "The user wants a name.\n", reflect: null });
+    expect(result.output).toEqual({ name: "Ada" });
+  });
+
+  it("changes nothing for effort none", async () => {
+    const { result } = await run(
+      { prompt: "A name?", thinking_effort: "none", reflection: false, structured_outputs: { json: PERSON } },
+      [{ text: '{"name": "Ada"}' }],
+    );
+    expect(result.steps.map((s) => s.step)).toEqual(["final"]);
+  });
+});

@@ -135,6 +135,12 @@ export async function runPipeline(
   let finalRun: StepRun;
   if (effort === "none") {
     finalRun = await run("final", first, budget.answer, true);
+  } else if (!request.reflection) {
+    // The comparison setting of the eval: reasoning, then the constrained answer, no self-check.
+    const think = await run("think", first, budget.thinking, false);
+    const thought = first + thinkingBlock(think.output.text, think.output.finishReason === "length");
+    finalRun = await run("final", closeThink(thought), budget.answer, true);
+    thinking = { think: think.output.text, reflect: null };
   } else {
     const think = await run("think", first, budget.thinking, false);
     const thought = first + thinkingBlock(think.output.text, think.output.finishReason === "length");

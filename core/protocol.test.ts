@@ -23,6 +23,7 @@ describe("CompletionRequest", () => {
       thinking_effort: "low",
       stream: false,
       include_thinking: false,
+      reflection: true,
     });
   });
 
@@ -44,6 +45,7 @@ describe("CompletionRequest", () => {
       seed: 1,
       stream: true,
       include_thinking: true,
+      reflection: false,
     };
     expect(CompletionRequest.parse(full)).toEqual(full);
   });

@@ -44,6 +44,8 @@ export const CompletionRequest = z
       .optional(),
     stream: z.boolean().default(false),
     include_thinking: z.boolean().default(false),
+    /** false skips the draft and the reflection: think, then the constrained final answer. */
+    reflection: z.boolean().default(true),
   })
   .superRefine((value, ctx) => {
     if ((value.messages === undefined) === (value.prompt === undefined)) {
