@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { CompletionService } from "../../core/completion-service.js";
 import { DeliberateError, toDeliberateError } from "../../core/errors.js";
+import { parseOrInvalid } from "../../core/invalid-request.js";
 import { EmbeddingsRequest } from "../../core/protocol.js";
 import type { Logger } from "../shared/logger.js";
 import { embed } from "../shared/embeddings.js";
@@ -87,18 +88,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   const embeddings = async (c: Context) => {
     const body = await readJson(c);
-    const parsed = EmbeddingsRequest.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const param = issue?.path.map(String).join(".") || undefined;
-      throw new DeliberateError(
-        "invalid_request",
-        `${param ? `${param}: ` : ""}${issue?.message ?? "invalid"}`,
-        param ? { param } : {},
-      );
-    }
+    const request = parseOrInvalid(EmbeddingsRequest, body);
     try {
-      const response = await embed(engine, parsed.data, c.req.raw.signal);
+      const response = await embed(engine, request, c.req.raw.signal);
       deps.metrics.recordEmbeddings("ok");
       return c.json(response);
     } catch (err) {
