@@ -1,5 +1,5 @@
 /**
- * The four-step pipeline of ARCHITECTURE §1: think, constrained draft, reflect, constrained final.
+ * The four-step pipeline (README, top): think, constrained draft, reflect, constrained final.
  * `none` runs one constrained call after an empty think block.
  */
 import { prepareConstraint, type PreparedConstraint } from "./constraints/index.js";

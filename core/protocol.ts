@@ -1,5 +1,5 @@
 /**
- * The wire protocol of ARCHITECTURE §3: one zod schema per message, and the TypeScript types
+ * The wire protocol (README, Using it): one zod schema per message, and the TypeScript types
  * inferred from them. The server, the RunPod worker and /docs all derive from these.
  */
 import { z } from "zod";

@@ -1,7 +1,7 @@
 /**
- * What a job's `input` may be: the completion request (ARCHITECTURE §3.1), `{"embeddings": {...}}`
- * (OpenAI's embeddings request), or worker-vllm's `{"openai_route": "/v1/embeddings",
- * "openai_input": {...}}` so clients of worker-vllm can move over unchanged (reference §10).
+ * What a job's `input` may be (README, RunPod): the completion request (core/protocol.ts),
+ * `{"embeddings": {...}}` (OpenAI's embeddings request), or worker-vllm's `{"openai_route":
+ * "/v1/embeddings", "openai_input": {...}}` so clients of worker-vllm can move over unchanged.
  */
 import { DeliberateError } from "../../core/errors.js";
 import { parseOrInvalid } from "../../core/invalid-request.js";

@@ -1,5 +1,5 @@
 /**
- * One WebSocket connection's protocol (ARCHITECTURE §3.2), independent of the socket library:
+ * One WebSocket connection's protocol (README, Using it; /docs), independent of the socket library:
  * frames in through `handleFrame`, messages out through `send`. Several completions run at once,
  * matched by the client's id; each ends with exactly one `completion.result` or `error`.
  */
