@@ -145,11 +145,8 @@ export const StepMessage = z.object({
   id: z.string(),
   step: StepName,
   status: z.enum(["started", "completed"]),
-  prompt_tokens: z.int().optional(),
-  completion_tokens: z.int().optional(),
-  cached_tokens: z.int().nullable().optional(),
-  finish_reason: FinishReason.optional(),
-  ms: z.number().optional(),
+  /** The step's figures, once it has completed. */
+  ...StepFigures.omit({ step: true }).partial().shape,
 });
 export const DeltaMessage = z.object({
   type: z.literal("completion.delta"),
