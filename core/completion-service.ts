@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import { cacheKey, isDeterministic, ResultCache } from "./cache.js";
 import type { EffortBudgets } from "./effort.js";
 import type { Engine } from "./engine.js";
-import { DeliberateError, type PipelineStep, toDeliberateError } from "./errors.js";
+import { DeliberateError, toDeliberateError } from "./errors.js";
+import { parseOrInvalid } from "./invalid-request.js";
 import { type PipelineEvent, runPipeline } from "./pipeline.js";
 import { CompletionRequest, type CompletionResult, type StepFigures } from "./protocol.js";
 import { JobQueue } from "./queue.js";
@@ -61,18 +62,6 @@ export interface ServiceStats {
   accepting: boolean;
 }
 
-export function parseCompletionRequest(input: unknown): CompletionRequest {
-  const parsed = CompletionRequest.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const param = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
-  throw new DeliberateError(
-    "invalid_request",
-    issue ? `${param ? `${param}: ` : ""}${issue.message}` : "invalid request",
-    param === undefined ? {} : { param },
-  );
-}
-
 export class CompletionService {
   private readonly queue: JobQueue;
   private readonly cache: ResultCache;
@@ -104,7 +93,17 @@ export class CompletionService {
     };
   }
 
-  async submit(input: unknown, options: SubmitOptions = {}): Promise<CompletionResult> {
+  /** Parses the request (`invalid_request` naming the field) and runs it. */
+  submit(input: unknown, options: SubmitOptions = {}): Promise<CompletionResult> {
+    return this.run(() => parseOrInvalid(CompletionRequest, input), options);
+  }
+
+  /** Runs a request the caller has already parsed (a RunPod job's input), without a second parse. */
+  submitParsed(request: CompletionRequest, options: SubmitOptions = {}): Promise<CompletionResult> {
+    return this.run(() => request, options);
+  }
+
+  private async run(parse: () => CompletionRequest, options: SubmitOptions): Promise<CompletionResult> {
     const started = performance.now();
     const jobId = options.jobId ?? this.options.newJobId?.() ?? `job_${randomUUID()}`;
     let request: CompletionRequest | undefined;
@@ -123,7 +122,7 @@ export class CompletionService {
 
     try {
       if (!this.accepting) throw shuttingDown();
-      const parsed = parseCompletionRequest(input);
+      const parsed = parse();
       request = parsed;
       const key =
         this.cache.enabled && isDeterministic(parsed)
@@ -137,9 +136,8 @@ export class CompletionService {
         settle(result);
         return result;
       }
-      const progress: Progress = {};
-      const result = await this.track(options.signal, progress, (signal) =>
-        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, progress), {
+      const result = await this.track(options.signal, (signal) =>
+        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options), {
           signal,
           onQueued: (position) => options.onQueued?.(position, jobId),
         }),
@@ -181,10 +179,12 @@ export class CompletionService {
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  /** Runs `work` under a signal that fires on the caller's abort, the deadline, or drain. */
+  /**
+   * Runs `work` under a signal that fires on the caller's abort, the deadline, or drain. The queue
+   * and the pipeline settle as soon as it fires, even if an engine ignores it.
+   */
   private async track<T>(
     outer: AbortSignal | undefined,
-    progress: Progress,
     work: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const controller = new AbortController();
@@ -204,21 +204,12 @@ export class CompletionService {
     const forward = () => controller.abort(outer?.reason);
     if (outer?.aborted) forward();
     else outer?.addEventListener("abort", forward, { once: true });
-    // Settle on abort even if an engine ignores its signal: the caller gets its answer at once.
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(toDeliberateError(signal.reason, signal));
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-    const promise = Promise.race([work(signal), aborted]);
+    const promise = work(signal);
     this.inFlight.set(controller, promise);
     try {
       return await promise;
-    } catch (err) {
-      throw namingStep(toDeliberateError(err, signal), progress.step);
     } finally {
       clearTimeout(deadline);
-      if (onAbort) signal.removeEventListener("abort", onAbort);
       outer?.removeEventListener("abort", forward);
       this.inFlight.delete(controller);
     }
@@ -229,7 +220,6 @@ export class CompletionService {
     jobId: string,
     signal: AbortSignal,
     options: SubmitOptions,
-    progress: Progress,
   ): Promise<CompletionResult> {
     const { onEvent } = options;
     const onStep = this.options.onStepCompleted;
@@ -240,34 +230,11 @@ export class CompletionService {
       jobId,
       signal,
       onEvent: (event: PipelineEvent) => {
-        if (event.type === "step") {
-          if (event.status === "started") progress.step = event.step;
-          else onStep?.(event);
-        }
+        if (event.type === "step" && event.status === "completed") onStep?.(event);
         onEvent?.(event);
       },
     });
   }
-}
-
-/** The step a request was in, so that an abort (timeout, drain) names it like any step error. */
-interface Progress {
-  step?: PipelineStep;
-}
-
-/**
- * The error with the step it happened in. An abort settles the request as soon as the signal fires,
- * before the pipeline can annotate its error, and abort reasons may be shared: so copy, never mutate.
- */
-function namingStep(error: DeliberateError, step: PipelineStep | undefined): DeliberateError {
-  const named = step ?? error.step;
-  if (named === error.step) return error;
-  return new DeliberateError(error.code, error.message, {
-    ...(error.param === undefined ? {} : { param: error.param }),
-    ...(named === undefined ? {} : { step: named }),
-    cause: error.cause ?? error,
-    retryable: error.retryable,
-  });
 }
 
 function shuttingDown(): DeliberateError {

@@ -12,7 +12,7 @@ import {
 import { ErrorEnvelope } from "./protocol.js";
 
 describe("codes and statuses", () => {
-  it("match ARCHITECTURE §3.2", () => {
+  it("match the README's error list", () => {
     expect(ERROR_STATUS).toEqual({
       invalid_request: 400,
       context_overflow: 400,

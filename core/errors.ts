@@ -1,4 +1,4 @@
-import type { ErrorEnvelope } from "./protocol.js";
+import type { ErrorEnvelope, PipelineStep } from "./protocol.js";
 
 /** Every error code Deliberate can answer with, and the HTTP status it travels with. */
 export const ERROR_STATUS = {
@@ -40,8 +40,6 @@ const ERROR_TYPE: Record<ErrorCode, string> = {
   timeout: "timeout_error",
 };
 
-export type PipelineStep = "think" | "draft" | "reflect" | "final";
-
 export interface DeliberateErrorOptions {
   param?: string;
   step?: PipelineStep;
@@ -56,7 +54,7 @@ export class DeliberateError extends Error {
   readonly status: number;
   readonly type: string;
   readonly param: string | undefined;
-  step: PipelineStep | undefined;
+  readonly step: PipelineStep | undefined;
   readonly retryable: boolean;
 
   constructor(code: ErrorCode, message: string, options: DeliberateErrorOptions = {}) {
@@ -81,6 +79,20 @@ export class DeliberateError extends Error {
       },
     };
   }
+}
+
+/**
+ * The error naming the step it happened in (an error that already names one keeps it). A copy,
+ * never a mutation: abort reasons are shared by every call their signal reaches.
+ */
+export function inStep(error: DeliberateError, step: PipelineStep): DeliberateError {
+  if (error.step !== undefined) return error;
+  return new DeliberateError(error.code, error.message, {
+    ...(error.param === undefined ? {} : { param: error.param }),
+    step,
+    cause: error.cause ?? error,
+    retryable: error.retryable,
+  });
 }
 
 export function isDeliberateError(value: unknown): value is DeliberateError {

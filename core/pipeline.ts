@@ -1,11 +1,11 @@
 /**
- * The four-step pipeline of ARCHITECTURE §1: think, constrained draft, reflect, constrained final.
+ * The four-step pipeline (README, top): think, constrained draft, reflect, constrained final.
  * `none` runs one constrained call after an empty think block.
  */
 import { prepareConstraint, type PreparedConstraint } from "./constraints/index.js";
 import { fitBudget, type EffortBudgets } from "./effort.js";
 import type { CompletionOutput, Engine, Sampling } from "./engine.js";
-import { DeliberateError, throwIfAborted, toDeliberateError, type PipelineStep } from "./errors.js";
+import { DeliberateError, inStep, throwIfAborted, toDeliberateError } from "./errors.js";
 import {
   closeThink,
   draftBlock,
@@ -15,15 +15,18 @@ import {
   thinkPrompt,
   THINK_CLOSE,
 } from "./prompt.js";
-import type { CompletionRequest, CompletionResult, StepFigures } from "./protocol.js";
+import type {
+  CompletionRequest,
+  CompletionResult,
+  PipelineEvent,
+  PipelineStep,
+  StepFigures,
+} from "./protocol.js";
+
+export type { PipelineEvent } from "./protocol.js";
 
 /** Qwen3's recommended sampling for thinking mode; every call sends all of them explicitly. */
 export const DEFAULT_SAMPLING: Sampling = { temperature: 0.6, topP: 0.95, topK: 20, minP: 0 };
-
-export type PipelineEvent =
-  | { type: "step"; step: PipelineStep; status: "started" }
-  | ({ type: "step"; status: "completed" } & StepFigures)
-  | { type: "delta"; step: PipelineStep; text: string };
 
 export interface PipelineOptions {
   engine: Engine;
@@ -51,9 +54,50 @@ interface StepRun {
   figures: StepFigures;
 }
 
+/**
+ * The engine's promise, or the signal's reason as soon as it fires: an engine that ignores its
+ * signal cannot hold a cancelled, timed-out or drained request.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(toDeliberateError(signal.reason, signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Runs the pipeline. Any error it ends with is a DeliberateError naming the step that was running
+ * (this is the one place that names it); errors before the first step name none.
+ */
 export async function runPipeline(
   request: CompletionRequest,
   options: PipelineOptions,
+): Promise<CompletionResult> {
+  const progress: { step?: PipelineStep } = {};
+  try {
+    return await runSteps(request, options, progress);
+  } catch (err) {
+    const error = toDeliberateError(err, options.signal);
+    throw progress.step === undefined ? error : inStep(error, progress.step);
+  }
+}
+
+async function runSteps(
+  request: CompletionRequest,
+  options: PipelineOptions,
+  progress: { step?: PipelineStep },
 ): Promise<CompletionResult> {
   const { engine, signal, onEvent } = options;
   const prepared: PreparedConstraint | undefined = prepareConstraint(request.structured_outputs);
@@ -61,11 +105,7 @@ export async function runPipeline(
   // unsupported constraint never costs a think step.
   if (prepared && engine.prepareConstraint) {
     throwIfAborted(signal);
-    try {
-      await engine.prepareConstraint(prepared.constraint, signal);
-    } catch (err) {
-      throw toDeliberateError(err, signal);
-    }
+    await untilAborted(engine.prepareConstraint(prepared.constraint, signal), signal);
   }
   const sampling = samplingOf(request);
   const messages = requestMessages(request);
@@ -75,7 +115,7 @@ export async function runPipeline(
 
   const first = effort === "none" ? noThinkPrompt(messages) : thinkPrompt(messages);
   throwIfAborted(signal);
-  const promptTokens = await engine.countTokens(first, signal);
+  const promptTokens = await untilAborted(engine.countTokens(first, signal), signal);
   const budget = fitBudget({
     effort,
     budgets: options.budgets,
@@ -92,30 +132,25 @@ export async function runPipeline(
     constrained: boolean,
   ): Promise<StepRun> => {
     throwIfAborted(signal);
+    progress.step = step;
     options.onPrompt?.(step, prompt);
     onEvent?.({ type: "step", step, status: "started" });
     const started = performance.now();
-    let output: CompletionOutput;
-    try {
-      output = await engine.completion({
-        prompt,
-        maxTokens,
-        sampling,
-        ...(constrained ? (prepared ? { constraint: prepared.constraint } : {}) : { stop: [THINK_CLOSE] }),
-        ...(signal ? { signal } : {}),
-        ...(request.stream && onEvent
-          ? { onDelta: (text: string) => onEvent({ type: "delta", step, text }) }
-          : {}),
-      });
-    } catch (err) {
-      const error = toDeliberateError(err, signal);
-      error.step ??= step;
-      throw error;
-    }
+    const call = engine.completion({
+      prompt,
+      maxTokens,
+      sampling,
+      ...(constrained ? (prepared ? { constraint: prepared.constraint } : {}) : { stop: [THINK_CLOSE] }),
+      ...(signal ? { signal } : {}),
+      ...(request.stream && onEvent
+        ? { onDelta: (text: string) => onEvent({ type: "delta", step, text }) }
+        : {}),
+    });
+    const output: CompletionOutput = await untilAborted(call, signal);
     throwIfAborted(signal);
     // The engine gave up on the request by itself (vLLM's `abort`): nothing usable came back.
     if (output.finishReason === "abort") {
-      throw new DeliberateError("engine_error", `the engine aborted the ${step} step`, { step });
+      throw new DeliberateError("engine_error", `the engine aborted the ${step} step`);
     }
     const figures: StepFigures = {
       step,
@@ -159,7 +194,7 @@ export async function runPipeline(
     throw new DeliberateError(
       "answer_truncated",
       `the final answer reached its cap of ${budget.answer} tokens before it was complete; raise max_answer_tokens`,
-      { step: "final", param: "max_answer_tokens" },
+      { param: "max_answer_tokens" },
     );
   }
   const checked = prepared ? prepared.validate(text) : { output: text, checked: false };

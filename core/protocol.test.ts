@@ -1,4 +1,4 @@
-/** The wire schemas of ARCHITECTURE §3: defaults, strictness, bounds and every message shape. */
+/** The wire schemas: defaults, strictness, bounds and every message shape. */
 import { describe, expect, it } from "vitest";
 import {
   ClientMessage,
@@ -8,6 +8,8 @@ import {
   EmbeddingsResponse,
   ErrorEnvelope,
   ServerMessage,
+  StreamMessage,
+  streamMessage,
 } from "./protocol.js";
 
 const issues = (input: unknown) => {
@@ -269,5 +271,32 @@ describe("Embeddings", () => {
     };
     expect(EmbeddingsResponse.parse(response)).toEqual(response);
     expect(EmbeddingsResponse.safeParse({ ...response, object: "embedding" }).success).toBe(false);
+  });
+});
+
+describe("streamMessage", () => {
+  it("builds step and delta messages that the wire schemas accept, with the caller's id", () => {
+    const figures = {
+      step: "draft" as const,
+      prompt_tokens: 10,
+      completion_tokens: 3,
+      cached_tokens: null,
+      finish_reason: "stop" as const,
+      ms: 1.5,
+    };
+    const messages = [
+      streamMessage("c1", { type: "step", step: "draft", status: "started" }),
+      streamMessage("c1", { type: "delta", step: "draft", text: "he" }),
+      streamMessage("c1", { type: "step", status: "completed", ...figures }),
+    ];
+    expect(messages).toEqual([
+      { type: "completion.step", id: "c1", step: "draft", status: "started" },
+      { type: "completion.delta", id: "c1", step: "draft", text: "he" },
+      { type: "completion.step", id: "c1", status: "completed", ...figures },
+    ]);
+    for (const message of messages) {
+      expect(StreamMessage.parse(message)).toEqual(message);
+      expect(ServerMessage.parse(message)).toEqual(message);
+    }
   });
 });

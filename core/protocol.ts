@@ -1,5 +1,5 @@
 /**
- * The wire protocol of ARCHITECTURE §3: one zod schema per message, and the TypeScript types
+ * The wire protocol (README, Using it): one zod schema per message, and the TypeScript types
  * inferred from them. The server, the RunPod worker and /docs all derive from these.
  */
 import { z } from "zod";
@@ -10,6 +10,8 @@ export type ThinkingEffort = z.infer<typeof ThinkingEffort>;
 
 export const STEPS = ["think", "draft", "reflect", "final"] as const;
 export const StepName = z.enum(STEPS);
+/** A pipeline step: its one definition. */
+export type PipelineStep = z.infer<typeof StepName>;
 
 export const ChatMessage = z.strictObject({
   role: z.enum(["system", "user", "assistant"]),
@@ -145,11 +147,8 @@ export const StepMessage = z.object({
   id: z.string(),
   step: StepName,
   status: z.enum(["started", "completed"]),
-  prompt_tokens: z.int().optional(),
-  completion_tokens: z.int().optional(),
-  cached_tokens: z.int().nullable().optional(),
-  finish_reason: FinishReason.optional(),
-  ms: z.number().optional(),
+  /** The step's figures, once it has completed. */
+  ...StepFigures.omit({ step: true }).partial().shape,
 });
 export const DeltaMessage = z.object({
   type: z.literal("completion.delta"),
@@ -168,6 +167,9 @@ export const ErrorMessage = z.object({
   error: ErrorBody,
 });
 export const PongMessage = z.object({ type: z.literal("pong") });
+/** What a streaming request receives as it runs: over the WebSocket and as RunPod stream items. */
+export const StreamMessage = z.discriminatedUnion("type", [StepMessage, DeltaMessage]);
+export type StreamMessage = z.infer<typeof StreamMessage>;
 export const ServerMessage = z.discriminatedUnion("type", [
   QueuedMessage,
   StepMessage,
@@ -177,6 +179,19 @@ export const ServerMessage = z.discriminatedUnion("type", [
   PongMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** What the pipeline reports as it runs; `streamMessage` puts it on the wire. */
+export type PipelineEvent =
+  | { type: "step"; step: PipelineStep; status: "started" }
+  | ({ type: "step"; status: "completed" } & StepFigures)
+  | { type: "delta"; step: PipelineStep; text: string };
+
+/** The one builder of `completion.step` / `completion.delta` messages: `id` is the client's id or the job id. */
+export function streamMessage(id: string, event: PipelineEvent): StreamMessage {
+  if (event.type === "delta") return { type: "completion.delta", id, step: event.step, text: event.text };
+  const { type: _type, ...figures } = event;
+  return { type: "completion.step", id, ...figures };
+}
 
 // ---- Embeddings (OpenAI's shape) -----------------------------------------------------------
 

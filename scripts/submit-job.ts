@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import runpodSdk from "runpod-sdk";
+import { StreamMessage } from "../core/protocol.js";
 
 export interface SubmitOptions {
   baseUrl?: string;
@@ -28,17 +29,7 @@ export interface SubmitIo {
   signal?: AbortSignal;
 }
 
-interface StreamItem {
-  type?: string;
-  step?: string;
-  status?: string;
-  text?: string;
-  completion_tokens?: number;
-  ms?: number;
-  finish_reason?: string;
-}
-
-function describeStep(item: StreamItem): string {
+function describeStep(item: Extract<StreamMessage, { type: "completion.step" }>): string {
   if (item.status === "started") return `▶ ${item.step}`;
   return `✓ ${item.step}: ${item.completion_tokens ?? "?"} tokens, ${item.ms ?? "?"} ms, ${item.finish_reason ?? ""}`;
 }
@@ -66,7 +57,9 @@ export async function submitJob(options: SubmitOptions, io: SubmitIo): Promise<n
     if (options.request.stream === true) {
       let midLine = false;
       for await (const chunk of endpoint.stream(id)) {
-        const item = (chunk as { output?: StreamItem }).output ?? {};
+        const parsed = StreamMessage.safeParse((chunk as { output?: unknown }).output);
+        if (!parsed.success) continue;
+        const item = parsed.data;
         if (item.type === "completion.delta") {
           if (options.deltas && item.text) {
             io.err(item.text);

@@ -27,7 +27,7 @@ export class VllmArgsError extends Error {
 
 /**
  * Flags VLLM_EXTRA_ARGS may not carry, with the reason. A reasoning parser silently disables constraints
- * on /v1/completions (ARCHITECTURE §1); the others are wired by the container or are secrets.
+ * on /v1/completions (README, Engines); the others are wired by the container or are secrets.
  * Names are normalised like vLLM's FlexibleArgumentParser does (`_` → `-`); we also lower-case them.
  */
 const FORBIDDEN_FLAGS: Array<[flag: string, why: string]> = [

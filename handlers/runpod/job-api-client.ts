@@ -1,5 +1,5 @@
 /**
- * The HTTP calls a RunPod worker makes (reference §4): job-take (single and batch), job-done,
+ * The HTTP calls a RunPod worker makes: job-take (single and batch), job-done,
  * job-stream, the heartbeat ping and the job-stop long poll. Every call is abortable and has a
  * timeout; none throws for an HTTP status, the caller decides from the returned kind.
  */
@@ -52,7 +52,7 @@ export class JobApiClient {
   }
 
   private authHeaders(): Record<string, string> {
-    // RunPod sends the raw key, no `Bearer` (runpod-python http_client.get_auth_header).
+    // RunPod sends the raw key, no `Bearer` (as RunPod's Python SDK does).
     return this.config.apiKey ? { Authorization: this.config.apiKey } : {};
   }
 

@@ -3,12 +3,14 @@
  * embeddings call, report the outcome. Both the worker loop and the local test API use it.
  */
 import { type DeliberateError, toDeliberateError } from "../../core/errors.js";
-import type { PipelineEvent } from "../../core/pipeline.js";
-import type {
-  CompletionRequest,
-  CompletionResult,
-  EmbeddingsRequest,
-  EmbeddingsResponse,
+import {
+  type CompletionRequest,
+  type CompletionResult,
+  type EmbeddingsRequest,
+  type EmbeddingsResponse,
+  type PipelineEvent,
+  type StreamMessage,
+  streamMessage,
 } from "../../core/protocol.js";
 import { parseJobInput } from "./job-input.js";
 
@@ -21,28 +23,16 @@ export interface JobServices {
   embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse>;
 }
 
-/** A streamed item: the WebSocket `completion.step` / `completion.delta` message, `id` = the job id. */
-export type StreamItem =
-  | ({ type: "completion.step"; id: string } & Omit<Extract<PipelineEvent, { type: "step" }>, "type">)
-  | { type: "completion.delta"; id: string; step: string; text: string };
-
 export interface JobContext {
   jobId: string;
   signal: AbortSignal;
-  /** Called with each streamed item when the request asked to stream. */
-  onStream?: (item: StreamItem) => void;
+  /** Called with each streamed item (the WebSocket's message, `id` = the job id) when the request asked to stream. */
+  onStream?: (item: StreamMessage) => void;
 }
 
 export type JobOutcome =
   | { status: "completed"; output: unknown; streamed: boolean }
   | { status: "failed"; error: DeliberateError; streamed: boolean };
-
-export function toStreamItem(jobId: string, event: PipelineEvent): StreamItem {
-  if (event.type === "delta")
-    return { type: "completion.delta", id: jobId, step: event.step, text: event.text };
-  const { type: _type, ...rest } = event;
-  return { type: "completion.step", id: jobId, ...rest };
-}
 
 export async function runJob(
   input: unknown,
@@ -62,7 +52,7 @@ export async function runJob(
       jobId: context.jobId,
       signal: context.signal,
       ...(wantsStream && onStream
-        ? { onEvent: (e: PipelineEvent) => onStream(toStreamItem(context.jobId, e)) }
+        ? { onEvent: (e: PipelineEvent) => onStream(streamMessage(context.jobId, e)) }
         : {}),
     });
     return { status: "completed", output: result, streamed };

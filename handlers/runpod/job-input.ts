@@ -1,10 +1,10 @@
 /**
- * What a job's `input` may be: the completion request (ARCHITECTURE §3.1), `{"embeddings": {...}}`
- * (OpenAI's embeddings request), or worker-vllm's `{"openai_route": "/v1/embeddings",
- * "openai_input": {...}}` so clients of worker-vllm can move over unchanged (reference §10).
+ * What a job's `input` may be (README, RunPod): the completion request (core/protocol.ts),
+ * `{"embeddings": {...}}` (OpenAI's embeddings request), or worker-vllm's `{"openai_route":
+ * "/v1/embeddings", "openai_input": {...}}` so clients of worker-vllm can move over unchanged.
  */
-import type { z } from "zod";
 import { DeliberateError } from "../../core/errors.js";
+import { parseOrInvalid } from "../../core/invalid-request.js";
 import { CompletionRequest, EmbeddingsRequest } from "../../core/protocol.js";
 
 export type JobInput =
@@ -17,21 +17,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Turns a zod failure into `invalid_request`, naming the first offending field as `param`. */
-export function invalidFrom(error: z.ZodError, prefix = ""): DeliberateError {
-  const issues = error.issues.slice(0, 3).map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-  const first = error.issues[0];
-  const param = [prefix, ...(first?.path.map(String) ?? [])].filter(Boolean).join(".");
-  return new DeliberateError("invalid_request", issues.join("; "), param ? { param } : {});
-}
-
 function parseEmbeddings(value: unknown, param: string): JobInput {
-  const parsed = EmbeddingsRequest.safeParse(value);
-  if (!parsed.success) throw invalidFrom(parsed.error, param);
-  return { kind: "embeddings", request: parsed.data };
+  return { kind: "embeddings", request: parseOrInvalid(EmbeddingsRequest, value, [param]) };
 }
 
 /** Parses a job's input; throws DeliberateError `invalid_request` for anything else. */
@@ -69,7 +56,5 @@ export function parseJobInput(input: unknown): JobInput {
     }
     return parseEmbeddings(input.embeddings, "embeddings");
   }
-  const parsed = CompletionRequest.safeParse(input);
-  if (!parsed.success) throw invalidFrom(parsed.error);
-  return { kind: "completion", request: parsed.data };
+  return { kind: "completion", request: parseOrInvalid(CompletionRequest, input) };
 }

@@ -1,5 +1,5 @@
 /**
- * A local stand-in of RunPod's public serverless API (reference §9), for users and tests: the
+ * A local stand-in of RunPod's public serverless API (README, RunPod), for users and tests: the
  * routes `runpod-sdk` calls under /v2/<endpoint>/, RunPod's status names, `Authorization: Bearer`,
  * backed by the same job handler as the worker. Point the SDK at it with
  * `runpodSdk(key, { baseUrl: "http://127.0.0.1:8010/v2" })`.

@@ -17,7 +17,7 @@ import type { JobServices } from "./job-handler.js";
 export function createServiceJobServices(service: CompletionService): JobServices {
   return {
     complete: (request, { jobId, signal, onEvent }) =>
-      service.submit(request, {
+      service.submitParsed(request, {
         signal,
         transport: "runpod",
         jobId,

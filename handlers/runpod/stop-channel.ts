@@ -1,5 +1,5 @@
 /**
- * The job-stop long poll (reference §4, §6): the platform answers the ids of jobs to stop (cancel,
+ * The job-stop long poll: the platform answers the ids of jobs to stop (cancel,
  * expiry, execution timeout); each one's AbortController fires, which aborts its pipeline.
  */
 import { type JobApiClient, sleep } from "./job-api-client.js";

@@ -2,16 +2,16 @@
  * Sends a job's streamed items one POST at a time, in order. Deltas that pile up while a POST is in
  * flight are merged (same step), so a fast engine costs a few POSTs rather than one per token.
  */
-import type { StreamItem } from "./job-handler.js";
+import type { StreamMessage } from "../../core/protocol.js";
 
 export class StreamSender {
-  private readonly queue: StreamItem[] = [];
+  private readonly queue: StreamMessage[] = [];
   private draining: Promise<void> | undefined;
   sent = 0;
 
-  constructor(private readonly send: (item: StreamItem) => Promise<unknown>) {}
+  constructor(private readonly send: (item: StreamMessage) => Promise<unknown>) {}
 
-  push(item: StreamItem): void {
+  push(item: StreamMessage): void {
     const last = this.queue.at(-1);
     if (last?.type === "completion.delta" && item.type === "completion.delta" && last.step === item.step) {
       last.text += item.text;

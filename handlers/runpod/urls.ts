@@ -1,5 +1,5 @@
 /**
- * RunPod's worker URL templates (reference §3): plain string replacement of `$ID` and
+ * RunPod's worker URL templates: plain string replacement of `$ID` and
  * `$RUNPOD_POD_ID`, query parameters appended with `&`. Real templates end in `?`; we also
  * accept templates without a query so hand-written ones work.
  */

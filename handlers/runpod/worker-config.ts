@@ -1,5 +1,5 @@
 /**
- * The RunPod worker's environment (reference §2), validated with zod. main.ts calls this once with
+ * The RunPod worker's environment (README, Configuration), validated with zod. main.ts calls this once with
  * process.env; everything below it takes the parsed WorkerConfig.
  */
 import { randomUUID } from "node:crypto";

@@ -22,7 +22,7 @@ describe("auth", () => {
 
   it("requires the key on every route but /health", async () => {
     const all = routes();
-    // The app really has the routes of §3 (a rename would otherwise slip past this test).
+    // The app really has the routes the README lists (a rename would otherwise slip past this test).
     expect(all.map((r) => `${r.method} ${r.path}`)).toEqual(
       expect.arrayContaining([
         "POST /completions",

@@ -20,35 +20,29 @@ export function createMetrics(
   const registry = new Registry();
   const registers = [registry];
   if (options.defaults ?? true) collectDefaultMetrics({ register: registry, prefix: "deliberate_" });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter({ name, help, labelNames, registers });
+  /** A gauge read from the service's stats when scraped. */
+  const statGauge = (name: string, help: string, read: (s: ServiceStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read(stats()));
+      },
+    });
 
-  const requests = new Counter({
-    name: "deliberate_requests_total",
-    help: "Completion requests by outcome (ok or the error code) and transport",
-    labelNames: ["outcome", "transport"] as const,
-    registers,
-  });
-  const embeddings = new Counter({
-    name: "deliberate_embeddings_requests_total",
-    help: "Embeddings requests by outcome",
-    labelNames: ["outcome"] as const,
-    registers,
-  });
-  new Gauge({
-    name: "deliberate_queue_depth",
-    help: "Requests waiting in the queue",
-    registers,
-    collect() {
-      this.set(stats().queued);
-    },
-  });
-  new Gauge({
-    name: "deliberate_running_pipelines",
-    help: "Pipelines running now",
-    registers,
-    collect() {
-      this.set(stats().running);
-    },
-  });
+  const requests = counter(
+    "deliberate_requests_total",
+    "Completion requests by outcome (ok or the error code) and transport",
+    ["outcome", "transport"],
+  );
+  const embeddings = counter("deliberate_embeddings_requests_total", "Embeddings requests by outcome", [
+    "outcome",
+  ]);
+  statGauge("deliberate_queue_depth", "Requests waiting in the queue", (s) => s.queued);
+  statGauge("deliberate_running_pipelines", "Pipelines running now", (s) => s.running);
   const stepSeconds = new Histogram({
     name: "deliberate_step_duration_seconds",
     help: "Duration of each pipeline step",
@@ -63,23 +57,18 @@ export function createMetrics(
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers,
   });
-  const tokens = new Counter({
-    name: "deliberate_tokens_total",
-    help: "Tokens by kind: prompt, completion, thinking, cached",
-    labelNames: ["kind"] as const,
-    registers,
-  });
-  const validationFailures = new Counter({
-    name: "deliberate_validation_failures_total",
-    help: "Final answers rejected: constraint violated or truncated",
-    labelNames: ["code"] as const,
-    registers,
-  });
-  const cacheHits = new Counter({
-    name: "deliberate_cache_hits_total",
-    help: "Completion requests answered from the result cache",
-    registers,
-  });
+  const tokens = counter("deliberate_tokens_total", "Tokens by kind: prompt, completion, thinking, cached", [
+    "kind",
+  ]);
+  const validationFailures = counter(
+    "deliberate_validation_failures_total",
+    "Final answers rejected: constraint violated or truncated",
+    ["code"],
+  );
+  const cacheHits = counter(
+    "deliberate_cache_hits_total",
+    "Completion requests answered from the result cache",
+  );
 
   return {
     registry,

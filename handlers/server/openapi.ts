@@ -1,8 +1,10 @@
 /**
- * The OpenAPI document at /openapi.json, generated from core's zod schemas. The WebSocket protocol
- * has no OpenAPI form, so it is described in prose and its messages are components.
+ * The OpenAPI document at /openapi.json, generated from core's zod schemas: the shared components
+ * here, each route's description beside its handler (routes/). The WebSocket protocol has no
+ * OpenAPI form, so it is described in prose and its messages are components.
  */
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
+import type { Handler, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import {
   ClientMessage,
@@ -62,18 +64,22 @@ constraint_violation 502, engine_error 502, engine_unavailable 503, shutting_dow
 `.trim();
 
 type Ref = { $ref: string };
-const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
+export const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 
-const json = (schema: Ref, description: string) => ({
+/** A JSON body or response by reference to a component (no validator: handlers parse bodies themselves). */
+export const json = (schema: Ref, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
+
+/** Every route but /health takes the key in either header. */
+export const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKeyHeader: [] }];
 
 /**
  * zod's own JSON Schema output (draft 2020-12, which OpenAPI 3.1 uses) rather than the registry's
  * prototype extension: that one breaks when zod is loaded twice (ESM and CJS copies).
  */
-function toSchema(schema: z.ZodType, io: "input" | "output") {
+export function toSchema(schema: z.ZodType, io: "input" | "output") {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
     string,
     unknown
@@ -100,7 +106,8 @@ const COMPONENTS: [string, z.ZodType, "input" | "output"][] = [
   ["PongMessage", PongMessage, "output"],
 ];
 
-const errors = {
+/** The error responses the routes that run requests share. */
+export const errors = {
   400: json(ref("ErrorEnvelope"), "invalid request"),
   401: json(ref("ErrorEnvelope"), "missing or wrong API key"),
   413: json(ref("ErrorEnvelope"), "body over ORCH_MAX_BODY_BYTES"),
@@ -111,108 +118,24 @@ const errors = {
   504: json(ref("ErrorEnvelope"), "request deadline passed"),
 };
 
+/**
+ * Serves a route declared with createRoute: its description goes into /openapi.json, the handler
+ * answers it. Bodies and responses are described by component reference, so no validator is added
+ * (each handler parses its body into the one error envelope) and responses are not typed by them.
+ */
+export function serve(app: OpenAPIHono, route: RouteConfig, handler: Handler | MiddlewareHandler): void {
+  app.openapi(route, handler as never);
+}
+
+/** The shared components: security schemes and the wire schemas. Routes declare themselves (routes/). */
 export function registerOpenApi(app: OpenAPIHono): void {
   const r = app.openAPIRegistry;
   r.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   r.registerComponent("securitySchemes", "apiKeyHeader", { type: "apiKey", in: "header", name: "x-api-key" });
-  const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKeyHeader: [] }];
-
   for (const [name, schema, io] of COMPONENTS) {
     // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema object, typed loosely by the registry
     r.registerComponent("schemas", name, toSchema(schema, io) as any);
   }
-
-  r.registerPath({
-    method: "post",
-    path: "/completions",
-    summary: "Run one completion and answer with its result",
-    security,
-    request: { body: { required: true, ...json(ref("CompletionRequest"), "the completion request") } },
-    responses: { 200: json(ref("CompletionResult"), "the result"), ...errors },
-  });
-  for (const path of ["/embeddings", "/v1/embeddings"]) {
-    r.registerPath({
-      method: "post",
-      path,
-      summary: "Embeddings in OpenAI's shape",
-      security,
-      request: { body: { required: true, ...json(ref("EmbeddingsRequest"), "the embeddings request") } },
-      responses: { 200: json(ref("EmbeddingsResponse"), "the embeddings"), ...errors },
-    });
-  }
-  r.registerPath({
-    method: "get",
-    path: "/ws/completions",
-    summary: "WebSocket protocol (see the description at the top)",
-    security,
-    parameters: [
-      {
-        name: "api_key",
-        in: "query",
-        required: false,
-        schema: { type: "string" },
-        description: "for browsers",
-      },
-    ],
-    responses: {
-      101: { description: "switching protocols; then ClientMessage/ServerMessage frames" },
-      401: errors[401],
-    },
-  });
-  r.registerPath({
-    method: "get",
-    path: "/health",
-    summary: "Process is up (no auth)",
-    responses: {
-      200: {
-        description: "up",
-        content: {
-          "application/json": { schema: toSchema(z.object({ status: z.literal("ok") }), "output") },
-        },
-      },
-    },
-  });
-  r.registerPath({
-    method: "get",
-    path: "/ready",
-    summary: "Engine reachable and structured outputs verified",
-    security,
-    responses: {
-      200: {
-        description: "ready",
-        content: {
-          "application/json": {
-            schema: toSchema(
-              z.object({ ready: z.boolean(), engine: z.string(), model: z.string() }),
-              "output",
-            ),
-          },
-        },
-      },
-      503: json(ref("ErrorEnvelope"), "not ready"),
-    },
-  });
-  r.registerPath({
-    method: "get",
-    path: "/metrics",
-    summary: "Prometheus metrics",
-    security,
-    responses: {
-      200: {
-        description: "text exposition format",
-        content: { "text/plain": { schema: { type: "string" } } },
-      },
-    },
-  });
-  r.registerPath({
-    method: "get",
-    path: "/dashboard",
-    summary: "Live dashboard (HTML)",
-    security,
-    responses: {
-      200: { description: "HTML page", content: { "text/html": { schema: { type: "string" } } } },
-    },
-  });
 }
 
 export function openApiDocument(app: OpenAPIHono): unknown {

@@ -1,12 +1,12 @@
 /**
- * One WebSocket connection's protocol (ARCHITECTURE §3.2), independent of the socket library:
+ * One WebSocket connection's protocol (README, Using it; /docs), independent of the socket library:
  * frames in through `handleFrame`, messages out through `send`. Several completions run at once,
  * matched by the client's id; each ends with exactly one `completion.result` or `error`.
  */
 import type { CompletionService } from "../../core/completion-service.js";
 import { DeliberateError, errorEnvelope } from "../../core/errors.js";
-import type { PipelineEvent } from "../../core/pipeline.js";
-import { ClientMessage } from "../../core/protocol.js";
+import { invalidRequest } from "../../core/invalid-request.js";
+import { ClientMessage, type PipelineEvent, streamMessage } from "../../core/protocol.js";
 
 export interface WsSessionOptions {
   service: CompletionService;
@@ -16,9 +16,6 @@ export interface WsSessionOptions {
   send: (text: string) => void;
   transport?: string;
 }
-
-/** How a step event serializes when `type` is its first key (as the pipeline builds them). */
-const STEP_PREFIX = '{"type":"step",';
 
 const cancelled = () => new DeliberateError("cancelled", "the request was cancelled by the client");
 
@@ -67,16 +64,7 @@ export class WsSession {
     if (!parsed.success) {
       const rawId = (raw as { id?: unknown } | null)?.id;
       const id = typeof rawId === "string" && rawId.length > 0 && rawId.length <= 128 ? rawId : undefined;
-      const issue = parsed.error.issues[0];
-      const param = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
-      this.error(
-        id,
-        new DeliberateError(
-          "invalid_request",
-          `invalid message${param ? ` (${param})` : ""}: ${issue?.message ?? "unknown"}`,
-          param === undefined ? {} : { param },
-        ),
-      );
+      this.error(id, invalidRequest(parsed.error));
       return;
     }
     const message = parsed.data;
@@ -130,25 +118,8 @@ export class WsSession {
     const controller = new AbortController();
     this.inflight.set(id, controller);
     const { send } = this.options;
-    // The id goes through JSON.stringify once; per-event frames are then built by concatenation.
-    const idJson = JSON.stringify(id);
     const onEvent = (event: PipelineEvent) => {
-      if (this.closed) return;
-      if (event.type === "delta") {
-        send(
-          `{"type":"completion.delta","id":${idJson},"step":"${event.step}","text":${JSON.stringify(event.text)}}`,
-        );
-      } else {
-        // Same bytes as JSON.stringify({ type: "completion.step", id, ...rest }) without copying the
-        // event: its own fields after `type` follow the id.
-        const json = JSON.stringify(event);
-        if (json.startsWith(STEP_PREFIX)) {
-          send(`{"type":"completion.step","id":${idJson},${json.slice(STEP_PREFIX.length)}`);
-        } else {
-          const { type: _type, ...rest } = event;
-          send(JSON.stringify({ type: "completion.step", id, ...rest }));
-        }
-      }
+      if (!this.closed) send(JSON.stringify(streamMessage(id, event)));
     };
     this.options.service
       .submit(request, {

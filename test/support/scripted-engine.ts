@@ -1,6 +1,7 @@
 /**
  * A test double of the Engine interface: answers each completion call with the next scripted
- * reply (or a function of the call), records every call, honours abort, and can stream deltas.
+ * reply (or a function of the call), records every call, honours abort, stop strings, max tokens
+ * and the context length, and can stream deltas. It passes the Engine contract (scripted-engine.test.ts).
  * For unit tests of the pipeline and handlers; the real engines have their own tests.
  */
 import type {
@@ -12,6 +13,7 @@ import type {
   EngineHealth,
   ModelInfo,
 } from "../../core/engine.js";
+import { DeliberateError } from "../../core/errors.js";
 
 export type ScriptedReply =
   | Partial<CompletionOutput>
@@ -40,16 +42,39 @@ export class ScriptedEngine implements Engine {
     this.calls.push(call);
     if (this.options.delayMs) await abortableDelay(this.options.delayMs, call.signal);
     call.signal?.throwIfAborted();
+    const promptTokens = await this.countTokens(call.prompt);
+    const { maxModelLen } = this.modelInfo();
+    if (promptTokens + call.maxTokens > maxModelLen) {
+      throw new DeliberateError(
+        "context_overflow",
+        `the prompt (${promptTokens} tokens) plus max tokens (${call.maxTokens}) exceed ${maxModelLen}`,
+      );
+    }
     const reply = this.options.replies?.[index] ?? this.options.fallback ?? { text: "" };
     const partial = typeof reply === "function" ? await reply(call, index) : reply;
-    const text = partial.text ?? "";
-    if (call.onDelta && text) {
-      for (const piece of text.match(/.{1,4}/gs) ?? []) call.onDelta(piece);
+    // Like an engine: the text ends before the first stop string, then at max tokens (4 chars each),
+    // unless the reply scripts its own ending.
+    let text = partial.text ?? "";
+    let finishReason = partial.finishReason ?? "stop";
+    if (partial.finishReason === undefined && partial.completionTokens === undefined) {
+      const stops = (call.stop ?? []).map((stop) => text.indexOf(stop)).filter((at) => at >= 0);
+      if (stops.length > 0) text = text.slice(0, Math.min(...stops));
+      if (text.length > call.maxTokens * 4) {
+        text = text.slice(0, call.maxTokens * 4);
+        finishReason = "length";
+      }
     }
+    if (call.onDelta && text) {
+      for (const piece of text.match(/.{1,4}/gs) ?? []) {
+        if (call.signal?.aborted) break;
+        call.onDelta(piece);
+      }
+    }
+    call.signal?.throwIfAborted();
     return {
       text,
-      finishReason: partial.finishReason ?? "stop",
-      promptTokens: partial.promptTokens ?? Math.ceil(call.prompt.length / (this.options.charsPerToken ?? 4)),
+      finishReason,
+      promptTokens: partial.promptTokens ?? promptTokens,
       completionTokens: partial.completionTokens ?? Math.ceil(text.length / 4),
       cachedTokens: partial.cachedTokens ?? null,
     };

@@ -1,5 +1,5 @@
 /**
- * Strict request schemas listing vLLM's real request fields (reference/vllm-api.md §1, §2, §4, §5).
+ * Strict request schemas listing vLLM's real request fields.
  * Real vLLM accepts and silently drops unknown keys; the stand-in rejects them instead, so a
  * misspelt or removed field (guided_*!) fails a test rather than a production constraint.
  */

@@ -1,7 +1,7 @@
 /**
  * A vLLM stand-in: a node:http server on loopback that speaks vLLM's OpenAI-compatible surface
- * (reference/vllm-api.md) in its exact JSON and SSE shapes, rejects request bodies real vLLM would
- * silently mis-handle (recording them as violations), records every request and every early
+ * (/v1/completions, /v1/models, /tokenize, /version, /v1/embeddings) in its exact JSON and SSE
+ * shapes, rejects request bodies real vLLM would silently mis-handle (recording them as violations), records every request and every early
  * connection close, and has switchable faults (faults.ts).
  */
 import { once } from "node:events";

@@ -1,6 +1,6 @@
 /**
- * vLLM's request and response bodies: the only place that spells vLLM field names
- * (reference/vllm-api.md §1–§4). Every completion body is explicit: vLLM fills omitted sampling
+ * vLLM's request and response bodies: the only place that spells vLLM field names (the stand-in's
+ * test/vllm-stand-in/schemas.ts lists the fields vLLM accepts). Every completion body is explicit: vLLM fills omitted sampling
  * fields from the model's generation_config and omitted max_tokens with 16.
  */
 import { z } from "zod";

@@ -12,7 +12,7 @@ import type {
   EngineHealth,
   ModelInfo,
 } from "../../engine.js";
-import { DeliberateError, toDeliberateError } from "../../errors.js";
+import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import {
   completionBody,
   embeddingsBody,
@@ -196,6 +196,8 @@ export class VllmEngine implements Engine {
       if (!exchange.response.body)
         throw new DeliberateError("engine_error", "vLLM sent a stream without a body");
       const end = await readSse(exchange.response.body, (data) => {
+        // Events already buffered when the caller aborted (e.g. from onDelta) are not delivered.
+        throwIfAborted(call.signal);
         const json = parseJson(data);
         if (typeof json === "object" && json !== null && "error" in json) {
           throw inBandError(errorInfoOf(json) ?? { message: data });
@@ -205,6 +207,7 @@ export class VllmEngine implements Engine {
       if (end === "eof") {
         throw new DeliberateError("engine_error", "vLLM's stream broke off before [DONE]");
       }
+      throwIfAborted(call.signal);
       return acc.result();
     } catch (err) {
       throw exchange.fail(err);

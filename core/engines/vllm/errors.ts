@@ -1,6 +1,6 @@
 /**
  * vLLM's three error body shapes and the mapping of its statuses onto our error taxonomy,
- * together with how each failure may be retried (reference/vllm-api.md §3.3, §9).
+ * together with how each failure may be retried (README, Engines).
  */
 import { DeliberateError } from "../../errors.js";
 

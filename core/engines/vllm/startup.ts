@@ -1,5 +1,5 @@
 /**
- * Start-up checks (reference/vllm-api.md §9, §10): a version that has `structured_outputs`, the
+ * Start-up checks (README, Engines): a version that has `structured_outputs`, the
  * served model and its context length, and a canary proving constraints are really enforced —
  * enforcement failures are otherwise silent (HTTP 200 with unconstrained text).
  */
@@ -7,7 +7,7 @@ import type { CompletionCall, CompletionOutput } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
 import { ASSISTANT_PREFIX, noThinkPrompt, renderConversation } from "../../prompt.js";
 
-/** structured_outputs arrived in v0.10.2 (PR #22772). */
+/** The first vLLM release with the `structured_outputs` request field. */
 export const MIN_VERSION: readonly [number, number, number] = [0, 10, 2];
 
 export const NOT_ENFORCED = "structured outputs are not enforced (is vLLM running with --reasoning-parser?)";
@@ -65,7 +65,7 @@ const CANARY_MESSAGES = [{ role: "user" as const, content: "Reply with the word 
 
 /**
  * Two prompts: the final step's shape (ending `</think>\n\n`) and a bare assistant prefix, which
- * also exposes a configured reasoning parser (vLLM #57726).
+ * also exposes a configured reasoning parser (with one, vLLM stops enforcing the constraint).
  */
 export const CANARY_PROMPTS: readonly string[] = [
   noThinkPrompt(CANARY_MESSAGES),
