@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { cacheKey, isDeterministic, ResultCache } from "./cache.js";
+import { type PreparedConstraint, prepareConstraint } from "./constraints/index.js";
 import type { EffortBudgets } from "./effort.js";
 import type { Engine } from "./engine.js";
 import { DeliberateError, type PipelineStep, toDeliberateError } from "./errors.js";
@@ -125,6 +126,9 @@ export class CompletionService {
       if (!this.accepting) throw shuttingDown();
       const parsed = parseCompletionRequest(input);
       request = parsed;
+      // The constraint front door runs before anything is hashed: a constraint that cannot be
+      // keyed faithfully (non-finite numbers, lone surrogates, too deep) never reaches the cache.
+      const prepared = prepareConstraint(parsed.structured_outputs);
       const key =
         this.cache.enabled && isDeterministic(parsed)
           ? cacheKey(parsed, this.options.engine.modelInfo().model)
@@ -139,7 +143,7 @@ export class CompletionService {
       }
       const progress: Progress = {};
       const result = await this.track(options.signal, progress, (signal) =>
-        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, progress), {
+        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, progress, prepared), {
           signal,
           onQueued: (position) => options.onQueued?.(position, jobId),
         }),
@@ -230,6 +234,7 @@ export class CompletionService {
     signal: AbortSignal,
     options: SubmitOptions,
     progress: Progress,
+    prepared: PreparedConstraint | undefined,
   ): Promise<CompletionResult> {
     const { onEvent } = options;
     const onStep = this.options.onStepCompleted;
@@ -239,6 +244,7 @@ export class CompletionService {
       answerCap: this.options.answerCap,
       jobId,
       signal,
+      ...(prepared ? { prepared } : {}),
       onEvent: (event: PipelineEvent) => {
         if (event.type === "step") {
           if (event.status === "started") progress.step = event.step;
@@ -267,6 +273,7 @@ function namingStep(error: DeliberateError, step: PipelineStep | undefined): Del
     ...(named === undefined ? {} : { step: named }),
     cause: error.cause ?? error,
     retryable: error.retryable,
+    ...(error.output === undefined ? {} : { output: error.output }),
   });
 }
 

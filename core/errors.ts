@@ -46,6 +46,8 @@ export interface DeliberateErrorOptions {
   param?: string;
   step?: PipelineStep;
   cause?: unknown;
+  /** The text that broke the constraint (constraint_violation), already truncated; sent on the wire. */
+  output?: string;
   /** Whether a caller may retry the same request (engine-level hint, never sent on the wire). */
   retryable?: boolean;
 }
@@ -58,6 +60,7 @@ export class DeliberateError extends Error {
   readonly param: string | undefined;
   step: PipelineStep | undefined;
   readonly retryable: boolean;
+  readonly output: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: DeliberateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -68,6 +71,7 @@ export class DeliberateError extends Error {
     this.param = options.param;
     this.step = options.step;
     this.retryable = options.retryable ?? false;
+    this.output = options.output;
   }
 
   toEnvelope(): ErrorEnvelope {
@@ -78,6 +82,7 @@ export class DeliberateError extends Error {
         message: this.message,
         ...(this.param === undefined ? {} : { param: this.param }),
         ...(this.step === undefined ? {} : { step: this.step }),
+        ...(this.output === undefined ? {} : { output: this.output }),
       },
     };
   }

@@ -32,6 +32,8 @@ export interface PipelineOptions {
   jobId: string;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
+  /** The request's constraint, when the caller already ran it through the front door. */
+  prepared?: PreparedConstraint;
   /** Test hook: sees every prompt sent, in order. */
   onPrompt?: (step: PipelineStep, prompt: string) => void;
 }
@@ -56,7 +58,8 @@ export async function runPipeline(
   options: PipelineOptions,
 ): Promise<CompletionResult> {
   const { engine, signal, onEvent } = options;
-  const prepared: PreparedConstraint | undefined = prepareConstraint(request.structured_outputs);
+  const prepared: PreparedConstraint | undefined =
+    options.prepared ?? prepareConstraint(request.structured_outputs);
   // The engine's own check (e.g. grammar compilation) runs before any engine call, so an
   // unsupported constraint never costs a think step.
   if (prepared && engine.prepareConstraint) {
@@ -182,5 +185,6 @@ export async function runPipeline(
     model: info.model,
     job_id: options.jobId,
     cached: false,
+    ...(prepared && prepared.warnings.length > 0 ? { warnings: prepared.warnings } : {}),
   };
 }
