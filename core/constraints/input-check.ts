@@ -23,36 +23,55 @@ function isWellFormed(text: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent: Frame | undefined;
+  key: string | number | undefined;
+}
+
+function pathOf(frame: Frame): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) path.unshift(f.key);
+  return path;
+}
+
 /** Throws invalid_request (with `param`) for the first problem found. */
 export function checkConstraintInput(value: unknown, param: string, bounds: InputBounds): void {
   const invalid = (message: string) => new DeliberateError("invalid_request", message, { param });
-  const where = (path: (string | number)[]) => (path.length === 0 ? param : `${param} at ${pointer(path)}`);
-  let nodes = 0;
-  const stack: Array<{ value: unknown; path: (string | number)[] }> = [{ value, path: [] }];
+  const where = (frame: Frame) =>
+    frame.parent === undefined ? param : `${param} at ${pointer(pathOf(frame))}`;
+  const tooMany = () => invalid(`${param} has more than ${bounds.maxNodes} values`);
+  // Values seen or waiting: checked before children are queued, so a huge array costs nothing.
+  let counted = 1;
+  const stack: Frame[] = [{ value, depth: 0, parent: undefined, key: undefined }];
   while (stack.length > 0) {
-    const { value: current, path } = stack.pop()!;
-    if (++nodes > bounds.maxNodes) throw invalid(`${param} has more than ${bounds.maxNodes} values`);
+    const frame = stack.pop()!;
+    const current = frame.value;
     if (typeof current === "number" && !Number.isFinite(current)) {
-      throw invalid(`${where(path)} holds a number JSON cannot represent (it overflows to ${current})`);
+      throw invalid(`${where(frame)} holds a number JSON cannot represent (it overflows to ${current})`);
     }
     if (typeof current === "string" && !isWellFormed(current)) {
       throw invalid(
-        `${where(path)} contains a lone UTF-16 surrogate, which is not text any engine can produce`,
+        `${where(frame)} contains a lone UTF-16 surrogate, which is not text any engine can produce`,
       );
     }
     if (current === null || typeof current !== "object") continue;
-    if (path.length + 1 > bounds.maxDepth) {
-      throw invalid(`${param} is nested deeper than ${bounds.maxDepth} levels`);
-    }
+    const depth = frame.depth + 1;
+    if (depth > bounds.maxDepth) throw invalid(`${param} is nested deeper than ${bounds.maxDepth} levels`);
     if (Array.isArray(current)) {
-      for (let i = 0; i < current.length; i++) stack.push({ value: current[i], path: [...path, i] });
+      counted += current.length;
+      if (counted > bounds.maxNodes) throw tooMany();
+      for (let i = 0; i < current.length; i++)
+        stack.push({ value: current[i], depth, parent: frame, key: i });
       continue;
     }
-    for (const key of Object.keys(current)) {
-      if (!isWellFormed(key)) {
-        throw invalid(`${where(path)} has a key with a lone UTF-16 surrogate`);
-      }
-      stack.push({ value: (current as Record<string, unknown>)[key], path: [...path, key] });
+    const keys = Object.keys(current);
+    counted += keys.length;
+    if (counted > bounds.maxNodes) throw tooMany();
+    for (const key of keys) {
+      if (!isWellFormed(key)) throw invalid(`${where(frame)} has a key with a lone UTF-16 surrogate`);
+      stack.push({ value: (current as Record<string, unknown>)[key], depth, parent: frame, key });
     }
   }
 }
