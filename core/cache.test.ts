@@ -21,6 +21,12 @@ function result(text: string): CompletionResult {
   };
 }
 
+const keyOfInfinity = () =>
+  cacheKey(
+    parse({ prompt: "hi", seed: 1, structured_outputs: { json: JSON.parse('{"const": 1e999}') } }),
+    "m",
+  );
+
 describe("cache key", () => {
   it("ignores key order, defaults and stream, but not include_thinking or the model", () => {
     const a = parse({ prompt: "hi", temperature: 0, thinking_effort: "low" });
@@ -49,6 +55,29 @@ describe("cache key", () => {
     expect(cacheKey(parse({ prompt: "hi!", temperature: 0 }), "m")).not.toBe(cacheKey(prompt, "m"));
   });
 
+  it("distinguishes every distinct constraint, __proto__ and lone surrogates included", () => {
+    const keyOf = (so: unknown, prompt = "hi") =>
+      cacheKey(parse({ prompt, temperature: 0, structured_outputs: so }), "m");
+    const keys = [
+      keyOf({ json: {} }),
+      keyOf({ json: { properties: {} } }),
+      keyOf({ json: JSON.parse('{"properties": {"__proto__": {"type": "string"}}}') }),
+      keyOf({ json: { const: null } }),
+      keyOf({ json: { const: "null" } }),
+      keyOf({ regex: "a" }),
+      keyOf({ choice: ["a"] }),
+      keyOf({ choice: ["\uFFFD"] }),
+      keyOf({ json: {} }, "\uD800"),
+      keyOf({ json: {} }, "\uFFFD"),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keyOf({ json: { b: 1, a: 2 } })).toBe(keyOf({ json: { a: 2, b: 1 } }));
+  });
+
+  it("refuses a non-finite number with invalid_request rather than keying it as null", () => {
+    expect(() => keyOfInfinity()).toThrow(expect.objectContaining({ code: "invalid_request" }));
+  });
+
   it("treats only temperature 0 or a seed as deterministic", () => {
     expect(isDeterministic(parse({ prompt: "x", temperature: 0 }))).toBe(true);
     expect(isDeterministic(parse({ prompt: "x", seed: 7 }))).toBe(true);
@@ -64,6 +93,8 @@ describe("ResultCache", () => {
     cache.set("k", result("a"));
     expect(cache.get("k")?.text).toBe("a");
     now += 50;
+    expect(cache.get("k")?.text).toBe("a");
+    now += 1;
     expect(cache.get("k")).toBeUndefined();
   });
 

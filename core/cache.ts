@@ -3,6 +3,8 @@
  * with a TTL and an entry bound (least recently used goes first). Entries are held sealed.
  */
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import { canonicalJson } from "./constraints/canonical-json.js";
 import { requestMessages } from "./prompt.js";
 import type { CompletionRequest, CompletionResult } from "./protocol.js";
 import { openJson, sealJson } from "./seal.js";
@@ -10,17 +12,6 @@ import { openJson, sealJson } from "./seal.js";
 /** Same answer for the same request: greedy decoding, or sampling pinned by a seed. */
 export function isDeterministic(request: CompletionRequest): boolean {
   return request.temperature === 0 || request.seed !== undefined;
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**
@@ -32,7 +23,7 @@ function canonical(value: unknown): string {
 export function cacheKey(request: CompletionRequest, model: string): string {
   const { stream: _stream, prompt: _prompt, messages: _messages, ...rest } = request;
   return createHash("sha256")
-    .update(canonical({ model, messages: requestMessages(request), request: rest }))
+    .update(canonicalJson({ model, messages: requestMessages(request), request: rest }))
     .digest("hex");
 }
 
@@ -43,17 +34,23 @@ export interface ResultCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
-  box: Buffer;
-  expires: number;
-}
-
+/**
+ * lru-cache holds the entries (least recently used goes first beyond maxEntries; an entry past
+ * its TTL is never returned). Its clock is injectable, so tests can move time.
+ */
 export class ResultCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
+  private readonly entries: LRUCache<string, Buffer> | undefined;
 
   constructor(private readonly options: ResultCacheOptions) {
-    this.now = options.now ?? Date.now;
+    if (!this.enabled) return;
+    const now = options.now;
+    this.entries = new LRUCache<string, Buffer>({
+      max: options.maxEntries,
+      ttl: options.ttlMs,
+      // Read the clock on every check (lru-cache otherwise reuses one reading for 1 ms).
+      ttlResolution: 0,
+      ...(now ? { perf: { now } } : {}),
+    });
   }
 
   get enabled(): boolean {
@@ -61,28 +58,15 @@ export class ResultCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   get(key: string): CompletionResult | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.expires <= this.now()) return undefined;
-    this.entries.set(key, entry); // most recently used moves to the end
-    return openJson<CompletionResult>(this.options.key, entry.box);
+    const box = this.entries?.get(key);
+    return box === undefined ? undefined : openJson<CompletionResult>(this.options.key, box);
   }
 
   set(key: string, result: CompletionResult): void {
-    if (!this.enabled) return;
-    this.entries.delete(key);
-    this.entries.set(key, {
-      box: sealJson(this.options.key, result),
-      expires: this.now() + this.options.ttlMs,
-    });
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    this.entries?.set(key, sealJson(this.options.key, result));
   }
 }

@@ -39,6 +39,35 @@ describe("CompletionService", () => {
     expect(settled.map((r) => r.outcome)).toEqual(["invalid_request", "invalid_request"]);
   });
 
+  it("runs the constraint front door before the cache key: hostile constraints are invalid_request", async () => {
+    const engine = new ScriptedEngine({ fallback: { text: "null" } });
+    const { svc, settled } = service(engine);
+    let deep: Record<string, unknown> = { type: "null" };
+    for (let i = 0; i < 5000; i++) deep = { type: "object", properties: { a: deep } };
+    const seeded = (json: unknown) => none("x", { seed: 1, structured_outputs: { json } });
+    await expect(svc.submit(seeded(deep))).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(svc.submit(seeded(JSON.parse('{"const": 1e999}')))).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    // Infinity was never keyed as null: an enum of null is its own request and succeeds.
+    const result = await svc.submit(seeded({ enum: [null] }));
+    expect(result.output).toBeNull();
+    expect(settled.map((r) => r.outcome)).toEqual(["invalid_request", "invalid_request", "ok"]);
+  });
+
+  it("reports unknown schema keywords as warnings in the result, cached or not", async () => {
+    const engine = new ScriptedEngine({ fallback: { text: "null" } });
+    const { svc } = service(engine);
+    const request = none("x", { seed: 1, structured_outputs: { json: { type: "null", requried: [] } } });
+    const first = await svc.submit(request);
+    expect(first.warnings).toEqual([expect.stringContaining('"requried"')]);
+    const again = await svc.submit(request);
+    expect(again.cached).toBe(true);
+    expect(again.warnings).toEqual(first.warnings);
+    const plain = await svc.submit(none("x", { seed: 2, structured_outputs: { json: { type: "null" } } }));
+    expect(plain.warnings).toBeUndefined();
+  });
+
   it("uses the caller's job id everywhere when it gives one (a RunPod job id)", async () => {
     const engine = new ScriptedEngine({ fallback: { text: "answer" } });
     const { svc, settled } = service(engine);

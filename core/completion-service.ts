@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { cacheKey, isDeterministic, ResultCache } from "./cache.js";
+import { type PreparedConstraint, prepareConstraint } from "./constraints/index.js";
 import type { EffortBudgets } from "./effort.js";
 import type { Engine } from "./engine.js";
 import { DeliberateError, toDeliberateError } from "./errors.js";
@@ -124,6 +125,9 @@ export class CompletionService {
       if (!this.accepting) throw shuttingDown();
       const parsed = parse();
       request = parsed;
+      // The constraint front door runs before anything is hashed: a constraint that cannot be
+      // keyed faithfully (non-finite numbers, lone surrogates, too deep) never reaches the cache.
+      const prepared = prepareConstraint(parsed.structured_outputs);
       const key =
         this.cache.enabled && isDeterministic(parsed)
           ? cacheKey(parsed, this.options.engine.modelInfo().model)
@@ -137,7 +141,7 @@ export class CompletionService {
         return result;
       }
       const result = await this.track(options.signal, (signal) =>
-        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options), {
+        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, prepared), {
           signal,
           onQueued: (position) => options.onQueued?.(position, jobId),
         }),
@@ -220,6 +224,7 @@ export class CompletionService {
     jobId: string,
     signal: AbortSignal,
     options: SubmitOptions,
+    prepared: PreparedConstraint | undefined,
   ): Promise<CompletionResult> {
     const { onEvent } = options;
     const onStep = this.options.onStepCompleted;
@@ -229,6 +234,7 @@ export class CompletionService {
       answerCap: this.options.answerCap,
       jobId,
       signal,
+      ...(prepared ? { prepared } : {}),
       onEvent: (event: PipelineEvent) => {
         if (event.type === "step" && event.status === "completed") onStep?.(event);
         onEvent?.(event);

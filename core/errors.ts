@@ -44,6 +44,8 @@ export interface DeliberateErrorOptions {
   param?: string;
   step?: PipelineStep;
   cause?: unknown;
+  /** The text that broke the constraint (constraint_violation), already truncated; sent on the wire. */
+  output?: string;
   /** Whether a caller may retry the same request (engine-level hint, never sent on the wire). */
   retryable?: boolean;
 }
@@ -56,6 +58,7 @@ export class DeliberateError extends Error {
   readonly param: string | undefined;
   readonly step: PipelineStep | undefined;
   readonly retryable: boolean;
+  readonly output: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: DeliberateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -66,6 +69,7 @@ export class DeliberateError extends Error {
     this.param = options.param;
     this.step = options.step;
     this.retryable = options.retryable ?? false;
+    this.output = options.output;
   }
 
   toEnvelope(): ErrorEnvelope {
@@ -76,6 +80,7 @@ export class DeliberateError extends Error {
         message: this.message,
         ...(this.param === undefined ? {} : { param: this.param }),
         ...(this.step === undefined ? {} : { step: this.step }),
+        ...(this.output === undefined ? {} : { output: this.output }),
       },
     };
   }
@@ -92,6 +97,7 @@ export function inStep(error: DeliberateError, step: PipelineStep): DeliberateEr
     step,
     cause: error.cause ?? error,
     retryable: error.retryable,
+    ...(error.output === undefined ? {} : { output: error.output }),
   });
 }
 

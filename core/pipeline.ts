@@ -35,6 +35,8 @@ export interface PipelineOptions {
   jobId: string;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
+  /** The request's constraint, when the caller already ran it through the front door. */
+  prepared?: PreparedConstraint;
   /** Test hook: sees every prompt sent, in order. */
   onPrompt?: (step: PipelineStep, prompt: string) => void;
 }
@@ -100,7 +102,8 @@ async function runSteps(
   progress: { step?: PipelineStep },
 ): Promise<CompletionResult> {
   const { engine, signal, onEvent } = options;
-  const prepared: PreparedConstraint | undefined = prepareConstraint(request.structured_outputs);
+  const prepared: PreparedConstraint | undefined =
+    options.prepared ?? prepareConstraint(request.structured_outputs);
   // The engine's own check (e.g. grammar compilation) runs before any engine call, so an
   // unsupported constraint never costs a think step.
   if (prepared && engine.prepareConstraint) {
@@ -223,5 +226,6 @@ async function runSteps(
     model: info.model,
     job_id: options.jobId,
     cached: false,
+    ...(prepared && prepared.warnings.length > 0 ? { warnings: prepared.warnings } : {}),
   };
 }

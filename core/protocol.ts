@@ -102,6 +102,8 @@ export const CompletionResult = z.object({
   model: z.string(),
   job_id: z.string(),
   cached: z.boolean(),
+  /** Things about the constraint worth knowing that did not stop it (e.g. unknown schema keywords). */
+  warnings: z.array(z.string()).optional(),
 });
 export type CompletionResult = z.infer<typeof CompletionResult>;
 
@@ -111,6 +113,8 @@ export const ErrorBody = z.object({
   message: z.string(),
   param: z.string().optional(),
   step: StepName.optional(),
+  /** constraint_violation: the answer that broke the constraint, truncated to 4 KB. */
+  output: z.string().optional(),
 });
 export const ErrorEnvelope = z.object({ error: ErrorBody });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;

@@ -53,6 +53,8 @@ const OPTIONS: Options = {
   // Only the first error is reported, so stop at the first one.
   allErrors: false,
   logger: false,
+  // `required: ["__proto__"]` or `["constructor"]` must not be met by what `{}` inherits.
+  ownProperties: true,
   code: { regExp: lenientRegExp },
 };
 

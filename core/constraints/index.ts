@@ -9,5 +9,6 @@ export {
   type PreparedConstraint,
 } from "./prepare.js";
 export { LIMITS } from "./bounds.js";
-export { compileSchema, compiledSchemas, canonicalJson, type CompiledSchema } from "./json-schema.js";
+export { compileSchema, compiledSchemas, type CompiledSchema } from "./json-schema.js";
+export { canonicalJson } from "./canonical-json.js";
 export { DEFAULT_DRAFT, draftOf, type Draft, warmUpValidators } from "./ajv-drafts.js";

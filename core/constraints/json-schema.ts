@@ -2,51 +2,21 @@
  * JSON Schema compilation (once per distinct schema, cached) and answer validation with Ajv.
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { LRUCache } from "lru-cache";
 import { DeliberateError } from "../errors.js";
 import { ajvFor, draftOf, META_URI, type Draft } from "./ajv-drafts.js";
+import { canonicalJson } from "./canonical-json.js";
+import { protoSafeSchema } from "./proto-safe.js";
+import { assertValidSchema } from "./schema-errors.js";
+import { constraintViolation } from "./violation.js";
 
 export interface CompiledSchema {
   draft: Draft;
   validate: ValidateFunction;
 }
 
-/** Key order does not change what a schema means, so keys are sorted before hashing into the cache. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
-}
-
-/** A small LRU: a Map iterates in insertion order, so the first key is the least recently used. */
-export class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(readonly capacity: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
-  }
-  get size(): number {
-    return this.map.size;
-  }
-  clear(): void {
-    this.map.clear();
-  }
-}
-
 /** Compiled validators by canonical schema text; a failed compile is cached too (as its error). */
-export const compiledSchemas = new Lru<CompiledSchema | DeliberateError>(256);
+export const compiledSchemas = new LRUCache<string, CompiledSchema | DeliberateError>({ max: 256 });
 
 const unsupported = (reason: string, cause?: unknown) =>
   new DeliberateError("schema_unsupported", `the JSON schema cannot be used: ${reason}`, {
@@ -65,8 +35,9 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   }
   // Ajv finds the meta-schema by its exact URI; "https://…/draft-07/schema" and friends are
   // rewritten to the spelling Ajv registered. The caller's object is never modified.
-  const copy = declared === undefined ? schema : { ...schema, $schema: META_URI[draft] };
+  const copy = protoSafeSchema(declared === undefined ? schema : { ...schema, $schema: META_URI[draft] });
   const ajv = ajvFor(draft);
+  assertValidSchema(ajv, copy);
   // Ajv registers a compiled schema and its nested $ids by URI; two requests may use one $id for
   // different schemas, so every compile leaves the shared instance as it found it.
   const refs = { ...ajv.refs };
@@ -102,7 +73,10 @@ export function compileSchema(schema: Record<string, unknown>, key = canonicalJs
   }
   if (entry instanceof DeliberateError) {
     // A fresh error each time, so that setting `step` on one request's error touches no other.
-    throw unsupported(entry.message.replace(/^the JSON schema cannot be used: /, ""), entry.cause);
+    throw new DeliberateError(entry.code, entry.message, {
+      param: "structured_outputs.json",
+      cause: entry.cause,
+    });
   }
   return entry;
 }
@@ -124,18 +98,13 @@ export function validateJsonAnswer(compiled: CompiledSchema, text: string): unkn
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new DeliberateError(
-      "constraint_violation",
-      `the answer is not valid JSON (${(err as Error).message})`,
-      { step: "final", cause: err },
-    );
+    throw constraintViolation(`the answer is not valid JSON (${(err as Error).message})`, text, err);
   }
   if (!compiled.validate(value)) {
     const first = compiled.validate.errors?.[0];
-    throw new DeliberateError(
-      "constraint_violation",
+    throw constraintViolation(
       `the answer does not match the JSON schema: ${first ? describeAjvError(first) : "invalid"}`,
-      { step: "final" },
+      text,
     );
   }
   return value;

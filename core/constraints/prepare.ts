@@ -1,13 +1,22 @@
 /**
- * Normalises `structured_outputs` into one engine Constraint plus the validator of the final
- * answer. Everything that can be refused up front is refused here, with `param` naming the field.
+ * The constraint front door: normalises `structured_outputs` into one engine Constraint plus the
+ * validator of the final answer. It runs before anything is hashed or sent to an engine, for every
+ * engine and transport; everything that can be refused up front is refused here, with `param`
+ * naming the field. First the value's shape (depth, non-finite numbers, lone surrogates), then
+ * each kind's bounds (grammar/, regex-bounds.ts, prepare-json.ts).
  */
 import type { Constraint } from "../engine.js";
 import { DeliberateError } from "../errors.js";
 import type { ConstraintKind, StructuredOutputs } from "../protocol.js";
-import { LIMITS, nestingDepth, utf8Bytes } from "./bounds.js";
-import { canonicalJson, compileSchema, validateJsonAnswer } from "./json-schema.js";
+import { kib, LIMITS, utf8Bytes } from "./bounds.js";
+import { canonicalJson } from "./canonical-json.js";
+import { readGrammar } from "./grammar/index.js";
+import { checkConstraintInput } from "./input-check.js";
+import { validateJsonAnswer } from "./json-schema.js";
+import { prepareJsonSchema } from "./prepare-json.js";
 import { clip, compileRegexConstraint, validateRegexAnswer } from "./regex.js";
+import { regexBoundsProblem } from "./regex-bounds.js";
+import { constraintViolation } from "./violation.js";
 
 export interface CheckedAnswer {
   output: unknown;
@@ -20,14 +29,16 @@ export interface PreparedConstraint {
   kind: Exclude<ConstraintKind, "none">;
   /** Throws constraint_violation when the answer breaks the constraint. */
   validate(text: string): CheckedAnswer;
+  /** The canonical text of the constraint: equal for equal constraints, distinct otherwise. */
+  key: string;
+  /** Reported in the result; never a reason to refuse (e.g. unknown schema keywords). */
+  warnings: string[];
 }
 
 export const CONSTRAINT_KEYS = ["json", "regex", "choice", "grammar"] as const;
 
 const invalid = (param: string, message: string) =>
   new DeliberateError("invalid_request", message, { param });
-
-const kib = (bytes: number) => `${bytes / 1024} KB`;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -52,44 +63,56 @@ export function prepareConstraint(so: StructuredOutputs | undefined): PreparedCo
       `structured_outputs needs exactly one of json, regex, choice, grammar (got ${keys.length === 0 ? "none" : keys.join(", ")})`,
     );
   }
-  switch (keys[0]!) {
+  const key = keys[0]!;
+  checkConstraintInput(raw[key], `structured_outputs.${key}`, {
+    maxDepth: LIMITS.schemaDepth,
+    maxNodes: LIMITS.constraintNodes,
+  });
+  const prepared = prepareKind(key, raw[key]);
+  return { ...prepared, key: `${key}:${canonicalJson(raw[key])}`, warnings: prepared.warnings ?? [] };
+}
+
+type Prepared = Omit<PreparedConstraint, "key" | "warnings"> & { warnings?: string[] };
+
+function prepareKind(key: (typeof CONSTRAINT_KEYS)[number], value: unknown): Prepared {
+  switch (key) {
     case "json":
-      return prepareJson(raw.json);
+      return prepareJson(value);
     case "regex":
-      return prepareRegex(raw.regex);
+      return prepareRegex(value);
     case "choice":
-      return prepareChoice(raw.choice);
+      return prepareChoice(value);
     case "grammar":
-      return prepareGrammar(raw.grammar);
+      return prepareGrammar(value);
   }
 }
 
-function prepareJson(value: unknown): PreparedConstraint {
+function prepareJson(value: unknown): Prepared {
   const param = "structured_outputs.json";
   if (!isPlainObject(value)) throw invalid(param, "structured_outputs.json must be a JSON Schema object");
-  // Depth first: it is measured without recursion, and serialising a pathologically deep
-  // document would overflow the stack.
-  if (nestingDepth(value, LIMITS.schemaDepth) > LIMITS.schemaDepth) {
-    throw invalid(param, `structured_outputs.json is nested deeper than ${LIMITS.schemaDepth} levels`);
-  }
-  const text = canonicalJson(value);
-  if (utf8Bytes(text) > LIMITS.schemaBytes) {
-    throw invalid(param, `structured_outputs.json is larger than ${kib(LIMITS.schemaBytes)}`);
-  }
-  const compiled = compileSchema(value, text);
+  const { compiled, warnings } = prepareJsonSchema(value);
   return {
     kind: "json",
     constraint: { kind: "json", schema: value },
     validate: (answer) => ({ output: validateJsonAnswer(compiled, answer), checked: true }),
+    warnings,
   };
 }
 
-function prepareRegex(value: unknown): PreparedConstraint {
+function prepareRegex(value: unknown): Prepared {
   const param = "structured_outputs.regex";
   if (typeof value !== "string") throw invalid(param, "structured_outputs.regex must be a string");
   if (value === "") throw invalid(param, "structured_outputs.regex must not be empty");
   if (utf8Bytes(value) > LIMITS.regexBytes) {
     throw invalid(param, `structured_outputs.regex is longer than ${kib(LIMITS.regexBytes)}`);
+  }
+  const bounds = regexBoundsProblem(value);
+  if (bounds) {
+    throw new DeliberateError(
+      "schema_unsupported",
+      `structured_outputs.regex is too complex: ${bounds.problem} (at offset ${bounds.at})`,
+      { param },
+    );
   }
   const re = compileRegexConstraint(value);
   return {
@@ -99,7 +122,7 @@ function prepareRegex(value: unknown): PreparedConstraint {
   };
 }
 
-function prepareChoice(value: unknown): PreparedConstraint {
+function prepareChoice(value: unknown): Prepared {
   const param = "structured_outputs.choice";
   if (!Array.isArray(value)) throw invalid(param, "structured_outputs.choice must be a list of strings");
   if (value.length === 0) throw invalid(param, "structured_outputs.choice must not be empty");
@@ -125,10 +148,9 @@ function prepareChoice(value: unknown): PreparedConstraint {
     constraint: { kind: "choice", choices },
     validate(answer) {
       if (!seen.has(answer)) {
-        throw new DeliberateError(
-          "constraint_violation",
+        throw constraintViolation(
           `the answer ${JSON.stringify(clip(answer))} is not one of the ${choices.length} choices`,
-          { step: "final" },
+          answer,
         );
       }
       return { output: answer, checked: true };
@@ -136,17 +158,18 @@ function prepareChoice(value: unknown): PreparedConstraint {
   };
 }
 
-function prepareGrammar(value: unknown): PreparedConstraint {
+function prepareGrammar(value: unknown): Prepared {
   const param = "structured_outputs.grammar";
   if (typeof value !== "string") throw invalid(param, "structured_outputs.grammar must be a string");
   if (value.trim() === "") throw invalid(param, "structured_outputs.grammar must not be empty");
   if (utf8Bytes(value) > LIMITS.grammarBytes) {
     throw invalid(param, `structured_outputs.grammar is larger than ${kib(LIMITS.grammarBytes)}`);
   }
+  readGrammar(value);
   return {
     kind: "grammar",
     constraint: { kind: "grammar", grammar: value },
-    // No grammar engine here: the answer is taken as the engine produced it, and the result says so.
+    // No grammar matcher here: the answer is taken as the engine produced it, and the result says so.
     validate: (answer) => ({ output: answer, checked: false }),
   };
 }

@@ -7,6 +7,7 @@
  * (→ invalid_request); `\w`/`\d` are ASCII-only in JS but Unicode-aware in Python 3.
  */
 import { DeliberateError } from "../errors.js";
+import { constraintViolation } from "./violation.js";
 
 /**
  * The pattern as a whole-string matcher. Unicode mode (`u`) first; a pattern only legacy mode
@@ -61,10 +62,9 @@ export function compileRegexConstraint(pattern: string): RegExp {
 
 export function validateRegexAnswer(re: RegExp, pattern: string, text: string): string {
   if (!re.test(text)) {
-    throw new DeliberateError(
-      "constraint_violation",
+    throw constraintViolation(
       `the answer ${JSON.stringify(clip(text))} does not fully match the regex ${JSON.stringify(clip(pattern))}`,
-      { step: "final" },
+      text,
     );
   }
   return text;

@@ -4,6 +4,7 @@
  */
 import { ConfigError, type Config, parseConfig } from "../shared/config.js";
 import { generateKey } from "../../core/seal.js";
+import { warmUpValidators } from "../../core/constraints/index.js";
 import { createLogger, type Logger } from "../shared/logger.js";
 import { createRequestLog } from "../shared/request-log.js";
 import { settleApiKey } from "./keys.js";
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     );
   }
   const engine = await createEngineFromConfig(config, log);
+  warmUpValidators(); // so the first JSON-schema request does not stall the event loop building Ajv
   const requestLog = config.requestLogs.enabled
     ? createRequestLog(config.requestLogs.path, sealKey)
     : undefined;
