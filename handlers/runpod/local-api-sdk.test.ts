@@ -4,7 +4,7 @@
 import runpodSdk from "runpod-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningLocalApi, startLocalApi } from "./local-api.js";
-import { type DemoStack, startDemoStack } from "./testing/demo-services.js";
+import { type DemoStack, startDemoStack } from "../../test/support/demo-service.js";
 
 const KEY = "local-test-key-0123";
 let stack: DemoStack;
@@ -13,7 +13,7 @@ let api: RunningLocalApi;
 beforeAll(async () => {
   stack = await startDemoStack(2);
   api = await startLocalApi({
-    services: stack.services,
+    service: stack.service,
     apiKey: KEY,
     endpointId: "local",
     concurrency: 2,

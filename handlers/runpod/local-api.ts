@@ -11,11 +11,12 @@ import { createAdaptorServer } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { isLoopback } from "../server/keys.js";
-import type { JobServices } from "./job-handler.js";
+import type { CompletionService } from "../../core/completion-service.js";
+import { createServiceJobServices } from "./services.js";
 import { isTerminal, type LocalJob, LocalJobs, statusBody } from "./local-jobs.js";
 
 export interface LocalApiOptions {
-  services: JobServices;
+  service: CompletionService;
   /** The Bearer key clients must send; undefined accepts any non-empty one (say so in the log). */
   apiKey: string | undefined;
   /** Only this endpoint id is served; undefined serves any id. */
@@ -47,7 +48,7 @@ function sameKey(given: string, expected: string): boolean {
 }
 
 export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: LocalJobs } {
-  const jobs = new LocalJobs(options.services, options.concurrency);
+  const jobs = new LocalJobs(createServiceJobServices(options.service), options.concurrency);
   const holdMs = options.streamHoldMs ?? 1_000;
   const app = new Hono();
 

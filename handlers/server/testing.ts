@@ -7,9 +7,11 @@ import WebSocket from "ws";
 import { DEFAULT_BUDGETS } from "../../core/effort.js";
 import type { Engine } from "../../core/engine.js";
 import { generateKey } from "../../core/seal.js";
+import { type Config, parseConfig } from "../shared/config.js";
 import { createLogger } from "../shared/logger.js";
 import type { RequestLog } from "../shared/request-log.js";
-import { type RunningServer, type ServerConfig, startServer } from "./server.js";
+import { createRuntime } from "../shared/runtime.js";
+import { type RunningServer, startServer } from "./server.js";
 
 export const TEST_KEY = "test-key-0123456789abcdef";
 
@@ -20,7 +22,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(
   engine: Engine,
-  config: Partial<ServerConfig> = {},
+  config: Partial<Config> = {},
   extra: { requestLog?: RequestLog; sealKey?: Buffer } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
@@ -30,8 +32,9 @@ export async function startTestServer(
       done();
     },
   });
-  const server = await startServer({
+  const runtime = createRuntime({
     config: {
+      ...parseConfig({}),
       host: "127.0.0.1",
       port: 0,
       budgets: DEFAULT_BUDGETS,
@@ -47,11 +50,10 @@ export async function startTestServer(
     },
     engine,
     log: createLogger("debug", sink),
-    apiKey: TEST_KEY,
     sealKey: extra.sealKey ?? generateKey(),
-    defaultMetrics: false,
-    ...(extra.requestLog ? { requestLog: extra.requestLog } : {}),
+    requestLog: extra.requestLog,
   });
+  const server = await startServer({ runtime, apiKey: TEST_KEY, defaultMetrics: false });
   return { ...server, wsUrl: `${server.url.replace(/^http/, "ws")}/ws/completions`, logs };
 }
 

@@ -1,14 +1,16 @@
 /**
- * Test wiring: a RunPodWorker on a JobApiStandIn with fast timings and a silent logger.
+ * The one harness of the worker tests: a fresh stand-in of RunPod's job API per test, a RunPodWorker
+ * on it with fast timings and a silent logger, over a real CompletionService (the scripted engine's
+ * unless the test brings one), and everything stopped after the test.
  */
 import { pino } from "pino";
+import { afterEach, beforeEach } from "vitest";
+import type { CompletionService } from "../../../core/completion-service.js";
 import type { Engine } from "../../../core/engine.js";
-import { DEFAULT_BUDGETS } from "../../../core/effort.js";
-import type { JobServices } from "../job-handler.js";
-import { createDirectServices } from "../services.js";
-import { RunPodWorker } from "../worker.js";
-import { parseWorkerConfig, type WorkerTimings } from "../worker-config.js";
-import type { JobApiStandIn } from "./job-api-stand-in.js";
+import { RunPodWorker } from "../../../handlers/runpod/worker.js";
+import { parseWorkerConfig, type WorkerTimings } from "../../../handlers/runpod/worker-config.js";
+import { testService } from "../service.js";
+import { JobApiStandIn, type StandInOptions } from "./job-api-stand-in.js";
 
 export const FAST_TIMINGS: Partial<WorkerTimings> = {
   takeTimeoutMs: 10_000,
@@ -20,14 +22,12 @@ export const FAST_TIMINGS: Partial<WorkerTimings> = {
   postTimeoutMs: 10_000,
 };
 
-export interface HarnessOptions {
-  engine: Engine;
+export type HarnessOptions = {
   concurrency?: number;
   env?: Record<string, string>;
-  services?: JobServices;
   isReady?: (signal: AbortSignal) => Promise<boolean>;
   timings?: Partial<WorkerTimings>;
-}
+} & ({ engine: Engine; service?: undefined } | { service: CompletionService; engine?: undefined });
 
 export interface Harness {
   worker: RunPodWorker;
@@ -38,18 +38,18 @@ export interface Harness {
 }
 
 export function startWorker(standIn: JobApiStandIn, options: HarnessOptions): Harness {
+  const concurrency = options.concurrency ?? 1;
   const env = standIn.env({
-    RUNPOD_CONCURRENCY: String(options.concurrency ?? 1),
+    RUNPOD_CONCURRENCY: String(concurrency),
     RUNPOD_PING_INTERVAL: "100",
     ...options.env,
   });
   const config = parseWorkerConfig(env, 8, { ...FAST_TIMINGS, ...options.timings });
-  const services =
-    options.services ??
-    createDirectServices({ engine: options.engine, budgets: DEFAULT_BUDGETS, answerCap: 256 });
+  // A service of the test's own is the test's to close; one made here is closed with the worker.
+  const own = options.service ? undefined : testService(options.engine, { maxConcurrency: concurrency });
   const worker = new RunPodWorker({
     config,
-    services,
+    service: options.service ?? own!,
     log: pino({ level: "silent" }),
     ...(options.isReady ? { isReady: options.isReady } : {}),
   });
@@ -60,6 +60,33 @@ export function startWorker(standIn: JobApiStandIn, options: HarnessOptions): Ha
     async stop() {
       worker.shutdown(true);
       await done;
+      await own?.drain(0);
+    },
+  };
+}
+
+export const JOB_API = { endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" };
+
+/** Registers the per-test stand-in and clean-up; `start` runs a worker on the current stand-in. */
+export function useWorkerHarness(ids: StandInOptions = JOB_API) {
+  let standIn: JobApiStandIn | undefined;
+  let harness: Harness | undefined;
+  beforeEach(async () => {
+    standIn = await new JobApiStandIn(ids).start();
+  });
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+    await standIn?.stop();
+  });
+  return {
+    get standIn(): JobApiStandIn {
+      if (!standIn) throw new Error("the stand-in starts before each test");
+      return standIn;
+    },
+    start(options: HarnessOptions): Harness {
+      harness = startWorker(this.standIn, options);
+      return harness;
     },
   };
 }
