@@ -10,6 +10,7 @@ import type { StepFigures } from "../../core/protocol.js";
 import { generateKey } from "../../core/seal.js";
 import { type Config, ConfigError, parseConfig } from "./config.js";
 import { createEngineFromConfig } from "./engine-from-config.js";
+import type { DestinationStream } from "pino";
 import { createLogger, type Logger } from "./logger.js";
 import { createRequestLog, type RequestLog } from "./request-log.js";
 import { serviceLimits } from "./service-limits.js";
@@ -52,6 +53,8 @@ export interface RuntimeOptions<T> {
   logBindings?: (settings: T) => Record<string, unknown>;
   /** Default: vLLM when VLLM_URL is set, else the embedded engine (engine-from-config.ts). */
   createEngine?: (config: Config, log: Logger) => Promise<Engine>;
+  /** Where logs go; default stdout. */
+  logDestination?: DestinationStream;
 }
 
 /** One line per settled request, the same for every transport. */
@@ -137,7 +140,7 @@ export async function startRuntime<T = undefined>(
   const parsed = parseEntryConfig(env, options.parseTransport);
   const { settings } = parsed;
   const config = { ...parsed.config, ...options.overrides?.(parsed.config, settings) };
-  const root = createLogger(config.logLevel);
+  const root = createLogger(config.logLevel, options.logDestination);
   const log = options.logBindings ? root.child(options.logBindings(settings)) : root;
   let sealKey = config.encryptionKey;
   if (!sealKey) {
