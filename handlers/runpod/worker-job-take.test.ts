@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { completionJob, gate, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
+import { completionJob, gatedEngine, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
 const rp = useWorkerHarness();
 
@@ -37,13 +37,7 @@ describe("job-take and job-done", () => {
   });
 
   it("uses job-take-batch with batch_size when several slots are free, job_in_progress=1 while busy", async () => {
-    const g = gate();
-    const engine = new ScriptedEngine({
-      fallback: async (call) => {
-        await g.wait(call.signal);
-        return { text: "ok" };
-      },
-    });
+    const { engine, release } = gatedEngine("ok");
     rp.standIn.enqueue(completionJob("a"), completionJob("b"));
     rp.start({ engine, concurrency: 3 });
 
@@ -54,7 +48,7 @@ describe("job-take and job-done", () => {
     const single = await rp.standIn.waitFor((r) => r.route === "job-take");
     expect(single.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=1");
 
-    g.release();
+    release();
     const [a, b] = await Promise.all([rp.standIn.waitForDone("a"), rp.standIn.waitForDone("b")]);
     expect((a.json as { output: { job_id: string } }).output.job_id).toBe("a");
     expect((b.json as { output: { job_id: string } }).output.job_id).toBe("b");

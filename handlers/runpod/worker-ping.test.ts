@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { completionJob, gate, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
+import { completionJob, gatedEngine, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
 const rp = useWorkerHarness();
 
 describe("heartbeat ping", () => {
   it("pings with no job ids when idle and lists the running job ids while busy", async () => {
-    const g = gate();
-    const engine = new ScriptedEngine({
-      fallback: async (call) => {
-        await g.wait(call.signal);
-        return { text: "ok" };
-      },
-    });
+    const { engine, release } = gatedEngine("ok");
     rp.start({ engine, concurrency: 2 });
     const idle = await rp.standIn.waitFor((r) => r.route === "ping");
     expect(idle.method).toBe("GET");
@@ -26,7 +20,7 @@ describe("heartbeat ping", () => {
     expect(busy.query.job_id!.split(",").sort()).toEqual(["p1", "p2"]);
     expect(busy.url).toMatch(/^\/v2\/ep1\/ping\/pod-7\?job_id=p[12]%2Cp[12]&runpod_version=/);
 
-    g.release();
+    release();
     await Promise.all([rp.standIn.waitForDone("p1"), rp.standIn.waitForDone("p2")]);
     const count = rp.standIn.of("ping").length;
     const after = await rp.standIn.waitFor((r) => r.route === "ping" && rp.standIn.of("ping").length > count);

@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { completionJob, gate, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
+import { completionJob, gatedEngine, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
 const rp = useWorkerHarness();
 
 describe("shutdown and readiness", () => {
   it("on shutdown stops taking, finishes the running job, reports it, then run() resolves", async () => {
-    const g = gate();
-    const engine = new ScriptedEngine({
-      fallback: async (call) => {
-        await g.wait(call.signal);
-        return { text: "finished anyway" };
-      },
-    });
+    const { engine, release } = gatedEngine("finished anyway");
     rp.standIn.enqueue(completionJob("s1"));
     // Two slots: while s1 runs, a second take is held open by the stand-in.
     const harness = rp.start({ engine, concurrency: 2 });
@@ -28,7 +22,7 @@ describe("shutdown and readiness", () => {
     expect(ended).toBe(false);
     expect(harness.worker.runningJobIds).toEqual(["s1"]);
 
-    g.release();
+    release();
     await harness.done;
     const done = rp.standIn.of("job-done");
     expect(done.map((r) => r.jobId)).toEqual(["s1"]);
@@ -37,13 +31,7 @@ describe("shutdown and readiness", () => {
   });
 
   it("a forced shutdown aborts the running job and reports it failed with shutting_down", async () => {
-    const never = gate();
-    const engine = new ScriptedEngine({
-      fallback: async (call) => {
-        await never.wait(call.signal);
-        return { text: "never" };
-      },
-    });
+    const { engine } = gatedEngine("never");
     rp.standIn.enqueue(completionJob("f1"));
     const harness = rp.start({ engine });
     while (harness.worker.runningJobIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));

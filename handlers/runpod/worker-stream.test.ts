@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { completionJob, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
+import { FULL_RUN_STEP_EVENTS } from "../../test/support/step-events.js";
 
 const rp = useWorkerHarness();
 
@@ -32,16 +33,7 @@ describe("job-stream", () => {
     const items = posts.map((p) => (p.json as { output: Item }).output);
     expect(items.every((i) => i.id === "s1")).toBe(true);
     const steps = items.filter((i) => i.type === "completion.step").map((i) => `${i.step}:${i.status}`);
-    expect(steps).toEqual([
-      "think:started",
-      "think:completed",
-      "draft:started",
-      "draft:completed",
-      "reflect:started",
-      "reflect:completed",
-      "final:started",
-      "final:completed",
-    ]);
+    expect(steps).toEqual(FULL_RUN_STEP_EVENTS);
     const completed = items.find((i) => i.type === "completion.step" && i.status === "completed");
     expect(completed).toMatchObject({ prompt_tokens: expect.any(Number), finish_reason: "stop" });
     // Deltas may be merged into fewer posts, but together they are exactly what the engine produced.

@@ -9,6 +9,7 @@ import type { CompletionService } from "../../../core/completion-service.js";
 import type { Engine } from "../../../core/engine.js";
 import { RunPodWorker } from "../../../handlers/runpod/worker.js";
 import { parseWorkerConfig, type WorkerTimings } from "../../../handlers/runpod/worker-config.js";
+import { ScriptedEngine } from "../scripted-engine.js";
 import { testService } from "../service.js";
 import { JobApiStandIn, type StandInOptions } from "./job-api-stand-in.js";
 
@@ -106,6 +107,18 @@ export function gate(): { wait: (signal?: AbortSignal) => Promise<void>; release
         void opened.then(resolve);
       }),
   };
+}
+
+/** A ScriptedEngine whose every call waits at one gate (or its abort), then answers `text`. */
+export function gatedEngine(text: string): { engine: ScriptedEngine; release: () => void } {
+  const g = gate();
+  const engine = new ScriptedEngine({
+    fallback: async (call) => {
+      await g.wait(call.signal);
+      return { text };
+    },
+  });
+  return { engine, release: g.release };
 }
 
 /** A small completion job: effort `none` makes it one engine call. */
