@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildVllmArgs, shellQuote, splitShellWords, VllmArgsError, type VllmRole } from "./vllm-args.js";
+import { ConfigError } from "../handlers/shared/config.js";
+import { buildVllmArgs, shellQuote, splitShellWords, type VllmRole } from "./vllm-args.js";
 
 const BASE = ["--host", "127.0.0.1", "--port", "8000"];
 
@@ -25,10 +26,10 @@ function problems(env: Record<string, string>, role: VllmRole = "main"): string[
   try {
     buildVllmArgs(env, role);
   } catch (err) {
-    if (err instanceof VllmArgsError) return err.problems;
+    if (err instanceof ConfigError) return err.problems;
     throw err;
   }
-  throw new Error("expected a VllmArgsError");
+  throw new Error("expected a ConfigError");
 }
 
 describe("main server arguments", () => {

@@ -87,9 +87,13 @@ export interface Config {
   secretsId: string | undefined;
 }
 
+/** Every configuration problem an entry found, one a line; the one such error of every entry and script. */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(
+    readonly problems: string[],
+    heading = "invalid configuration",
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }
