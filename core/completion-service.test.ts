@@ -8,6 +8,7 @@ import {
 import { DEFAULT_BUDGETS } from "./effort.js";
 import { DeliberateError } from "./errors.js";
 import { generateKey } from "./seal.js";
+import { FULL_RUN_STEP_EVENTS } from "../test/support/step-events.js";
 
 function service(engine: ScriptedEngine, over: Partial<CompletionServiceOptions> = {}) {
   const settled: SettledRecord[] = [];
@@ -100,16 +101,7 @@ describe("CompletionService", () => {
     expect(queued?.[0]).toBe(0);
     expect(result.job_id).toBe(queued?.[1]);
     expect(result.cached).toBe(false);
-    expect(steps).toEqual([
-      "think:started",
-      "think:completed",
-      "draft:started",
-      "draft:completed",
-      "reflect:started",
-      "reflect:completed",
-      "final:started",
-      "final:completed",
-    ]);
+    expect(steps).toEqual(FULL_RUN_STEP_EVENTS);
   });
 
   it("answers a deterministic repeat from the cache, and only successes", async () => {

@@ -4,6 +4,7 @@ import { ScriptedEngine, type ScriptedReply } from "../test/support/scripted-eng
 import { DEFAULT_BUDGETS } from "./effort.js";
 import { type PipelineEvent, runPipeline } from "./pipeline.js";
 import { CompletionRequest, type CompletionRequestInput } from "./protocol.js";
+import { FULL_RUN_STEP_EVENTS } from "../test/support/step-events.js";
 
 const REPLIES: ScriptedReply[] = [
   { text: "Think one.\n", promptTokens: 20, completionTokens: 5, cachedTokens: 0 },
@@ -29,16 +30,7 @@ describe("step events", () => {
   it("announces each step as started, then completed with its figures, in order", async () => {
     const { events, result } = await collect({ prompt: "Q" });
     const steps = events.filter((e) => e.type === "step");
-    expect(steps.map((e) => `${e.step}:${e.status}`)).toEqual([
-      "think:started",
-      "think:completed",
-      "draft:started",
-      "draft:completed",
-      "reflect:started",
-      "reflect:completed",
-      "final:started",
-      "final:completed",
-    ]);
+    expect(steps.map((e) => `${e.step}:${e.status}`)).toEqual(FULL_RUN_STEP_EVENTS);
     const completed = steps.filter((e) => e.status === "completed");
     expect(completed.map(({ type: _type, status: _status, ...figures }) => figures)).toEqual(result.steps);
     expect(result.steps[1]).toMatchObject({

@@ -5,7 +5,7 @@
  * arguments (scripts/vllm-args.ts). Exit 0 "config: ok", or 1 with the problems on stderr.
  */
 import { ConfigError, parseConfig } from "../handlers/shared/config.js";
-import { buildVllmArgs, VllmArgsError } from "../scripts/vllm-args.js";
+import { buildVllmArgs } from "../scripts/vllm-args.js";
 
 export function containerConfigProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
@@ -19,7 +19,7 @@ export function containerConfigProblems(env: Record<string, string | undefined>)
     try {
       buildVllmArgs(env, role);
     } catch (err) {
-      if (!(err instanceof VllmArgsError)) throw err;
+      if (!(err instanceof ConfigError)) throw err;
       // Both roles share checks (GPU memory, REASONING_PARSER): report each problem once.
       for (const p of err.problems) if (!problems.includes(p)) problems.push(p);
     }

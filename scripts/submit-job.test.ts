@@ -6,10 +6,9 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_BUDGETS } from "../core/effort.js";
 import { type RunningLocalApi, startLocalApi } from "../handlers/runpod/local-api.js";
-import { createDirectServices } from "../handlers/runpod/services.js";
 import { ScriptedEngine } from "../test/support/scripted-engine.js";
+import { testService } from "../test/support/service.js";
 import { optionsFromArgs, submitJob } from "./submit-job.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,7 +17,7 @@ let api: RunningLocalApi;
 beforeAll(async () => {
   const engine = new ScriptedEngine({ fallback: { text: "yes" } });
   api = await startLocalApi({
-    services: createDirectServices({ engine, budgets: DEFAULT_BUDGETS, answerCap: 64 }),
+    service: testService(engine, { answerCap: 64, maxConcurrency: 2 }),
     apiKey: "submit-key-123",
     endpointId: "local",
     concurrency: 2,

@@ -3,7 +3,8 @@
  * shell-quoted words on one line, for scripts/vllm-launch.sh to `eval`.
  * Exit codes: 0 arguments printed; 2 invalid settings (listed on stderr); 3 role disabled.
  */
-import { buildVllmArgs, shellQuote, VllmArgsError, type VllmRole } from "./vllm-args.js";
+import { ConfigError } from "../handlers/shared/config.js";
+import { buildVllmArgs, shellQuote, type VllmRole } from "./vllm-args.js";
 
 export const EXIT_INVALID = 2;
 export const EXIT_DISABLED = 3;
@@ -28,7 +29,7 @@ export function runVllmArgsCli(
     out(`${plan.args.map(shellQuote).join(" ")}\n`);
     return 0;
   } catch (e) {
-    if (!(e instanceof VllmArgsError)) throw e;
+    if (!(e instanceof ConfigError)) throw e;
     err(`vllm-args: ${e.message}\n`);
     return EXIT_INVALID;
   }

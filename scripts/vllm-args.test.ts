@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { buildVllmArgs, shellQuote, splitShellWords, VllmArgsError, type VllmRole } from "./vllm-args.js";
+import { ConfigError } from "../handlers/shared/config.js";
+import { buildVllmArgs, shellQuote, splitShellWords, type VllmRole } from "./vllm-args.js";
 
 const BASE = ["--host", "127.0.0.1", "--port", "8000"];
+
+/** The main server's fixed start: the model, its served name, the address, then the GPU settings. */
+const mainStart = (model: string, tensorParallel: string, gpuMemory: string) => [
+  model,
+  "--served-model-name",
+  model,
+  ...BASE,
+  "--tensor-parallel-size",
+  tensorParallel,
+  "--gpu-memory-utilization",
+  gpuMemory,
+];
 
 function args(env: Record<string, string>, role: VllmRole = "main"): string[] {
   const plan = buildVllmArgs(env, role);
@@ -13,10 +26,10 @@ function problems(env: Record<string, string>, role: VllmRole = "main"): string[
   try {
     buildVllmArgs(env, role);
   } catch (err) {
-    if (err instanceof VllmArgsError) return err.problems;
+    if (err instanceof ConfigError) return err.problems;
     throw err;
   }
-  throw new Error("expected a VllmArgsError");
+  throw new Error("expected a ConfigError");
 }
 
 describe("main server arguments", () => {
@@ -24,49 +37,17 @@ describe("main server arguments", () => {
     [
       "defaults",
       { MODEL_NAME: "Qwen/Qwen3-8B" },
-      [
-        "Qwen/Qwen3-8B",
-        "--served-model-name",
-        "Qwen/Qwen3-8B",
-        ...BASE,
-        "--tensor-parallel-size",
-        "1",
-        "--gpu-memory-utilization",
-        "0.9",
-        "--enable-prompt-tokens-details",
-      ],
+      [...mainStart("Qwen/Qwen3-8B", "1", "0.9"), "--enable-prompt-tokens-details"],
     ],
     [
       "tensor parallel, memory and context length",
       { MODEL_NAME: "m", TENSOR_PARALLEL: "4", GPU_MEMORY_UTILIZATION: "0.85", MAX_MODEL_LEN: "32768" },
-      [
-        "m",
-        "--served-model-name",
-        "m",
-        ...BASE,
-        "--tensor-parallel-size",
-        "4",
-        "--gpu-memory-utilization",
-        "0.85",
-        "--max-model-len",
-        "32768",
-        "--enable-prompt-tokens-details",
-      ],
+      [...mainStart("m", "4", "0.85"), "--max-model-len", "32768", "--enable-prompt-tokens-details"],
     ],
     [
       "an embedding model takes its share of the GPU budget",
       { MODEL_NAME: "m", EMBEDDING_MODEL: "e", GPU_MEMORY_UTILIZATION: "0.9" },
-      [
-        "m",
-        "--served-model-name",
-        "m",
-        ...BASE,
-        "--tensor-parallel-size",
-        "1",
-        "--gpu-memory-utilization",
-        "0.8",
-        "--enable-prompt-tokens-details",
-      ],
+      [...mainStart("m", "1", "0.8"), "--enable-prompt-tokens-details"],
     ],
     [
       "extra args come last, quoted words kept whole",
@@ -75,14 +56,7 @@ describe("main server arguments", () => {
         VLLM_EXTRA_ARGS: `--max-num-seqs 64 --chat-template '{{ a b }}' --dtype "bfloat16"`,
       },
       [
-        "m",
-        "--served-model-name",
-        "m",
-        ...BASE,
-        "--tensor-parallel-size",
-        "1",
-        "--gpu-memory-utilization",
-        "0.9",
+        ...mainStart("m", "1", "0.9"),
         "--enable-prompt-tokens-details",
         "--max-num-seqs",
         "64",
@@ -95,17 +69,7 @@ describe("main server arguments", () => {
     [
       "blank values count as unset",
       { MODEL_NAME: " m ", MAX_MODEL_LEN: " ", VLLM_EXTRA_ARGS: "  " },
-      [
-        "m",
-        "--served-model-name",
-        "m",
-        ...BASE,
-        "--tensor-parallel-size",
-        "1",
-        "--gpu-memory-utilization",
-        "0.9",
-        "--enable-prompt-tokens-details",
-      ],
+      [...mainStart("m", "1", "0.9"), "--enable-prompt-tokens-details"],
     ],
   ];
   it.each(cases)("%s", (_name, env, expected) => {
@@ -131,23 +95,25 @@ describe("embedding server arguments", () => {
     });
   });
 
+  /** The embedding server's fixed start: the model, its served name, port 8001, pooling, its GPU share. */
+  const embedStart = (model: string, gpuMemory: string) => [
+    model,
+    "--served-model-name",
+    model,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "8001",
+    "--runner",
+    "pooling",
+    "--gpu-memory-utilization",
+    gpuMemory,
+  ];
   const cases: Array<[string, Record<string, string>, string[]]> = [
     [
       "pooling runner on 8001 with the default share",
       { MODEL_NAME: "m", EMBEDDING_MODEL: "BAAI/bge-small-en-v1.5" },
-      [
-        "BAAI/bge-small-en-v1.5",
-        "--served-model-name",
-        "BAAI/bge-small-en-v1.5",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "8001",
-        "--runner",
-        "pooling",
-        "--gpu-memory-utilization",
-        "0.1",
-      ],
+      [...embedStart("BAAI/bge-small-en-v1.5", "0.1")],
     ],
     [
       "own share, context length and extra args",
@@ -157,22 +123,7 @@ describe("embedding server arguments", () => {
         EMBEDDING_MAX_MODEL_LEN: "512",
         EMBEDDING_VLLM_EXTRA_ARGS: "--enforce-eager",
       },
-      [
-        "e",
-        "--served-model-name",
-        "e",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "8001",
-        "--runner",
-        "pooling",
-        "--gpu-memory-utilization",
-        "0.2",
-        "--max-model-len",
-        "512",
-        "--enforce-eager",
-      ],
+      [...embedStart("e", "0.2"), "--max-model-len", "512", "--enforce-eager"],
     ],
   ];
   it.each(cases)("%s", (_name, env, expected) => {
@@ -181,32 +132,20 @@ describe("embedding server arguments", () => {
 });
 
 describe("rejected settings", () => {
-  const cases: Array<[string, Record<string, string>, VllmRole, RegExp]> = [
+  type Case = [string, Record<string, string>, VllmRole, RegExp];
+  /** VLLM_EXTRA_ARGS of the main server that are refused with `problem`. */
+  const mainExtra = (name: string, extra: string, problem: RegExp): Case => [
+    name,
+    { MODEL_NAME: "m", VLLM_EXTRA_ARGS: extra },
+    "main",
+    problem,
+  ];
+  const cases: Case[] = [
     ["missing model", {}, "main", /^MODEL_NAME: required/],
-    [
-      "reasoning parser",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-parser qwen3" },
-      "main",
-      /--reasoning-parser is not allowed/,
-    ],
-    [
-      "reasoning parser with =",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-parser=qwen3" },
-      "main",
-      /--reasoning-parser is/,
-    ],
-    [
-      "reasoning parser, underscores",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning_parser qwen3" },
-      "main",
-      /--reasoning-parser is/,
-    ],
-    [
-      "reasoning parser plugin",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--reasoning-parser-plugin x.py" },
-      "main",
-      /--reasoning-parser-plugin is/,
-    ],
+    mainExtra("reasoning parser", "--reasoning-parser qwen3", /--reasoning-parser is not allowed/),
+    mainExtra("reasoning parser with =", "--reasoning-parser=qwen3", /--reasoning-parser is/),
+    mainExtra("reasoning parser, underscores", "--reasoning_parser qwen3", /--reasoning-parser is/),
+    mainExtra("reasoning parser plugin", "--reasoning-parser-plugin x.py", /--reasoning-parser-plugin is/),
     [
       "REASONING_PARSER variable",
       { MODEL_NAME: "m", REASONING_PARSER: "qwen3" },
@@ -219,37 +158,12 @@ describe("rejected settings", () => {
       "embed",
       /EMBEDDING_VLLM_EXTRA_ARGS: --reasoning-parser/,
     ],
-    ["port override", { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--port 9000" }, "main", /--port is not allowed/],
-    [
-      "host override",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--host=0.0.0.0" },
-      "main",
-      /--host is not allowed/,
-    ],
-    [
-      "token on the command line",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--hf-token hf_x" },
-      "main",
-      /--hf-token is not allowed: secrets/,
-    ],
-    [
-      "api key on the command line",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--api-key k" },
-      "main",
-      /--api-key is not allowed/,
-    ],
-    [
-      "config file",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--config c.yaml" },
-      "main",
-      /--config is not allowed/,
-    ],
-    [
-      "unterminated quote",
-      { MODEL_NAME: "m", VLLM_EXTRA_ARGS: "--chat-template 'x" },
-      "main",
-      /unterminated single quote/,
-    ],
+    mainExtra("port override", "--port 9000", /--port is not allowed/),
+    mainExtra("host override", "--host=0.0.0.0", /--host is not allowed/),
+    mainExtra("token on the command line", "--hf-token hf_x", /--hf-token is not allowed: secrets/),
+    mainExtra("api key on the command line", "--api-key k", /--api-key is not allowed/),
+    mainExtra("config file", "--config c.yaml", /--config is not allowed/),
+    mainExtra("unterminated quote", "--chat-template 'x", /unterminated single quote/),
     [
       "tensor parallel not a number",
       { MODEL_NAME: "m", TENSOR_PARALLEL: "two" },

@@ -7,6 +7,7 @@
  * Secrets (HF_TOKEN, VLLM_API_KEY) reach vLLM through the environment, never the command line, because
  * command lines end up in logs and in `ps`.
  */
+import { ConfigError } from "../handlers/shared/config.js";
 
 export type VllmRole = "main" | "embed";
 export type VllmPlan = { enabled: true; args: string[] } | { enabled: false; reason: string };
@@ -17,13 +18,6 @@ export const MAIN_PORT = 8000;
 export const EMBED_PORT = 8001;
 export const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 export const DEFAULT_EMBEDDING_GPU_SHARE = 0.1;
-
-export class VllmArgsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid vLLM settings:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "VllmArgsError";
-  }
-}
 
 /**
  * Flags VLLM_EXTRA_ARGS may not carry, with the reason. A reasoning parser silently disables constraints
@@ -216,7 +210,7 @@ function memorySplit(env: Env, problems: string[]): { main: number; embed: numbe
   return { main: total - embed, embed };
 }
 
-/** The arguments after `vllm serve` for one role; throws VllmArgsError listing every problem. */
+/** The arguments after `vllm serve` for one role; throws a ConfigError listing every problem. */
 export function buildVllmArgs(env: Env, role: VllmRole): VllmPlan {
   const problems: string[] = [];
   if (env.REASONING_PARSER?.trim()) {
@@ -245,7 +239,7 @@ export function buildVllmArgs(env: Env, role: VllmRole): VllmPlan {
   } else {
     const model = env.EMBEDDING_MODEL?.trim();
     if (!model) {
-      if (problems.length > 0) throw new VllmArgsError(problems);
+      if (problems.length > 0) throw new ConfigError(problems, "invalid vLLM settings");
       return { enabled: false, reason: "EMBEDDING_MODEL is not set" };
     }
     const maxLen = intVar(env, "EMBEDDING_MAX_MODEL_LEN", 1, 100_000_000, problems);
@@ -259,6 +253,6 @@ export function buildVllmArgs(env: Env, role: VllmRole): VllmPlan {
       ...extraArgs(env, "EMBEDDING_VLLM_EXTRA_ARGS", problems),
     ];
   }
-  if (problems.length > 0) throw new VllmArgsError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, "invalid vLLM settings");
   return { enabled: true, args };
 }

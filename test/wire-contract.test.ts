@@ -10,7 +10,6 @@ import { DEFAULT_BUDGETS } from "../core/effort.js";
 import type { ErrorEnvelope } from "../core/protocol.js";
 import { generateKey } from "../core/seal.js";
 import { type RunningLocalApi, startLocalApi } from "../handlers/runpod/local-api.js";
-import { createServiceJobServices } from "../handlers/runpod/services.js";
 import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../handlers/server/testing.js";
 import { ScriptedEngine } from "./support/scripted-engine.js";
 
@@ -47,7 +46,7 @@ beforeAll(async () => {
     sealKey: generateKey(),
   });
   api = await startLocalApi({
-    services: createServiceJobServices(service),
+    service,
     apiKey: TEST_KEY,
     concurrency: 2,
   });

@@ -4,12 +4,11 @@
  */
 import runpodSdk from "runpod-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_BUDGETS } from "../../core/effort.js";
 import type { DeliberateError } from "../../core/errors.js";
+import { gate } from "../../test/support/runpod/worker-harness.js";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
+import { testService } from "../../test/support/service.js";
 import { type RunningLocalApi, startLocalApi } from "./local-api.js";
-import { createDirectServices } from "./services.js";
-import { gate } from "./testing/worker-harness.js";
 
 const KEY = "local-test-key-0123";
 let api: RunningLocalApi;
@@ -27,7 +26,7 @@ beforeEach(async () => {
     },
   });
   api = await startLocalApi({
-    services: createDirectServices({ engine, budgets: DEFAULT_BUDGETS, answerCap: 64 }),
+    service: testService(engine, { answerCap: 64, maxConcurrency: 1 }),
     apiKey: KEY,
     concurrency: 1,
     streamHoldMs: 50,

@@ -4,7 +4,8 @@
 import runpodSdk from "runpod-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningLocalApi, startLocalApi } from "./local-api.js";
-import { type DemoStack, startDemoStack } from "./testing/demo-services.js";
+import { type DemoStack, startDemoStack } from "../../test/support/demo-service.js";
+import { FULL_RUN_STEP_EVENTS } from "../../test/support/step-events.js";
 
 const KEY = "local-test-key-0123";
 let stack: DemoStack;
@@ -13,7 +14,7 @@ let api: RunningLocalApi;
 beforeAll(async () => {
   stack = await startDemoStack(2);
   api = await startLocalApi({
-    services: stack.services,
+    service: stack.service,
     apiKey: KEY,
     endpointId: "local",
     concurrency: 2,
@@ -73,16 +74,9 @@ describe("runpod-sdk against the local API", () => {
     for await (const chunk of ep.stream(id)) chunks.push(chunk as Chunk);
     const items = chunks.map((c) => c.output);
     expect(items.every((i) => i.id === id)).toBe(true);
-    expect(items.filter((i) => i.type === "completion.step").map((i) => `${i.step}:${i.status}`)).toEqual([
-      "think:started",
-      "think:completed",
-      "draft:started",
-      "draft:completed",
-      "reflect:started",
-      "reflect:completed",
-      "final:started",
-      "final:completed",
-    ]);
+    expect(items.filter((i) => i.type === "completion.step").map((i) => `${i.step}:${i.status}`)).toEqual(
+      FULL_RUN_STEP_EVENTS,
+    );
     const status = (await ep.status(id)) as unknown as {
       status: string;
       output: { text: string; draft: string; thinking: { think: string; reflect: string } };

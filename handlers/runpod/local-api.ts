@@ -11,11 +11,12 @@ import { createAdaptorServer } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { isLoopback } from "../server/keys.js";
-import type { JobServices } from "./job-handler.js";
+import type { CompletionService } from "../../core/completion-service.js";
+import { createServiceJobServices } from "./services.js";
 import { isTerminal, type LocalJob, LocalJobs, statusBody } from "./local-jobs.js";
 
 export interface LocalApiOptions {
-  services: JobServices;
+  service: CompletionService;
   /** The Bearer key clients must send; undefined accepts any non-empty one (say so in the log). */
   apiKey: string | undefined;
   /** Only this endpoint id is served; undefined serves any id. */
@@ -47,7 +48,7 @@ function sameKey(given: string, expected: string): boolean {
 }
 
 export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: LocalJobs } {
-  const jobs = new LocalJobs(options.services, options.concurrency);
+  const jobs = new LocalJobs(createServiceJobServices(options.service), options.concurrency);
   const holdMs = options.streamHoldMs ?? 1_000;
   const app = new Hono();
 
@@ -100,24 +101,24 @@ export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: Loc
     return c.json(statusBody(job));
   };
 
-  v2.post("/:endpoint/run", async (c) => {
+  /** Reads a /run or /runsync body and queues its job, kept `retentionMs` after it ends. */
+  const submit = async (c: Context, retentionMs: number) => {
     const run = await readRun(c);
     if ("error" in run) return c.json({ error: run.error }, run.status);
-    const job = jobs.submit(run.input, {
-      retentionMs: RETENTION_RUN_MS,
+    return jobs.submit(run.input, {
+      retentionMs,
       ...(run.executionTimeoutMs ? { executionTimeoutMs: run.executionTimeoutMs } : {}),
     });
-    return c.json({ id: job.id, status: "IN_QUEUE" });
+  };
+
+  v2.post("/:endpoint/run", async (c) => {
+    const job = await submit(c, RETENTION_RUN_MS);
+    return job instanceof Response ? job : c.json({ id: job.id, status: "IN_QUEUE" });
   });
 
   v2.post("/:endpoint/runsync", async (c) => {
-    const run = await readRun(c);
-    if ("error" in run) return c.json({ error: run.error }, run.status);
-    const job = jobs.submit(run.input, {
-      retentionMs: RETENTION_RUNSYNC_MS,
-      ...(run.executionTimeoutMs ? { executionTimeoutMs: run.executionTimeoutMs } : {}),
-    });
-    return settle(c, job, clampWait(c.req.query("wait"), 90_000));
+    const job = await submit(c, RETENTION_RUNSYNC_MS);
+    return job instanceof Response ? job : settle(c, job, clampWait(c.req.query("wait"), 90_000));
   });
 
   const status = (c: Context) => {

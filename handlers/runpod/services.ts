@@ -1,12 +1,8 @@
 /**
- * JobServices for the worker and the local API. The normal wiring is core's CompletionService
- * (queue, cache, deadline, drain); createDirectServices runs the pipeline straight on an engine,
- * for tests that need nothing else.
+ * JobServices for the worker and the local API: core's CompletionService (queue, cache, deadline,
+ * drain), the same in production and in tests.
  */
 import type { CompletionService } from "../../core/completion-service.js";
-import type { EffortBudgets } from "../../core/effort.js";
-import type { Engine } from "../../core/engine.js";
-import { runPipeline } from "../../core/pipeline.js";
 import { embed } from "../shared/embeddings.js";
 import type { JobServices } from "./job-handler.js";
 
@@ -24,27 +20,5 @@ export function createServiceJobServices(service: CompletionService): JobService
         ...(onEvent ? { onEvent } : {}),
       }),
     embed: (request, signal) => embed(service.engine, request, signal),
-  };
-}
-
-export interface DirectServicesOptions {
-  engine: Engine;
-  budgets: EffortBudgets;
-  answerCap: number;
-}
-
-export function createDirectServices(options: DirectServicesOptions): JobServices {
-  const { engine } = options;
-  return {
-    complete: (request, { jobId, signal, onEvent }) =>
-      runPipeline(request, {
-        engine,
-        budgets: options.budgets,
-        answerCap: options.answerCap,
-        jobId,
-        signal,
-        ...(onEvent ? { onEvent } : {}),
-      }),
-    embed: (request, signal) => embed(engine, request, signal),
   };
 }

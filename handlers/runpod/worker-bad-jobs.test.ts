@@ -1,19 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { JobApiStandIn, type RecordedRequest } from "./testing/job-api-stand-in.js";
-import { completionJob, startWorker, type Harness } from "./testing/worker-harness.js";
+import type { RecordedRequest } from "../../test/support/runpod/job-api-stand-in.js";
+import { completionJob, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
-
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
-});
+const rp = useWorkerHarness();
 
 /** The envelope inside RunPod's `{"error": "<string>"}` body. */
 function envelopeOf(request: RecordedRequest): { error: Record<string, string> } {
@@ -25,7 +15,7 @@ function envelopeOf(request: RecordedRequest): { error: Record<string, string> }
 
 describe("bad jobs do not stop the worker", () => {
   it("answers each bad job with RunPod's error body carrying our envelope, and takes the next", async () => {
-    standIn.enqueue(
+    rp.standIn.enqueue(
       { id: "bad-type", input: { prompt: 5 } },
       { id: "bad-shape", input: { question: "what?" } },
       { id: "bad-input", input: "just text" },
@@ -36,11 +26,11 @@ describe("bad jobs do not stop the worker", () => {
       { id: "bad-route", input: { openai_route: "/v1/chat/completions", openai_input: { messages: [] } } },
       completionJob("good"),
     );
-    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "fine" } }) });
-    const good = await standIn.waitForDone("good");
+    rp.start({ engine: new ScriptedEngine({ fallback: { text: "fine" } }) });
+    const good = await rp.standIn.waitForDone("good");
     expect((good.json as { output: { output: string } }).output.output).toBe("fine");
 
-    const failed = (id: string) => envelopeOf(standIn.of("job-done").find((r) => r.jobId === id)!).error;
+    const failed = (id: string) => envelopeOf(rp.standIn.of("job-done").find((r) => r.jobId === id)!).error;
     expect(failed("bad-type")).toMatchObject({
       type: "invalid_request_error",
       code: "invalid_request",
@@ -52,7 +42,7 @@ describe("bad jobs do not stop the worker", () => {
     expect(failed("both")).toMatchObject({ code: "invalid_request", param: "messages" });
     expect(failed("bad-route")).toMatchObject({ code: "invalid_request", param: "openai_route" });
     // Jobs without an id cannot be answered: they are dropped, not reported.
-    expect(standIn.of("job-done").map((r) => r.jobId)).toEqual([
+    expect(rp.standIn.of("job-done").map((r) => r.jobId)).toEqual([
       "bad-type",
       "bad-shape",
       "bad-input",
@@ -64,20 +54,20 @@ describe("bad jobs do not stop the worker", () => {
   });
 
   it("reports pipeline errors (a truncated answer) with the failing step", async () => {
-    standIn.enqueue(completionJob("cut"), completionJob("ok"));
+    rp.standIn.enqueue(completionJob("cut"), completionJob("ok"));
     const engine = new ScriptedEngine({
       replies: [{ text: "{", finishReason: "length" }],
       fallback: { text: "y" },
     });
-    harness = startWorker(standIn, { engine });
-    await standIn.waitForDone("ok");
-    const cut = standIn.of("job-done").find((r) => r.jobId === "cut")!;
+    rp.start({ engine });
+    await rp.standIn.waitForDone("ok");
+    const cut = rp.standIn.of("job-done").find((r) => r.jobId === "cut")!;
     expect(cut.url).toBe("/v2/ep1/job-done/pod-7/cut?isStream=false");
     expect(envelopeOf(cut).error).toMatchObject({ code: "answer_truncated", step: "final" });
   });
 
   it("serves embeddings jobs: {embeddings: {...}} and worker-vllm's openai_route /v1/embeddings", async () => {
-    standIn.enqueue(
+    rp.standIn.enqueue(
       { id: "e1", input: { embeddings: { input: "hello" } } },
       {
         id: "e2",
@@ -85,8 +75,8 @@ describe("bad jobs do not stop the worker", () => {
       },
       { id: "e3", input: { embeddings: { input: "x" }, prompt: "extra" } },
     );
-    harness = startWorker(standIn, { engine: new ScriptedEngine() });
-    const [e1, e2, e3] = await Promise.all(["e1", "e2", "e3"].map((id) => standIn.waitForDone(id)));
+    rp.start({ engine: new ScriptedEngine() });
+    const [e1, e2, e3] = await Promise.all(["e1", "e2", "e3"].map((id) => rp.standIn.waitForDone(id)));
     expect((e1!.json as { output: unknown }).output).toEqual({
       object: "list",
       model: "scripted-model",

@@ -1,20 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DeliberateError } from "../../core/errors.js";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { JobApiStandIn } from "./testing/job-api-stand-in.js";
-import { completionJob, gate, startWorker, type Harness } from "./testing/worker-harness.js";
+import { completionJob, gate, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
-
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
-});
+const rp = useWorkerHarness();
 
 describe("job-stop cancellation", () => {
   it("aborts the running pipeline for an id from /job-stop/, posts no result for it, and goes on", async () => {
@@ -33,17 +22,17 @@ describe("job-stop cancellation", () => {
       ],
       fallback: { text: "second" },
     });
-    standIn.enqueue(completionJob("c1"));
-    harness = startWorker(standIn, { engine });
+    rp.standIn.enqueue(completionJob("c1"));
+    const harness = rp.start({ engine });
 
     const signal = await engineStarted;
-    const poll = await standIn.waitFor((r) => r.route === "job-stop");
+    const poll = await rp.standIn.waitFor((r) => r.route === "job-stop");
     expect(poll.method).toBe("GET");
     // The template's empty `?` is kept; fetch drops an empty query when it sends the request.
     expect(poll.url).toBe("/v2/ep1/job-stop/pod-7");
     expect(poll.headers.authorization).toBe("rpa_KEY123");
 
-    standIn.stopJobs("unknown-id", "c1");
+    rp.standIn.stopJobs("unknown-id", "c1");
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       signal.addEventListener("abort", () => resolve(), { once: true });
@@ -51,16 +40,16 @@ describe("job-stop cancellation", () => {
     expect(signal.reason).toBeInstanceOf(DeliberateError);
     expect((signal.reason as DeliberateError).code).toBe("cancelled");
 
-    standIn.enqueue(completionJob("c2"));
-    const done = await standIn.waitForDone("c2");
+    rp.standIn.enqueue(completionJob("c2"));
+    const done = await rp.standIn.waitForDone("c2");
     expect((done.json as { output: { output: string } }).output.output).toBe("second");
-    expect(standIn.of("job-done").map((r) => r.jobId)).toEqual(["c2"]);
+    expect(rp.standIn.of("job-done").map((r) => r.jobId)).toEqual(["c2"]);
     expect(harness.worker.runningJobIds).not.toContain("c1");
   });
 
   it("keeps polling job-stop after 204 and 429 answers", async () => {
-    standIn.script("job-stop", { status: 204 }, { status: 429 }, { status: 500 });
-    harness = startWorker(standIn, { engine: new ScriptedEngine() });
-    await standIn.waitFor((r) => r.route === "job-stop" && standIn.of("job-stop").length >= 4);
+    rp.standIn.script("job-stop", { status: 204 }, { status: 429 }, { status: 500 });
+    rp.start({ engine: new ScriptedEngine() });
+    await rp.standIn.waitFor((r) => r.route === "job-stop" && rp.standIn.of("job-stop").length >= 4);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { batchUrlOf, fillTemplate, stopUrlOf, withQuery } from "./urls.js";
-import { parseWorkerConfig, WorkerConfigError } from "./worker-config.js";
+import { ConfigError } from "../shared/config.js";
+import { parseWorkerConfig } from "./worker-config.js";
 
 const base = "https://api.runpod.ai/v2/ep";
 const deployed = {
@@ -64,8 +65,8 @@ describe("parseWorkerConfig", () => {
       parseWorkerConfig({ RUNPOD_PING_INTERVAL: "soon", RUNPOD_CONCURRENCY: "0" }, 1);
       expect.unreachable();
     } catch (err) {
-      expect(err).toBeInstanceOf(WorkerConfigError);
-      const problems = (err as WorkerConfigError).problems.join("\n");
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join("\n");
       expect(problems).toMatch(/RUNPOD_PING_INTERVAL/);
       expect(problems).toMatch(/RUNPOD_CONCURRENCY/);
       expect(problems).toMatch(/RUNPOD_WEBHOOK_GET_JOB/);

@@ -1,9 +1,11 @@
 /**
- * The RunPod worker's environment (README, Configuration), validated with zod. main.ts calls this once with
- * process.env; everything below it takes the parsed WorkerConfig.
+ * The RunPod worker's environment, validated with zod. The worker's entry parses it once, together
+ * with the rest of the configuration (handlers/shared/runtime.ts), so every problem is reported in one
+ * ConfigError; everything below it takes the parsed WorkerConfig.
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { ConfigError } from "../shared/config.js";
 import { fillTemplate } from "./urls.js";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -73,13 +75,6 @@ export interface WorkerConfig {
   timings: WorkerTimings;
 }
 
-export class WorkerConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid RunPod worker configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "WorkerConfigError";
-  }
-}
-
 /**
  * Reads the worker's variables. `defaultConcurrency` is the queue's (ORCH_MAX_CONCURRENCY) so the
  * worker never takes more jobs than the pipeline would run at once.
@@ -106,7 +101,7 @@ export function parseWorkerConfig(
   if (cleaned.RUNPOD_WEBHOOK_GET_JOB && !cleaned.RUNPOD_WEBHOOK_POST_OUTPUT) {
     problems.push("RUNPOD_WEBHOOK_POST_OUTPUT: required with RUNPOD_WEBHOOK_GET_JOB (where results go)");
   }
-  if (!parsed.success || problems.length > 0) throw new WorkerConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const podId = e.RUNPOD_POD_ID ?? randomUUID();
   const podOnly = (t: string) => t.replaceAll("$RUNPOD_POD_ID", podId);

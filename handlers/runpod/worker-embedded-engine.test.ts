@@ -2,28 +2,18 @@
  * The worker loop on the real stack: embedded llama.cpp engine (generated demo model) behind core's
  * CompletionService, against the stand-in of RunPod's job API. Every request is checked.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { JobApiStandIn } from "./testing/job-api-stand-in.js";
-import { type DemoStack, startDemoStack } from "./testing/demo-services.js";
-import { type Harness, startWorker } from "./testing/worker-harness.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DemoStack, startDemoStack } from "../../test/support/demo-service.js";
+import { useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
 let stack: DemoStack;
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
+const rp = useWorkerHarness({ endpointId: "ep2", podId: "pod-e", apiKey: "rpa_EMB" });
 
 beforeAll(async () => {
   stack = await startDemoStack(2);
 });
 afterAll(async () => {
   await stack?.dispose();
-});
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep2", podId: "pod-e", apiKey: "rpa_EMB" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
 });
 
 const schema = {
@@ -35,7 +25,7 @@ const schema = {
 
 describe("worker on the embedded engine", () => {
   it("batch-takes two jobs, runs them and posts schema-valid results with the RunPod ids", async () => {
-    standIn.enqueue(
+    rp.standIn.enqueue(
       {
         id: "j1",
         input: { prompt: "Reply as JSON.", thinking_effort: "none", structured_outputs: { json: schema } },
@@ -48,10 +38,10 @@ describe("worker on the embedded engine", () => {
         },
       },
     );
-    harness = startWorker(standIn, { engine: stack.demo.engine, services: stack.services, concurrency: 2 });
-    const [d1, d2] = await Promise.all([standIn.waitForDone("j1"), standIn.waitForDone("j2")]);
+    rp.start({ service: stack.service, concurrency: 2 });
+    const [d1, d2] = await Promise.all([rp.standIn.waitForDone("j1"), rp.standIn.waitForDone("j2")]);
 
-    const take = standIn.of("job-take-batch")[0]!;
+    const take = rp.standIn.of("job-take-batch")[0]!;
     expect(take.url).toBe("/v2/ep2/job-take-batch/pod-e?batch_size=2&job_in_progress=0");
     expect(take.headers.authorization).toBe("rpa_EMB");
     for (const [done, id] of [
@@ -78,7 +68,7 @@ describe("worker on the embedded engine", () => {
   });
 
   it("streams the real engine's step events and deltas, which rebuild the result's texts", async () => {
-    standIn.enqueue({
+    rp.standIn.enqueue({
       id: "s1",
       input: {
         prompt: "Pick a colour.",
@@ -88,8 +78,8 @@ describe("worker on the embedded engine", () => {
         structured_outputs: { choice: ["red", "green", "blue"] },
       },
     });
-    harness = startWorker(standIn, { engine: stack.demo.engine, services: stack.services });
-    const done = await standIn.waitForDone("s1");
+    rp.start({ service: stack.service });
+    const done = await rp.standIn.waitForDone("s1");
     expect(done.url).toBe("/v2/ep2/job-done/pod-e/s1?isStream=true");
     const result = (
       done.json as {
@@ -98,7 +88,7 @@ describe("worker on the embedded engine", () => {
     ).output;
     expect(["red", "green", "blue"]).toContain(result.output);
 
-    const posts = standIn.of("job-stream");
+    const posts = rp.standIn.of("job-stream");
     for (const post of posts) {
       expect(post.url).toBe("/v2/ep2/job-stream/pod-e/s1?isStream=false");
       expect(post.headers.authorization).toBe("rpa_EMB");
@@ -119,7 +109,7 @@ describe("worker on the embedded engine", () => {
   });
 
   it("answers an embeddings job and a bad job, then keeps going", async () => {
-    standIn.enqueue(
+    rp.standIn.enqueue(
       { id: "e1", input: { openai_route: "/v1/embeddings", openai_input: { input: ["alpha", "beta"] } } },
       { id: "bad", input: { prompt: "x", thinking_effort: "extreme" } },
       {
@@ -127,8 +117,8 @@ describe("worker on the embedded engine", () => {
         input: { prompt: "Hi", thinking_effort: "none", structured_outputs: { regex: "[a-c]{3}" } },
       },
     );
-    harness = startWorker(standIn, { engine: stack.demo.engine, services: stack.services });
-    const [e1, bad, ok] = await Promise.all(["e1", "bad", "ok"].map((id) => standIn.waitForDone(id)));
+    rp.start({ service: stack.service });
+    const [e1, bad, ok] = await Promise.all(["e1", "bad", "ok"].map((id) => rp.standIn.waitForDone(id)));
     const emb = (e1!.json as { output: { data: { embedding: number[] }[]; model: string } }).output;
     expect(emb.data).toHaveLength(2);
     expect(emb.data[0]!.embedding.length).toBe(emb.data[1]!.embedding.length);

@@ -1,27 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { JobApiStandIn } from "./testing/job-api-stand-in.js";
-import { completionJob, gate, startWorker, type Harness } from "./testing/worker-harness.js";
+import { completionJob, gatedEngine, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
-
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
-});
+const rp = useWorkerHarness();
 
 describe("job-take and job-done", () => {
   it("takes one job with job_in_progress=0, the raw key, and posts the result to job-done", async () => {
-    standIn.enqueue(completionJob("job-1"));
-    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "hello" } }) });
-    const done = await standIn.waitForDone("job-1");
+    rp.standIn.enqueue(completionJob("job-1"));
+    rp.start({ engine: new ScriptedEngine({ fallback: { text: "hello" } }) });
+    const done = await rp.standIn.waitForDone("job-1");
 
-    const take = standIn.of("job-take")[0]!;
+    const take = rp.standIn.of("job-take")[0]!;
     expect(take.method).toBe("GET");
     expect(take.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=0");
     expect(take.headers.authorization).toBe("rpa_KEY123");
@@ -44,35 +33,29 @@ describe("job-take and job-done", () => {
       cached: false,
     });
     // Nothing is streamed for a request that did not ask to stream.
-    expect(standIn.of("job-stream")).toHaveLength(0);
+    expect(rp.standIn.of("job-stream")).toHaveLength(0);
   });
 
   it("uses job-take-batch with batch_size when several slots are free, job_in_progress=1 while busy", async () => {
-    const g = gate();
-    const engine = new ScriptedEngine({
-      fallback: async (call) => {
-        await g.wait(call.signal);
-        return { text: "ok" };
-      },
-    });
-    standIn.enqueue(completionJob("a"), completionJob("b"));
-    harness = startWorker(standIn, { engine, concurrency: 3 });
+    const { engine, release } = gatedEngine("ok");
+    rp.standIn.enqueue(completionJob("a"), completionJob("b"));
+    rp.start({ engine, concurrency: 3 });
 
-    const batch = await standIn.waitFor((r) => r.route === "job-take-batch");
+    const batch = await rp.standIn.waitFor((r) => r.route === "job-take-batch");
     expect(batch.url).toBe("/v2/ep1/job-take-batch/pod-7?batch_size=3&job_in_progress=0");
     expect(batch.headers.authorization).toBe("rpa_KEY123");
     // Two jobs running, one slot left: a single take, flagged as busy.
-    const single = await standIn.waitFor((r) => r.route === "job-take");
+    const single = await rp.standIn.waitFor((r) => r.route === "job-take");
     expect(single.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=1");
 
-    g.release();
-    const [a, b] = await Promise.all([standIn.waitForDone("a"), standIn.waitForDone("b")]);
+    release();
+    const [a, b] = await Promise.all([rp.standIn.waitForDone("a"), rp.standIn.waitForDone("b")]);
     expect((a.json as { output: { job_id: string } }).output.job_id).toBe("a");
     expect((b.json as { output: { job_id: string } }).output.job_id).toBe("b");
   });
 
   it("treats 204, 400, empty and non-JSON answers as no job, survives a 500, then takes the next job", async () => {
-    standIn.script(
+    rp.standIn.script(
       "job-take",
       { status: 204 },
       { status: 400, body: { error: "flashboot" } },
@@ -80,44 +63,43 @@ describe("job-take and job-done", () => {
       { status: 200, body: "not json" },
       { status: 500, body: "boom" },
     );
-    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "after" } }) });
-    await standIn.waitFor((r) => r.route === "job-take" && standIn.of("job-take").length >= 6);
-    standIn.enqueue(completionJob("late"));
-    const done = await standIn.waitForDone("late");
+    rp.start({ engine: new ScriptedEngine({ fallback: { text: "after" } }) });
+    await rp.standIn.waitFor((r) => r.route === "job-take" && rp.standIn.of("job-take").length >= 6);
+    rp.standIn.enqueue(completionJob("late"));
+    const done = await rp.standIn.waitForDone("late");
     expect((done.json as { output: { output: string } }).output.output).toBe("after");
-    expect(standIn.of("job-take").every((r) => r.url === "/v2/ep1/job-take/pod-7?job_in_progress=0")).toBe(
+    expect(rp.standIn.of("job-take").every((r) => r.url === "/v2/ep1/job-take/pod-7?job_in_progress=0")).toBe(
       true,
     );
   });
 
   it("backs off after a 429 instead of polling again at once", async () => {
-    standIn.script("job-take", { status: 429 });
-    harness = startWorker(standIn, {
+    rp.standIn.script("job-take", { status: 429 });
+    const harness = rp.start({
       engine: new ScriptedEngine(),
       timings: { backoffMs: 60_000, minPollIntervalMs: 0 },
     });
-    await standIn.waitFor((r) => r.route === "job-take");
+    await rp.standIn.waitFor((r) => r.route === "job-take");
     // Without a back-off the next take would follow at once; give it every chance to show up.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(standIn.of("job-take")).toHaveLength(1);
+    expect(rp.standIn.of("job-take")).toHaveLength(1);
     // Shutdown interrupts the back-off.
     await harness.stop();
-    harness = undefined;
-    expect(standIn.of("job-take")).toHaveLength(1);
+    expect(rp.standIn.of("job-take")).toHaveLength(1);
   });
 
   it("accepts templates without a query string", async () => {
-    const base = `${standIn.baseUrl}/v2/ep1`;
-    standIn.enqueue(completionJob("plain"));
-    harness = startWorker(standIn, {
+    const base = `${rp.standIn.baseUrl}/v2/ep1`;
+    rp.standIn.enqueue(completionJob("plain"));
+    rp.start({
       engine: new ScriptedEngine({ fallback: { text: "x" } }),
       env: {
         RUNPOD_WEBHOOK_GET_JOB: `${base}/job-take/$ID`,
         RUNPOD_WEBHOOK_POST_OUTPUT: `${base}/job-done/$RUNPOD_POD_ID/$ID`,
       },
     });
-    const done = await standIn.waitForDone("plain");
-    expect(standIn.of("job-take")[0]!.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=0");
+    const done = await rp.standIn.waitForDone("plain");
+    expect(rp.standIn.of("job-take")[0]!.url).toBe("/v2/ep1/job-take/pod-7?job_in_progress=0");
     expect(done.url).toBe("/v2/ep1/job-done/pod-7/plain?isStream=false");
   });
 });

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openJson } from "../../core/seal.js";
-import { JobApiStandIn } from "./testing/job-api-stand-in.js";
+import { JobApiStandIn } from "../../test/support/runpod/job-api-stand-in.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KEY = Buffer.alloc(32, 7);
@@ -56,21 +56,25 @@ describe("SIGTERM", () => {
       },
     });
     let stderr = "";
-    child = spawn(process.execPath, ["--import", "tsx", path.join(here, "testing/worker-child.ts")], {
-      env: {
-        PATH: process.env.PATH,
-        ...standIn.env({ RUNPOD_CONCURRENCY: "2", RUNPOD_PING_INTERVAL: "200" }),
-        ORCH_MAX_CONCURRENCY: "2",
-        ORCH_MODEL_CACHE_DIR: cacheDir,
-        ORCH_THINKING_BUDGETS: "low=16",
-        ORCH_ANSWER_MAX_TOKENS: "16",
-        ORCH_LOG_LEVEL: "info",
-        ORCH_ENABLE_REQUEST_LOGS: "true",
-        ORCH_ENCRYPTION_KEY: KEY.toString("hex"),
-        ORCH_REQUEST_LOG_PATH: path.join(cacheDir, "requests.jsonl"),
+    child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(here, "../../test/support/runpod/worker-child.ts")],
+      {
+        env: {
+          PATH: process.env.PATH,
+          ...standIn.env({ RUNPOD_CONCURRENCY: "2", RUNPOD_PING_INTERVAL: "200" }),
+          ORCH_MAX_CONCURRENCY: "2",
+          ORCH_MODEL_CACHE_DIR: cacheDir,
+          ORCH_THINKING_BUDGETS: "low=16",
+          ORCH_ANSWER_MAX_TOKENS: "16",
+          ORCH_LOG_LEVEL: "info",
+          ORCH_ENABLE_REQUEST_LOGS: "true",
+          ORCH_ENCRYPTION_KEY: KEY.toString("hex"),
+          ORCH_REQUEST_LOG_PATH: path.join(cacheDir, "requests.jsonl"),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     child.stderr?.on("data", (d: Buffer) => {
       stderr += d.toString();
     });

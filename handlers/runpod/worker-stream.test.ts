@@ -1,19 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { JobApiStandIn } from "./testing/job-api-stand-in.js";
-import { completionJob, startWorker, type Harness } from "./testing/worker-harness.js";
+import { completionJob, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
+import { FULL_RUN_STEP_EVENTS } from "../../test/support/step-events.js";
 
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
-
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
-});
+const rp = useWorkerHarness();
 
 interface Item {
   type: string;
@@ -27,11 +17,11 @@ describe("job-stream", () => {
   it("posts step events and deltas in order when the request streams, then job-done with isStream=true", async () => {
     const texts = ["thinking about it", "draft answer", "checking again", "final answer"];
     const engine = new ScriptedEngine({ replies: texts.map((text) => ({ text })) });
-    standIn.enqueue(completionJob("s1", { thinking_effort: "low", stream: true }));
-    harness = startWorker(standIn, { engine });
-    const done = await standIn.waitForDone("s1");
+    rp.standIn.enqueue(completionJob("s1", { thinking_effort: "low", stream: true }));
+    rp.start({ engine });
+    const done = await rp.standIn.waitForDone("s1");
 
-    const posts = standIn.of("job-stream");
+    const posts = rp.standIn.of("job-stream");
     expect(posts.length).toBeGreaterThan(8);
     for (const post of posts) {
       expect(post.method).toBe("POST");
@@ -43,16 +33,7 @@ describe("job-stream", () => {
     const items = posts.map((p) => (p.json as { output: Item }).output);
     expect(items.every((i) => i.id === "s1")).toBe(true);
     const steps = items.filter((i) => i.type === "completion.step").map((i) => `${i.step}:${i.status}`);
-    expect(steps).toEqual([
-      "think:started",
-      "think:completed",
-      "draft:started",
-      "draft:completed",
-      "reflect:started",
-      "reflect:completed",
-      "final:started",
-      "final:completed",
-    ]);
+    expect(steps).toEqual(FULL_RUN_STEP_EVENTS);
     const completed = items.find((i) => i.type === "completion.step" && i.status === "completed");
     expect(completed).toMatchObject({ prompt_tokens: expect.any(Number), finish_reason: "stop" });
     // Deltas may be merged into fewer posts, but together they are exactly what the engine produced.
@@ -69,15 +50,15 @@ describe("job-stream", () => {
     expect(thinkDelta).toBeLessThan(at((i) => i.step === "think" && i.status === "completed"));
 
     expect(done.url).toBe("/v2/ep1/job-done/pod-7/s1?isStream=true");
-    expect(standIn.requests.indexOf(done)).toBeGreaterThan(standIn.requests.indexOf(posts.at(-1)!));
+    expect(rp.standIn.requests.indexOf(done)).toBeGreaterThan(rp.standIn.requests.indexOf(posts.at(-1)!));
     expect((done.json as { output: { output: string } }).output.output).toBe("final answer");
   });
 
   it("streams nothing for stream: false, even with thinking steps", async () => {
-    standIn.enqueue(completionJob("quiet", { thinking_effort: "low" }));
-    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "t" } }) });
-    const done = await standIn.waitForDone("quiet");
+    rp.standIn.enqueue(completionJob("quiet", { thinking_effort: "low" }));
+    rp.start({ engine: new ScriptedEngine({ fallback: { text: "t" } }) });
+    const done = await rp.standIn.waitForDone("quiet");
     expect(done.url).toBe("/v2/ep1/job-done/pod-7/quiet?isStream=false");
-    expect(standIn.of("job-stream")).toHaveLength(0);
+    expect(rp.standIn.of("job-stream")).toHaveLength(0);
   });
 });

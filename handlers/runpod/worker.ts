@@ -5,9 +5,11 @@
  * run() once the running jobs have finished and reported.
  */
 import type { Logger } from "pino";
+import type { CompletionService } from "../../core/completion-service.js";
 import { DeliberateError } from "../../core/errors.js";
 import { type FetchLike, JobApiClient, sleep } from "./job-api-client.js";
 import { failureBody, type JobServices, outcomeBody, runJob } from "./job-handler.js";
+import { createServiceJobServices } from "./services.js";
 import { runHeartbeat } from "./heartbeat.js";
 import { runStopChannel } from "./stop-channel.js";
 import { StreamSender } from "./stream-sender.js";
@@ -15,9 +17,12 @@ import type { WorkerConfig } from "./worker-config.js";
 
 export interface WorkerOptions {
   config: WorkerConfig;
-  services: JobServices;
+  service: CompletionService;
   log: Logger;
-  /** Polled before the first take until it answers true (engine loaded, canary passed). */
+  /**
+   * Polled before the first take until it answers true; default: the service's engine is ready
+   * (loaded, canary passed).
+   */
   isReady?: (signal: AbortSignal) => Promise<boolean>;
   fetch?: FetchLike;
 }
@@ -37,9 +42,11 @@ export class RunPodWorker {
   private readonly background = new AbortController();
   private slotFreed: (() => void) | undefined;
   private readonly log: Logger;
+  private readonly services: JobServices;
 
   constructor(private readonly options: WorkerOptions) {
     this.log = options.log;
+    this.services = createServiceJobServices(options.service);
     this.client = new JobApiClient(options.config, options.log, options.fetch);
   }
 
@@ -91,8 +98,9 @@ export class RunPodWorker {
   }
 
   private async waitReady(): Promise<void> {
-    const { isReady, config } = this.options;
-    if (!isReady) return;
+    const { config, service } = this.options;
+    const isReady =
+      this.options.isReady ?? (async (signal: AbortSignal) => (await service.engine.health(signal)).ready);
     let logged = false;
     while (!this.stopping) {
       const ready = await isReady(this.taking.signal).catch(() => false);
@@ -167,7 +175,7 @@ export class RunPodWorker {
     const outcome = await runJob(
       input,
       { jobId: id, signal: entry.controller.signal, onStream: (item) => sender.push(item) },
-      this.options.services,
+      this.services,
     );
     await sender.flush();
     if (entry.stoppedByPlatform) return; // RunPod already ended it; runpod-python posts nothing either

@@ -1,14 +1,10 @@
 /**
- * The server's entry (bundled to dist/server.js): parse the config once, settle the API and
- * sealing keys, start the engine and the server, print where to find it, drain on SIGTERM.
+ * The server's entry (bundled to dist/server.js): the shared start-up path (handlers/shared/entry.ts)
+ * with the API key settled as part of the configuration, then the HTTP + WebSocket server, and a
+ * banner saying where to find it.
  */
-import { ConfigError, type Config, parseConfig } from "../shared/config.js";
-import { generateKey } from "../../core/seal.js";
-import { warmUpValidators } from "../../core/constraints/index.js";
-import { createLogger, type Logger } from "../shared/logger.js";
-import { createRequestLog } from "../shared/request-log.js";
+import { runEntry } from "../shared/entry.js";
 import { settleApiKey } from "./keys.js";
-import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { startServer } from "./server.js";
 
 function banner(url: string, key: { key: string; generated: boolean }, engine: string): string {
@@ -28,70 +24,14 @@ function banner(url: string, key: { key: string; generated: boolean }, engine: s
   ].join("\n");
 }
 
-async function main(): Promise<void> {
-  let config: Config;
-  let apiKey: { key: string; generated: boolean };
-  try {
-    config = parseConfig(process.env);
-    apiKey = settleApiKey(config);
-    if (config.requestLogs.enabled && !config.encryptionKey) {
-      throw new ConfigError([
-        "ORCH_ENCRYPTION_KEY: required with ORCH_ENABLE_REQUEST_LOGS (logs sealed under a throw-away key could never be read)",
-      ]);
-    }
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  }
-  const log = createLogger(config.logLevel);
-  process.on("uncaughtException", (err) => fatal(log, err));
-  process.on("unhandledRejection", (err) => fatal(log, err));
-
-  let sealKey = config.encryptionKey;
-  if (!sealKey) {
-    sealKey = generateKey();
-    log.warn(
-      "ORCH_ENCRYPTION_KEY is not set: sealing queued payloads and cached results with an ephemeral key",
-    );
-  }
-  const engine = await createEngineFromConfig(config, log);
-  warmUpValidators(); // so the first JSON-schema request does not stall the event loop building Ajv
-  const requestLog = config.requestLogs.enabled
-    ? createRequestLog(config.requestLogs.path, sealKey)
-    : undefined;
-  const server = await startServer({
-    config,
-    engine,
-    log,
-    apiKey: apiKey.key,
-    sealKey,
-    ...(requestLog ? { requestLog } : {}),
-  });
-  log.info({ url: server.url, port: server.port, engine: engine.kind }, "listening");
-  process.stdout.write(banner(server.url, apiKey, engine.kind));
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
-    server.shutdown().then(
-      () => log.flush(() => process.exit(0)),
-      (err: unknown) => fatal(log, err),
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
-
-function fatal(log: Logger, err: unknown): void {
-  log.fatal({ err }, "fatal error");
-  log.flush(() => process.exit(1));
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});
+await runEntry(
+  process.env,
+  { transport: "server", parseTransport: (config) => (config ? settleApiKey(config) : undefined) },
+  async (runtime) => {
+    const apiKey = runtime.settings!;
+    const server = await startServer({ runtime, apiKey: apiKey.key });
+    runtime.log.info({ url: server.url, port: server.port, engine: runtime.engine.kind }, "listening");
+    process.stdout.write(banner(server.url, apiKey, runtime.engine.kind));
+    return server.transport;
+  },
+);

@@ -1,43 +1,22 @@
 /**
- * Starts the HTTP + WebSocket server around a CompletionService and owns its shutdown: stop
- * accepting, drain the service until the deadline, close sockets with 1001, close the listener.
+ * Starts the HTTP + WebSocket server around the runtime's CompletionService and owns its part of the
+ * shutdown (handlers/shared/shutdown.ts): stop accepting, and after the drain close sockets with 1001
+ * and the listener.
  */
 import { createAdaptorServer } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { WebSocketServer } from "ws";
-import { CompletionService, type SettledRecord } from "../../core/completion-service.js";
-import { serviceLimits } from "../shared/service-limits.js";
-import type { Config } from "../shared/config.js";
-import type { Engine } from "../../core/engine.js";
-import type { Logger } from "../shared/logger.js";
-import type { RequestLog } from "../shared/request-log.js";
+import type { CompletionService } from "../../core/completion-service.js";
+import type { Runtime } from "../shared/runtime.js";
+import { drainAndClose, type Transport } from "../shared/shutdown.js";
 import { createApp } from "./app.js";
 import { RecentRequests } from "./dashboard.js";
 import { createMetrics } from "./metrics.js";
 
-export type ServerConfig = Pick<
-  Config,
-  | "host"
-  | "port"
-  | "budgets"
-  | "answerMaxTokens"
-  | "maxConcurrency"
-  | "maxQueue"
-  | "maxWsInflight"
-  | "maxBodyBytes"
-  | "requestTimeoutMs"
-  | "drainMs"
-  | "cache"
->;
-
 export interface StartServerOptions {
-  config: ServerConfig;
-  engine: Engine;
-  log: Logger;
+  runtime: Runtime;
   apiKey: string;
-  sealKey: Buffer;
-  requestLog?: RequestLog;
   /** Process default metrics (off in tests that start many servers). */
   defaultMetrics?: boolean;
 }
@@ -47,45 +26,26 @@ export interface RunningServer {
   port: number;
   service: CompletionService;
   app: ReturnType<typeof createApp>;
+  /** Its part of the shutdown, for the entry's signal handling. */
+  transport: Transport;
   /** Graceful: drain up to config.drainMs, then abort the rest and close everything. */
   shutdown(): Promise<void>;
 }
 
-export function logLine(record: SettledRecord) {
-  return {
-    id: record.jobId,
-    transport: record.transport,
-    effort: record.request?.thinking_effort,
-    steps: record.result?.steps.length ?? 0,
-    tokens: record.result?.usage.total_tokens ?? 0,
-    ms: record.ms,
-    outcome: record.outcome,
-    cached: record.cached,
-    ...(record.error?.step ? { step: record.error.step } : {}),
-  };
-}
-
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { config, engine, log, requestLog } = options;
+  const { runtime } = options;
+  const { config, log, service } = runtime;
   const recent = new RecentRequests();
   let draining = false;
-  // The service and the metrics refer to each other through these late-bound callbacks.
-  let metrics: ReturnType<typeof createMetrics> | undefined;
-  const service = new CompletionService({
-    engine,
-    ...serviceLimits(config),
-    sealKey: options.sealKey,
-    onStepCompleted: (figures) => metrics?.recordStep(figures),
+  const metrics = createMetrics(() => service.stats(), { defaults: options.defaultMetrics ?? true });
+  runtime.observe({
+    onStepCompleted: (figures) => metrics.recordStep(figures),
     onSettled: (record) => {
       const transport = record.transport ?? "other";
-      metrics?.recordSettled(record, transport);
+      metrics.recordSettled(record, transport);
       recent.push(record, transport);
-      requestLog?.write(record, transport);
-      const level = record.error && record.error.code === "internal" ? "error" : "info";
-      log[level](logLine(record), "completion");
     },
   });
-  metrics = createMetrics(() => service.stats(), { defaults: options.defaultMetrics ?? true });
 
   const app = createApp({
     service,
@@ -116,13 +76,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  let shuttingDown: Promise<void> | undefined;
-  const shutdown = () => {
-    shuttingDown ??= (async () => {
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  const transport: Transport = {
+    stopAccepting: () => {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      log.info({ drain_ms: config.drainMs, in_flight: service.stats().inFlight }, "draining");
-      await service.drain(config.drainMs);
+      server.close();
+    },
+    finish: async () => {
       // Terminal frames were queued before the close frame, so clients receive them first.
       for (const socket of wss.clients) socket.close(1001, "server shutting down");
       server.closeIdleConnections();
@@ -132,12 +92,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }, 2000);
       await closed;
       clearTimeout(grace);
-      await requestLog?.close();
-      await engine.close?.();
-      log.info("stopped");
-    })();
+    },
+  };
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = () => {
+    shuttingDown ??= drainAndClose(runtime, transport);
     return shuttingDown;
   };
 
-  return { url, port: address.port, service, app, shutdown };
+  return { url, port: address.port, service, app, transport, shutdown };
 }

@@ -7,9 +7,12 @@ import WebSocket from "ws";
 import { DEFAULT_BUDGETS } from "../../core/effort.js";
 import type { Engine } from "../../core/engine.js";
 import { generateKey } from "../../core/seal.js";
+import { type Config, parseConfig } from "../shared/config.js";
 import { createLogger } from "../shared/logger.js";
 import type { RequestLog } from "../shared/request-log.js";
-import { type RunningServer, type ServerConfig, startServer } from "./server.js";
+import { createRuntime } from "../shared/runtime.js";
+import { Arrivals } from "../../test/support/arrivals.js";
+import { type RunningServer, startServer } from "./server.js";
 
 export const TEST_KEY = "test-key-0123456789abcdef";
 
@@ -20,7 +23,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(
   engine: Engine,
-  config: Partial<ServerConfig> = {},
+  config: Partial<Config> = {},
   extra: { requestLog?: RequestLog; sealKey?: Buffer } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
@@ -30,8 +33,9 @@ export async function startTestServer(
       done();
     },
   });
-  const server = await startServer({
+  const runtime = createRuntime({
     config: {
+      ...parseConfig({}),
       host: "127.0.0.1",
       port: 0,
       budgets: DEFAULT_BUDGETS,
@@ -47,11 +51,10 @@ export async function startTestServer(
     },
     engine,
     log: createLogger("debug", sink),
-    apiKey: TEST_KEY,
     sealKey: extra.sealKey ?? generateKey(),
-    defaultMetrics: false,
-    ...(extra.requestLog ? { requestLog: extra.requestLog } : {}),
+    requestLog: extra.requestLog,
   });
+  const server = await startServer({ runtime, apiKey: TEST_KEY, defaultMetrics: false });
   return { ...server, wsUrl: `${server.url.replace(/^http/, "ws")}/ws/completions`, logs };
 }
 
@@ -59,20 +62,12 @@ export type Message = Record<string, unknown> & { type: string; id?: string };
 
 /** A ws client that records every message and can wait for one matching a predicate. */
 export class TestClient {
-  readonly messages: Message[] = [];
-  private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  private readonly arrived = new Arrivals<Message>();
+  readonly messages: Message[] = this.arrived.items;
   closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const message = JSON.parse(String(data)) as Message;
-      this.messages.push(message);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(message)) return true;
-        w.resolve(message);
-        return false;
-      });
-    });
+    ws.on("message", (data) => this.arrived.push(JSON.parse(String(data)) as Message));
     this.closed = new Promise((resolve) =>
       ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })),
     );
@@ -93,18 +88,7 @@ export class TestClient {
 
   /** Resolves with the first message (already received or future) that matches. */
   next(match: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
-    const seen = this.messages.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("timed out waiting for a message")), timeoutMs);
-      this.waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
+    return this.arrived.next(match, timeoutMs, () => "timed out waiting for a message");
   }
 
   /** The terminal message (result or error) of a request id. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abortableDelay, ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { startTestServer, TestClient, type TestServer } from "./testing.js";
+import { FULL_RUN_STEP_EVENTS } from "../../test/support/step-events.js";
 
 describe("WebSocket protocol", () => {
   let server: TestServer;
@@ -36,16 +37,7 @@ describe("WebSocket protocol", () => {
       .ofId("c1")
       .filter((m) => m.type === "completion.step")
       .map((m) => `${m.step}:${m.status}`);
-    expect(steps).toEqual([
-      "think:started",
-      "think:completed",
-      "draft:started",
-      "draft:completed",
-      "reflect:started",
-      "reflect:completed",
-      "final:started",
-      "final:completed",
-    ]);
+    expect(steps).toEqual(FULL_RUN_STEP_EVENTS);
     const finalDeltas = client
       .ofId("c1")
       .filter((m) => m.type === "completion.delta" && m.step === "final")

@@ -78,7 +78,10 @@ describe("forgiving values", () => {
 
   it("reads booleans in the usual spellings", () => {
     for (const yes of ["true", "TRUE", "1", "yes", "on"]) {
-      expect(parseConfig({ ORCH_ENABLE_REQUEST_LOGS: yes }).requestLogs.enabled).toBe(true);
+      expect(
+        parseConfig({ ORCH_ENABLE_REQUEST_LOGS: yes, ORCH_ENCRYPTION_KEY: KEY_BYTES.toString("hex") })
+          .requestLogs.enabled,
+      ).toBe(true);
     }
     for (const no of ["false", "0", "No", "off"]) {
       expect(parseConfig({ ORCH_ENABLE_REQUEST_LOGS: no }).requestLogs.enabled).toBe(false);
@@ -201,6 +204,12 @@ describe("all problems together", () => {
     expect(names.sort()).toEqual(
       ["MODEL_NAME", "ORCH_ENCRYPTION_KEY", "ORCH_LOG_LEVEL", "ORCH_PORT", "ORCH_THINKING_BUDGETS"].sort(),
     );
+  });
+
+  it("request logs need the encryption key, reported with the other problems", () => {
+    const found = problems({ ORCH_ENABLE_REQUEST_LOGS: "true", ORCH_PORT: "eighty" });
+    expect(found.map((p) => p.split(":")[0]).sort()).toEqual(["ORCH_ENCRYPTION_KEY", "ORCH_PORT"]);
+    expect(found.join("\n")).toMatch(/ORCH_ENCRYPTION_KEY: required with ORCH_ENABLE_REQUEST_LOGS/);
   });
 
   it("lists the problems in the error message, one a line", () => {

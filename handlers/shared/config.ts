@@ -1,6 +1,7 @@
 /**
  * Configuration from an environment-like record. Core never reads process.env: each entry point
- * calls parseConfig(process.env) once and passes the result down. All problems are reported together.
+ * parses it once (handlers/shared/runtime.ts) and passes the result down. All problems, rules that
+ * span several variables included, are reported together in one ConfigError.
  */
 import { z } from "zod";
 import { parseBudgets, type EffortBudgets, DEFAULT_BUDGETS } from "../../core/effort.js";
@@ -86,9 +87,13 @@ export interface Config {
   secretsId: string | undefined;
 }
 
+/** Every configuration problem an entry found, one a line; the one such error of every entry and script. */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(
+    readonly problems: string[],
+    heading = "invalid configuration",
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }
@@ -130,6 +135,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // Checked on the raw values so that it is reported even when other variables are invalid too.
   if (cleaned.VLLM_URL && !cleaned.MODEL_NAME) {
     problems.push("MODEL_NAME: required when VLLM_URL is set (the model vLLM serves)");
+  }
+  // Logs sealed under a throw-away key could never be read: refuse rather than write them.
+  const logsOn = bool.safeParse(cleaned.ORCH_ENABLE_REQUEST_LOGS ?? "false");
+  if (logsOn.success && logsOn.data && !cleaned.ORCH_ENCRYPTION_KEY) {
+    problems.push(
+      "ORCH_ENCRYPTION_KEY: required with ORCH_ENABLE_REQUEST_LOGS (the key that opens the logs)",
+    );
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { Arrivals } from "../support/arrivals.js";
 // @ts-expect-error: a plain .mjs script without types
 import { buildAll } from "../../scripts/build.mjs";
 
@@ -47,49 +48,30 @@ export function run(command: string, args: string[], env: Record<string, string 
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const stdout: string[] = [];
+  const lines = new Arrivals<string>();
+  const stdout = lines.items;
   const stderr: string[] = [];
-  let waiters: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  createInterface({ input: child.stdout! }).on("line", (l) => {
-    stdout.push(l);
-    waiters = waiters.filter((w) => {
-      if (!w.match(l)) return true;
-      w.resolve(l);
-      return false;
-    });
-  });
+  createInterface({ input: child.stdout! }).on("line", (l) => lines.push(l));
   createInterface({ input: child.stderr! }).on("line", (l) => stderr.push(l));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
     child.once("exit", (code, signal) => r({ code, signal })),
   );
+  const output = () => `stdout:\n${stdout.join("\n")}\nstderr:\n${stderr.join("\n")}`;
   return {
     child,
     stdout,
     stderr,
     exited,
     line(match, timeoutMs = 30_000) {
-      const seen = stdout.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolveLine, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(`no matching line; stdout:\n${stdout.join("\n")}\nstderr:\n${stderr.join("\n")}`),
-            ),
-          timeoutMs,
-        );
+      return Promise.race([
+        lines.next(match, timeoutMs, () => `no matching line; ${output()}`),
         exited.then(({ code }) => {
-          clearTimeout(timer);
-          reject(new Error(`exited ${code}; stdout:\n${stdout.join("\n")}\nstderr:\n${stderr.join("\n")}`));
-        });
-        waiters.push({
-          match,
-          resolve: (l) => {
-            clearTimeout(timer);
-            resolveLine(l);
-          },
-        });
-      });
+          // A line may still arrive between the exit and the end of the output.
+          const seen = stdout.find(match);
+          if (seen !== undefined) return seen;
+          throw new Error(`exited ${code}; ${output()}`);
+        }),
+      ]);
     },
     kill(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -7,6 +7,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Arrivals } from "../arrivals.js";
 
 export type Route = "job-take" | "job-take-batch" | "job-stop" | "job-done" | "job-stream" | "ping" | "other";
 
@@ -38,10 +39,9 @@ export interface StandInOptions {
   holdMs?: number;
 }
 
-type Waiter = { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void };
-
 export class JobApiStandIn {
-  readonly requests: RecordedRequest[] = [];
+  private readonly recorded = new Arrivals<RecordedRequest>();
+  readonly requests: RecordedRequest[] = this.recorded.items;
   readonly endpointId: string;
   readonly podId: string;
   readonly apiKey: string;
@@ -49,7 +49,6 @@ export class JobApiStandIn {
   private readonly jobs: unknown[] = [];
   private readonly stops: string[] = [];
   private readonly scripted: Partial<Record<Route, ScriptedResponse[]>> = {};
-  private readonly waiters: Waiter[] = [];
   private readonly held = new Set<() => void>();
   private server: Server | undefined;
   private streamGate: Promise<void> | undefined;
@@ -147,18 +146,7 @@ export class JobApiStandIn {
 
   /** Resolves with the first recorded request (past or future) matching `predicate`. */
   waitFor(predicate: (r: RecordedRequest) => boolean, timeoutMs = 20_000): Promise<RecordedRequest> {
-    const seen = this.requests.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("stand-in: request not seen in time")), timeoutMs);
-      this.waiters.push({
-        predicate,
-        resolve: (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        },
-      });
-    });
+    return this.recorded.next(predicate, timeoutMs, () => "stand-in: request not seen in time");
   }
 
   waitForDone(jobId: string): Promise<RecordedRequest> {
@@ -170,13 +158,7 @@ export class JobApiStandIn {
   }
 
   private record(request: RecordedRequest): void {
-    this.requests.push(request);
-    for (const waiter of [...this.waiters]) {
-      if (waiter.predicate(request)) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve(request);
-      }
-    }
+    this.recorded.push(request);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

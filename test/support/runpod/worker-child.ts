@@ -1,11 +1,12 @@
 /**
- * A worker process for the SIGTERM test: runWorkerMain with the embedded engine on the generated
- * demo model (ORCH_MODEL_CACHE_DIR holds it), exactly as main.ts runs it but without a vLLM choice.
+ * A worker process for the SIGTERM test: the worker's entry with the embedded engine on the
+ * generated demo model (ORCH_MODEL_CACHE_DIR holds it), exactly as main.ts runs it but without a
+ * vLLM choice, and with short poll intervals.
  */
 import { createLlamaCppEngine } from "../../../core/engines/llamacpp/index.js";
-import { runWorkerMain } from "../worker-process.js";
+import { runWorkerProcess } from "../../../handlers/runpod/worker-process.js";
 
-const code = await runWorkerMain(process.env, {
+await runWorkerProcess(process.env, {
   createEngine: (config) =>
     createLlamaCppEngine({
       model: "demo",
@@ -14,4 +15,3 @@ const code = await runWorkerMain(process.env, {
     }),
   timings: { minPollIntervalMs: 10, errorDelayMs: 10, readyPollMs: 20 },
 });
-process.exit(code);
