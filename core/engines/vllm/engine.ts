@@ -6,6 +6,7 @@
 import type {
   CompletionCall,
   CompletionOutput,
+  Constraint,
   EmbeddingsCall,
   EmbeddingsOutput,
   Engine,
@@ -13,6 +14,7 @@ import type {
   ModelInfo,
 } from "../../engine.js";
 import { DeliberateError, toDeliberateError } from "../../errors.js";
+import { retry } from "../../retry.js";
 import {
   completionBody,
   embeddingsBody,
@@ -22,17 +24,18 @@ import {
   StreamAccumulator,
   tokenizeBody,
 } from "./bodies.js";
-import { inBandError, errorInfoOf } from "./errors.js";
-import {
-  abortableSleep,
-  DEFAULT_RETRY,
-  type RetryPolicy,
-  readJson,
-  type VllmLogger,
-  VllmHttp,
-} from "./http.js";
+import { CompiledConstraints, compileCheckCall } from "./compile-check.js";
+import { inBandError, errorInfoOf, type Phase } from "./errors.js";
+import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } from "./http.js";
 import { readSse } from "./sse.js";
-import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
+import {
+  CANARY_PROMPTS,
+  canaryCall,
+  checkCanary,
+  checkVersion,
+  findModel,
+  StartupFatalError,
+} from "./startup.js";
 
 export interface VllmEngineOptions {
   /** vLLM's base URL, without /v1 (e.g. http://127.0.0.1:8000). */
@@ -65,7 +68,7 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Give up after this long (default: wait forever, until the signal fires). */
   timeoutMs?: number;
-  /** Pause between attempts while vLLM is loading (default 2000). */
+  /** The longest pause between attempts while vLLM loads or recovers (default 2000). */
   intervalMs?: number;
 }
 
@@ -79,6 +82,7 @@ export class VllmEngine implements Engine {
   private info: ModelInfo | undefined;
   private notReady = "the vLLM start-up checks have not run yet";
   private version: string | undefined;
+  private readonly compiled = new CompiledConstraints();
 
   constructor(private readonly options: VllmEngineOptions) {
     this.base = trimSlash(options.baseUrl);
@@ -103,11 +107,16 @@ export class VllmEngine implements Engine {
   }
 
   /**
-   * Runs the start-up checks once (version, model, canary) and caches the model info. Connection
-   * failures throw engine_unavailable (vLLM may still be loading); failed checks throw engine_error.
+   * Runs the start-up checks once (version, model, canary) and caches the model info. A failure
+   * waiting cannot heal throws StartupFatalError; others (refused, 5xx, timeouts) may pass later.
    */
   async start(signal?: AbortSignal): Promise<ModelInfo> {
-    const probe = { signal, timeoutMs: this.options.probeTimeoutMs ?? 5000, retry: false } as const;
+    const probe = {
+      signal,
+      timeoutMs: this.options.probeTimeoutMs ?? 5000,
+      retry: false,
+      phase: "startup",
+    } as const;
     try {
       const version = checkVersion(
         await this.http.json(`${this.base}/version`, undefined, { ...probe, what: "/version" }),
@@ -122,6 +131,7 @@ export class VllmEngine implements Engine {
           await this.generate(canaryCall(prompt, signal), {
             retry: false,
             what: "canary completion",
+            phase: "startup",
             // Bounded even without requestTimeoutMs: the first request may compile the grammar.
             timeoutMs: 6 * (this.options.probeTimeoutMs ?? 5000),
           }),
@@ -143,27 +153,59 @@ export class VllmEngine implements Engine {
     }
   }
 
-  /** Polls start() while vLLM is loading (refused, 503, timeouts); other failures end it at once. */
+  /**
+   * Runs start() until it passes, retrying transient failures (vLLM loading, 5xx, timeouts) with
+   * backoff; a StartupFatalError, the signal or the timeout ends it.
+   */
   async waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
-    const deadline =
-      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
     const interval = options.intervalMs ?? 2000;
-    for (;;) {
-      try {
-        return await this.start(options.signal);
-      } catch (err) {
-        const error = toDeliberateError(err, options.signal);
-        if (options.signal?.aborted || error.code !== "engine_unavailable") throw error;
-        if (Date.now() + interval > deadline) {
-          throw new DeliberateError(
-            "engine_unavailable",
-            `vLLM did not become ready within ${options.timeoutMs} ms (last: ${error.message})`,
-          );
-        }
-        this.options.logger?.("info", "waiting for vLLM to load", { reason: error.message });
-        await abortableSleep(interval, options.signal);
-      }
+    try {
+      return await retry<ModelInfo>(
+        async () => {
+          try {
+            return { value: await this.start(options.signal) };
+          } catch (err) {
+            const error = toDeliberateError(err, options.signal);
+            if (options.signal?.aborted) throw error;
+            return { error, retry: !(error instanceof StartupFatalError) };
+          }
+        },
+        {
+          attempts: Number.POSITIVE_INFINITY,
+          baseDelayMs: Math.min(250, interval),
+          maxDelayMs: interval,
+          random: this.options.random ?? Math.random,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs }),
+          onRetry: ({ error, delayMs }) =>
+            this.options.logger?.("info", "waiting for vLLM to load", {
+              reason: (error as Error).message,
+              delayMs,
+            }),
+        },
+      );
+    } catch (err) {
+      const error = toDeliberateError(err, options.signal);
+      if (options.signal?.aborted || error instanceof StartupFatalError) throw error;
+      throw new DeliberateError(
+        "engine_unavailable",
+        `vLLM did not become ready within ${options.timeoutMs} ms (last: ${error.message})`,
+      );
     }
+  }
+
+  /**
+   * Asks vLLM to compile a constraint it has not compiled for us yet (compile-check.ts): what its
+   * backend cannot compile is schema_unsupported before any thinking is paid for.
+   */
+  async prepareConstraint(constraint: Constraint, signal?: AbortSignal): Promise<void> {
+    this.requireReady();
+    if (this.compiled.has(constraint)) return;
+    await this.generate(compileCheckCall(constraint, signal), {
+      what: "constraint compile check",
+      phase: "compile-check",
+    });
+    this.compiled.add(constraint);
   }
 
   private requireReady(): void {
@@ -177,7 +219,7 @@ export class VllmEngine implements Engine {
 
   private async generate(
     call: CompletionCall,
-    extra: { retry?: boolean; what: string; timeoutMs?: number },
+    extra: { retry?: boolean; what: string; timeoutMs?: number; phase?: Phase },
   ): Promise<CompletionOutput> {
     const stream = call.onDelta !== undefined || this.options.streamAlways === true;
     const exchange = await this.http.send(
@@ -190,7 +232,7 @@ export class VllmEngine implements Engine {
         ...(stream ? { accept: "text/event-stream" } : {}),
       },
     );
-    if (!stream) return parseCompletion(await readJson(exchange, extra.what));
+    if (!stream) return parseCompletion(await readJson(exchange, extra.what, extra.phase));
     const acc = new StreamAccumulator();
     try {
       if (!exchange.response.body)
@@ -198,7 +240,7 @@ export class VllmEngine implements Engine {
       const end = await readSse(exchange.response.body, (data) => {
         const json = parseJson(data);
         if (typeof json === "object" && json !== null && "error" in json) {
-          throw inBandError(errorInfoOf(json) ?? { message: data });
+          throw inBandError(errorInfoOf(json) ?? { message: data }, extra.phase);
         }
         acc.push(json, call.onDelta);
       });

@@ -4,4 +4,4 @@
  */
 export { createVllmEngine, VllmEngine, type VllmEngineOptions, type WaitOptions } from "./engine.js";
 export { DEFAULT_RETRY, type RetryPolicy, type VllmLogger } from "./http.js";
-export { MIN_VERSION, NOT_ENFORCED } from "./startup.js";
+export { CANARY_REGEX, MIN_VERSION, NOT_ENFORCED, StartupFatalError } from "./startup.js";
