@@ -104,11 +104,11 @@ export interface ServerProc extends Proc {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the bundled server; `env` overrides the defaults (embedded demo engine, test key). */
-export async function startServerProcess(
+/** Spawns the bundled server without waiting for it; `env` overrides the defaults (demo engine, test key). */
+export async function spawnServerProcess(
   bundle: string,
   env: Record<string, string | undefined> = {},
-): Promise<ServerProc> {
+): Promise<Proc & { port: number }> {
   const port = await freePort();
   const proc = run(process.execPath, [bundle], {
     ORCH_HOST: "127.0.0.1",
@@ -120,6 +120,16 @@ export async function startServerProcess(
     ORCH_ENCRYPTION_KEY: "11".repeat(32),
     ...env,
   });
+  return { ...proc, port };
+}
+
+/** Starts the bundled server and waits until it listens. */
+export async function startServerProcess(
+  bundle: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ServerProc> {
+  const proc = await spawnServerProcess(bundle, env);
+  const { port } = proc;
   await proc.line((l) => l.includes('"msg":"listening"'), 60_000);
   const url = `http://127.0.0.1:${port}`;
   return {

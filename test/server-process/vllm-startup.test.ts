@@ -4,7 +4,7 @@
  * replaces the container); a transient one is retried until vLLM recovers, then it serves.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { authHeaders, buildBundle, freePort, type Proc, PROCESS_KEY, run, until } from "./support.js";
+import { authHeaders, buildBundle, freePort, type Proc, run, spawnServerProcess, until } from "./support.js";
 
 const MODEL = "stand-in-model";
 let bundle: string;
@@ -32,19 +32,14 @@ async function standIn(args: string[]): Promise<{ proc: Proc; url: string }> {
   return { proc, url: `http://127.0.0.1:${port}` };
 }
 
-async function server(vllmUrl: string, modelName = MODEL): Promise<Proc & { url: string }> {
-  const port = await freePort();
-  const proc = run(process.execPath, [bundle], {
-    ORCH_HOST: "127.0.0.1",
-    ORCH_PORT: String(port),
-    ORCH_API_KEY: PROCESS_KEY,
-    ORCH_LOG_LEVEL: "info",
-    ORCH_ENCRYPTION_KEY: "11".repeat(32),
+async function server(vllmUrl: string): Promise<Proc & { url: string }> {
+  const proc = await spawnServerProcess(bundle, {
     VLLM_URL: vllmUrl,
-    MODEL_NAME: modelName,
+    MODEL_NAME: MODEL,
+    ORCH_MODEL: undefined,
   });
   procs.push(proc);
-  return { ...proc, url: `http://127.0.0.1:${port}` };
+  return { ...proc, url: `http://127.0.0.1:${proc.port}` };
 }
 
 const fatalLines = (proc: Proc) => proc.stdout.filter((l) => l.includes('"level":60'));
