@@ -8,6 +8,7 @@ import {
 import { DEFAULT_BUDGETS } from "./effort.js";
 import { DeliberateError } from "./errors.js";
 import { generateKey } from "./seal.js";
+import { sleep } from "./sleep.js";
 
 function service(engine: ScriptedEngine, over: Partial<CompletionServiceOptions> = {}) {
   const settled: SettledRecord[] = [];
@@ -128,7 +129,7 @@ describe("CompletionService", () => {
     const { svc } = service(engine);
     const controller = new AbortController();
     const pending = svc.submit(none("slow"), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     controller.abort(new DeliberateError("cancelled", "client cancelled"));
     await expect(pending).rejects.toMatchObject({ code: "cancelled" });
     expect(engine.calls[0]?.signal?.aborted).toBe(true);
@@ -159,7 +160,7 @@ describe("CompletionService", () => {
     const long = svc.submit(none("long"));
     // The long one hangs inside an engine that ignores its signal: drain must still end it.
     const hang = long.catch((e: DeliberateError) => e);
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const draining = svc.drain(200);
     await expect(svc.submit(none("late"))).rejects.toMatchObject({ code: "shutting_down" });
     expect((await short).text).toBe("ok");

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { JobApiStandIn } from "./testing/job-api-stand-in.js";
 import { completionJob, gate, startWorker, type Harness } from "./testing/worker-harness.js";
+import { sleep } from "../../core/sleep.js";
 
 let standIn: JobApiStandIn;
 let harness: Harness | undefined;
@@ -98,7 +99,7 @@ describe("job-take and job-done", () => {
     });
     await standIn.waitFor((r) => r.route === "job-take");
     // Without a back-off the next take would follow at once; give it every chance to show up.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(standIn.of("job-take")).toHaveLength(1);
     // Shutdown interrupts the back-off.
     await harness.stop();

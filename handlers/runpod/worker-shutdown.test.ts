@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { JobApiStandIn } from "./testing/job-api-stand-in.js";
 import { completionJob, gate, startWorker, type Harness } from "./testing/worker-harness.js";
+import { sleep } from "../../core/sleep.js";
 
 let standIn: JobApiStandIn;
 let harness: Harness | undefined;
@@ -58,7 +59,7 @@ describe("shutdown and readiness", () => {
     });
     standIn.enqueue(completionJob("f1"));
     harness = startWorker(standIn, { engine });
-    while (harness.worker.runningJobIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (harness.worker.runningJobIds.length === 0) await sleep(5);
     harness.worker.shutdown(true);
     await harness.done;
     const done = standIn.of("job-done");
@@ -79,7 +80,7 @@ describe("shutdown and readiness", () => {
         return ready;
       },
     });
-    while (asked < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (asked < 5) await sleep(5);
     expect(standIn.of("job-take")).toHaveLength(0);
     // The heartbeat runs during warm-up: the worker is alive, just not taking jobs.
     await standIn.waitFor((r) => r.route === "ping");

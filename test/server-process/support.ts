@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 // @ts-expect-error: a plain .mjs script without types
 import { buildAll } from "../../scripts/build.mjs";
+import { sleep } from "../../core/sleep.js";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const PROCESS_KEY = "process-test-key-0123456789";
@@ -180,7 +181,7 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs =
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   throw new Error("condition not met in time");
 }
