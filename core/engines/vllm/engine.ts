@@ -14,7 +14,6 @@ import type {
   ModelInfo,
 } from "../../engine.js";
 import { DeliberateError, toDeliberateError } from "../../errors.js";
-import { retry } from "../../retry.js";
 import {
   completionBody,
   embeddingsBody,
@@ -28,14 +27,8 @@ import { CompiledConstraints, compileCheckCall } from "./compile-check.js";
 import { inBandError, errorInfoOf, type Phase } from "./errors.js";
 import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } from "./http.js";
 import { readSse } from "./sse.js";
-import {
-  CANARY_PROMPTS,
-  canaryCall,
-  checkCanary,
-  checkVersion,
-  findModel,
-  StartupFatalError,
-} from "./startup.js";
+import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
+import { waitForStart, type WaitOptions } from "./wait.js";
 
 export interface VllmEngineOptions {
   /** vLLM's base URL, without /v1 (e.g. http://127.0.0.1:8000). */
@@ -62,14 +55,6 @@ export interface VllmEngineOptions {
   streamAlways?: boolean;
   /** For the backoff jitter (default Math.random). */
   random?: () => number;
-}
-
-export interface WaitOptions {
-  signal?: AbortSignal;
-  /** Give up after this long (default: wait forever, until the signal fires). */
-  timeoutMs?: number;
-  /** The longest pause between attempts while vLLM loads or recovers (default 2000). */
-  intervalMs?: number;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
@@ -157,41 +142,12 @@ export class VllmEngine implements Engine {
    * Runs start() until it passes, retrying transient failures (vLLM loading, 5xx, timeouts) with
    * backoff; a StartupFatalError, the signal or the timeout ends it.
    */
-  async waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
-    const interval = options.intervalMs ?? 2000;
-    try {
-      return await retry<ModelInfo>(
-        async () => {
-          try {
-            return { value: await this.start(options.signal) };
-          } catch (err) {
-            const error = toDeliberateError(err, options.signal);
-            if (options.signal?.aborted) throw error;
-            return { error, retry: !(error instanceof StartupFatalError) };
-          }
-        },
-        {
-          attempts: Number.POSITIVE_INFINITY,
-          baseDelayMs: Math.min(250, interval),
-          maxDelayMs: interval,
-          random: this.options.random ?? Math.random,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs }),
-          onRetry: ({ error, delayMs }) =>
-            this.options.logger?.("info", "waiting for vLLM to load", {
-              reason: (error as Error).message,
-              delayMs,
-            }),
-        },
-      );
-    } catch (err) {
-      const error = toDeliberateError(err, options.signal);
-      if (options.signal?.aborted || error instanceof StartupFatalError) throw error;
-      throw new DeliberateError(
-        "engine_unavailable",
-        `vLLM did not become ready within ${options.timeoutMs} ms (last: ${error.message})`,
-      );
-    }
+  waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
+    return waitForStart((signal) => this.start(signal), {
+      ...options,
+      random: this.options.random ?? Math.random,
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
+    });
   }
 
   /**

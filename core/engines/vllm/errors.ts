@@ -169,9 +169,10 @@ export function inBandError(info: VllmErrorInfo, phase?: Phase): DeliberateError
     return notCompiled(info.message, `an in-stream error ${code}`);
   }
   if (code === 400) {
+    // At start-up a refusal cannot heal (older pooling routers even answer it inside a 200).
+    if (phase === "startup") return new StartupFatalError(`vLLM refused the request: ${clip(info.message)}`);
     const mapped = badRequest(info);
     // The pooling router's "does not support Completions API" is a deployment mistake, not ours.
-    if (phase === "startup") return new StartupFatalError(`vLLM refused the request: ${clip(info.message)}`);
     if (mapped.code !== "invalid_request") return mapped;
   }
   const message = info.message.trim()
