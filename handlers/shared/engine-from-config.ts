@@ -46,6 +46,9 @@ function embeddingsClient(url: string, config: Config, log: Logger): VllmEngine 
 export function withEmbeddingsFrom(engine: Engine, embedder: Pick<Engine, "embeddings">): Engine {
   return {
     kind: engine.kind,
+    ...(engine.prepareConstraint
+      ? { prepareConstraint: (constraint, signal) => engine.prepareConstraint!(constraint, signal) }
+      : {}),
     completion: (call) => engine.completion(call),
     countTokens: (text, signal) => engine.countTokens(text, signal),
     embeddings: (call: EmbeddingsCall) => embedder.embeddings(call),
