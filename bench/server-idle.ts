@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { PROCESS_KEY, report, round, rssOf, startStack } from "./server-support.js";
+import { sleep } from "../core/sleep.js";
 
 const { values } = parseArgs({ options: { connections: { type: "string", default: "1000" } } });
 const N = Number(values.connections);
@@ -21,7 +22,7 @@ function connect(url: string): Promise<WebSocket> {
   });
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 1500));
+const settle = () => sleep(1500);
 
 async function main() {
   const stack = await startStack("idle");

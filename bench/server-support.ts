@@ -13,6 +13,7 @@ import {
   startServerProcess,
   startStandIn,
 } from "../test/server-process/support.js";
+import { sleep } from "../core/sleep.js";
 
 export { PROCESS_KEY };
 
@@ -63,7 +64,7 @@ export async function startStack(
   for (let i = 0; i < 400; i++) {
     const res = await fetch(`${server.url}/ready`, { headers: { "x-api-key": PROCESS_KEY } });
     if (res.ok) break;
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   return {
     standIn,

@@ -9,6 +9,7 @@ import { DEFAULT_BUDGETS } from "./effort.js";
 import { DeliberateError } from "./errors.js";
 import { generateKey } from "./seal.js";
 import { FULL_RUN_STEP_EVENTS } from "../test/support/step-events.js";
+import { sleep } from "./sleep.js";
 
 function service(engine: ScriptedEngine, over: Partial<CompletionServiceOptions> = {}) {
   const settled: SettledRecord[] = [];
@@ -149,7 +150,7 @@ describe("CompletionService", () => {
     const { svc } = service(engine);
     const controller = new AbortController();
     const pending = svc.submit(none("slow"), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     controller.abort(new DeliberateError("cancelled", "client cancelled"));
     await expect(pending).rejects.toMatchObject({ code: "cancelled" });
     expect(engine.calls[0]?.signal?.aborted).toBe(true);
@@ -180,7 +181,7 @@ describe("CompletionService", () => {
     const long = svc.submit(none("long"));
     // The long one hangs inside an engine that ignores its signal: drain must still end it.
     const hang = long.catch((e: DeliberateError) => e);
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const draining = svc.drain(200);
     await expect(svc.submit(none("late"))).rejects.toMatchObject({ code: "shutting_down" });
     expect((await short).text).toBe("ok");

@@ -4,6 +4,8 @@
  * timeout; none throws for an HTTP status, the caller decides from the returned kind.
  */
 import type { Logger } from "pino";
+import { retry, retryAfterMs } from "../../core/retry.js";
+import { sleep as pause } from "../../core/sleep.js";
 import { batchUrlOf, fillTemplate, stopUrlOf, withQuery } from "./urls.js";
 import type { WorkerConfig } from "./worker-config.js";
 
@@ -25,18 +27,11 @@ export type StopPollResult =
 
 export type FetchLike = typeof fetch;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-export { sleep };
+/** The worker's loops check their signal themselves: here an abort just ends the pause. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  pause(ms, signal).catch(() => undefined);
+
+type PostOutcome = { kind: "ok" | "fatal" } | { kind: "retry"; retryAfterMs?: number };
 
 export class JobApiClient {
   private readonly batchUrl: string | undefined;
@@ -93,21 +88,30 @@ export class JobApiClient {
     return { kind: "jobs", jobs: Array.isArray(body) ? body : [body] };
   }
 
-  /** POSTs the final body to job-done, retrying network errors, 429 and 5xx. True when delivered. */
+  /**
+   * POSTs the final body to job-done, retrying network errors, 429 and 5xx with backoff (and the
+   * platform's Retry-After). True when delivered.
+   */
   async done(jobId: string, body: unknown, isStream: boolean, signal: AbortSignal): Promise<boolean> {
     const url = withQuery(fillTemplate(this.config.doneUrlTemplate, this.config.podId, jobId), {
       isStream: isStream ? "true" : "false",
     });
-    const attempts = this.config.timings.postAttempts;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const outcome = await this.post(url, jobId, body, signal);
-      if (outcome === "ok") return true;
-      if (outcome === "fatal" || signal.aborted || attempt === attempts) break;
-      // Fibonacci-like back-off as aiohttp_retry does: 1, 1, 2, 3 ... times the base delay.
-      await sleep(this.config.timings.errorDelayMs * fib(attempt), signal);
-    }
-    this.log.error({ jobId }, "job-done could not be delivered; result dropped");
-    return false;
+    const { postAttempts, errorDelayMs } = this.config.timings;
+    const delivered = await retry<boolean>(
+      async () => {
+        const outcome = await this.post(url, jobId, body, signal);
+        if (outcome.kind !== "retry") return { value: outcome.kind === "ok" };
+        const { retryAfterMs: after } = outcome;
+        return {
+          error: outcome,
+          retry: !signal.aborted,
+          ...(after === undefined ? {} : { retryAfterMs: after }),
+        };
+      },
+      { attempts: postAttempts, baseDelayMs: errorDelayMs, maxDelayMs: errorDelayMs * 8, signal },
+    ).catch(() => false);
+    if (!delivered) this.log.error({ jobId }, "job-done could not be delivered; result dropped");
+    return delivered;
   }
 
   /** POSTs one streamed item `{"output": item}` to job-stream (no retry: the next item follows). */
@@ -116,15 +120,10 @@ export class JobApiClient {
     const url = withQuery(fillTemplate(this.config.streamUrlTemplate, this.config.podId, jobId), {
       isStream: "false",
     });
-    return (await this.post(url, jobId, { output: item }, signal)) === "ok";
+    return (await this.post(url, jobId, { output: item }, signal)).kind === "ok";
   }
 
-  private async post(
-    url: string,
-    jobId: string,
-    body: unknown,
-    signal: AbortSignal,
-  ): Promise<"ok" | "retry" | "fatal"> {
+  private async post(url: string, jobId: string, body: unknown, signal: AbortSignal): Promise<PostOutcome> {
     try {
       const response = await this.fetchImpl(url, {
         method: "POST",
@@ -141,12 +140,14 @@ export class JobApiClient {
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.timings.postTimeoutMs)]),
       });
       await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return "ok";
+      if (response.ok) return { kind: "ok" };
       this.log.warn({ jobId, status: response.status, url: redact(url) }, "job result POST refused");
-      return response.status === 429 || response.status >= 500 ? "retry" : "fatal";
+      if (response.status !== 429 && response.status < 500) return { kind: "fatal" };
+      const after = retryAfterMs(response.headers.get("retry-after"));
+      return after === undefined ? { kind: "retry" } : { kind: "retry", retryAfterMs: after };
     } catch (err) {
       this.log.warn({ jobId, err: (err as Error).message }, "job result POST failed");
-      return "retry";
+      return { kind: "retry" };
     }
   }
 
@@ -193,12 +194,6 @@ export class JobApiClient {
       return { kind: "error", message: `job-stop failed: ${(err as Error).message}` };
     }
   }
-}
-
-function fib(n: number): number {
-  let [a, b] = [1, 1];
-  for (let i = 1; i < n; i++) [a, b] = [b, a + b];
-  return a;
 }
 
 /** URLs carry no secrets, but keep logs short: path only. */

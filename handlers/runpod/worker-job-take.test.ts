@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
+import { sleep } from "../../core/sleep.js";
 import { completionJob, gatedEngine, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
 const rp = useWorkerHarness();
@@ -81,7 +82,7 @@ describe("job-take and job-done", () => {
     });
     await rp.standIn.waitFor((r) => r.route === "job-take");
     // Without a back-off the next take would follow at once; give it every chance to show up.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(rp.standIn.of("job-take")).toHaveLength(1);
     // Shutdown interrupts the back-off.
     await harness.stop();

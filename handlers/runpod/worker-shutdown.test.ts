@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
+import { sleep } from "../../core/sleep.js";
 import { completionJob, gatedEngine, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
 const rp = useWorkerHarness();
@@ -34,7 +35,7 @@ describe("shutdown and readiness", () => {
     const { engine } = gatedEngine("never");
     rp.standIn.enqueue(completionJob("f1"));
     const harness = rp.start({ engine });
-    while (harness.worker.runningJobIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (harness.worker.runningJobIds.length === 0) await sleep(5);
     harness.worker.shutdown(true);
     await harness.done;
     const done = rp.standIn.of("job-done");
@@ -54,7 +55,7 @@ describe("shutdown and readiness", () => {
         return ready;
       },
     });
-    while (asked < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (asked < 5) await sleep(5);
     expect(rp.standIn.of("job-take")).toHaveLength(0);
     // The heartbeat runs during warm-up: the worker is alive, just not taking jobs.
     await rp.standIn.waitFor((r) => r.route === "ping");

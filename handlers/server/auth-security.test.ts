@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { keyMatcher } from "./auth.js";
 import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./testing.js";
+import { sleep } from "../../core/sleep.js";
 
 describe("auth", () => {
   let server: TestServer;
@@ -95,7 +96,7 @@ describe("auth", () => {
       body: JSON.stringify({ prompt: "hi", thinking_effort: "none" }),
     });
     await fetch(`${server.url}/nope?api_key=${TEST_KEY}`, { headers: { "x-api-key": TEST_KEY } });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(server.logs.some((l) => l.includes('"msg":"completion"'))).toBe(true);
     expect(server.logs.join("\n")).not.toContain(TEST_KEY);
   });

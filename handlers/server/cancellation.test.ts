@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompletionCall } from "../../core/engine.js";
 import { abortableDelay, ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./testing.js";
+import { sleep } from "../../core/sleep.js";
 
 /** An engine whose calls hang until aborted, and that remembers each call's signal. */
 function hangingEngine() {
@@ -24,7 +25,7 @@ function hangingEngine() {
 }
 
 const until = async (check: () => boolean) => {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && !check(); i++) await sleep(10);
   expect(check()).toBe(true);
 };
 

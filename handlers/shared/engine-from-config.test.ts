@@ -50,6 +50,10 @@ describe("createEngineFromConfig", () => {
       const out = await engine.embeddings({ input: ["a", "bb"] });
       expect(out.vectors).toHaveLength(2);
       expect(pooling.requests.map((r) => r.path)).toEqual(["/v1/embeddings"]);
+      // The embedded engine's up-front constraint check survives the embeddings routing.
+      await expect(engine.prepareConstraint?.({ kind: "regex", pattern: "(?=a)b" })).rejects.toMatchObject({
+        code: "schema_unsupported",
+      });
       const completion = await engine.completion({
         prompt: "<|im_start|>user\nhi<|im_end|>\n",
         maxTokens: 4,

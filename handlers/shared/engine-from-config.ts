@@ -11,6 +11,19 @@ import type { Logger } from "./logger.js";
 export interface EngineOverrides {
   /** Pipelines the embedded engine runs at once (its context sequences); default ORCH_MAX_CONCURRENCY. */
   concurrency?: number;
+  /** Called when vLLM fails a start-up check waiting cannot heal; default: one log line, exit 1. */
+  onFatal?: (err: unknown) => void;
+}
+
+/**
+ * Serving a vLLM that can never pass its checks would leave /health green and /ready red for
+ * good: exit instead, so supervisord's watchdog and the platform replace the container.
+ */
+function exitOnFatal(log: Logger) {
+  return (err: unknown) => {
+    log.fatal(`vLLM cannot be used, exiting: ${err instanceof Error ? err.message : String(err)}`);
+    log.flush(() => process.exit(1));
+  };
 }
 
 function vllmLogger(log: Logger) {
@@ -33,6 +46,9 @@ function embeddingsClient(url: string, config: Config, log: Logger): VllmEngine 
 export function withEmbeddingsFrom(engine: Engine, embedder: Pick<Engine, "embeddings">): Engine {
   return {
     kind: engine.kind,
+    ...(engine.prepareConstraint
+      ? { prepareConstraint: (constraint, signal) => engine.prepareConstraint!(constraint, signal) }
+      : {}),
     completion: (call) => engine.completion(call),
     countTokens: (text, signal) => engine.countTokens(text, signal),
     embeddings: (call: EmbeddingsCall) => embedder.embeddings(call),
@@ -59,10 +75,13 @@ export async function createEngineFromConfig(
       logger: vllmLogger(log),
     });
     // Serve /health at once; /ready turns true when vLLM has loaded and passed its canary.
-    engine.waitUntilReady().then(
-      (info) => log.info({ model: info.model, max_model_len: info.maxModelLen }, "vLLM ready"),
-      (err: unknown) => log.error({ err }, "vLLM failed its start-up checks"),
-    );
+    // Transient failures are retried until it does; only an unhealable one ends the wait.
+    engine
+      .waitUntilReady()
+      .then(
+        (info) => log.info({ model: info.model, max_model_len: info.maxModelLen }, "vLLM ready"),
+        overrides.onFatal ?? exitOnFatal(log),
+      );
     return engine;
   }
   const embedded = await createLlamaCppEngine({

@@ -5,6 +5,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sleep } from "../../core/sleep.js";
+
+export { sleep };
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -23,8 +26,6 @@ export function freePort(): Promise<number> {
 export function hasCommand(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Thrown by a waitFor check to stop waiting at once. */
 export class GiveUp extends Error {}

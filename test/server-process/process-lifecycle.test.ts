@@ -16,6 +16,7 @@ import {
   startServerProcess,
   startStandIn,
 } from "./support.js";
+import { sleep } from "../../core/sleep.js";
 
 const MODEL = "stand-in-model";
 let bundle: string;
@@ -46,7 +47,7 @@ async function ready(url: string) {
   for (let i = 0; i < 400; i++) {
     const res = await fetch(`${url}/ready`, { headers: authHeaders });
     if (res.status === 200) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   throw new Error("never ready");
 }

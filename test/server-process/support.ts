@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Arrivals } from "../support/arrivals.js";
 // @ts-expect-error: a plain .mjs script without types
 import { buildAll } from "../../scripts/build.mjs";
+import { sleep } from "../../core/sleep.js";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const PROCESS_KEY = "process-test-key-0123456789";
@@ -86,11 +87,11 @@ export interface ServerProc extends Proc {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the bundled server; `env` overrides the defaults (embedded demo engine, test key). */
-export async function startServerProcess(
+/** Spawns the bundled server without waiting for it; `env` overrides the defaults (demo engine, test key). */
+export async function spawnServerProcess(
   bundle: string,
   env: Record<string, string | undefined> = {},
-): Promise<ServerProc> {
+): Promise<Proc & { port: number }> {
   const port = await freePort();
   const proc = run(process.execPath, [bundle], {
     ORCH_HOST: "127.0.0.1",
@@ -102,6 +103,16 @@ export async function startServerProcess(
     ORCH_ENCRYPTION_KEY: "11".repeat(32),
     ...env,
   });
+  return { ...proc, port };
+}
+
+/** Starts the bundled server and waits until it listens. */
+export async function startServerProcess(
+  bundle: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ServerProc> {
+  const proc = await spawnServerProcess(bundle, env);
+  const { port } = proc;
   await proc.line((l) => l.includes('"msg":"listening"'), 60_000);
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -152,7 +163,7 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs =
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   throw new Error("condition not met in time");
 }

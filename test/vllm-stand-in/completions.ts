@@ -4,7 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errorBody, sleep } from "./faults.js";
+import { sleep } from "../../core/sleep.js";
+import { errorBody } from "./faults.js";
 import { constrainedText, finish, freeText, type Generated, tokenize } from "./generate.js";
 import { CompletionBody, describeViolation, type TextCompletionBody } from "./schemas.js";
 import type { VllmStandIn } from "./server.js";
@@ -17,12 +18,8 @@ export async function handleCompletion(
 ): Promise<void> {
   const { options, faults } = standIn;
   if (options.runner === "pooling") {
-    // vLLM's quirk: the pooling router answers without setting a status, so this arrives as 200.
-    return standIn.sendJson(
-      res,
-      200,
-      errorBody("The model does not support Completions API", "BadRequestError", null, 400),
-    );
+    // A pooling server registers no generate routes at all: FastAPI's own 404.
+    return standIn.sendJson(res, 404, { detail: "Not Found" });
   }
   const parsed = CompletionBody.safeParse(raw);
   if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
@@ -45,8 +42,9 @@ export async function handleCompletion(
     );
   }
 
-  const scripted = standIn.nextReply(body);
   const so = faults.ignoreStructuredOutputs ? undefined : (body.structured_outputs ?? undefined);
+  if (so && faults.compileFails?.(so)) return compileFailure(res, body.stream === true);
+  const scripted = standIn.nextReply(body);
   const text = scripted?.text ?? (so ? constrainedText(so, body.seed ?? 0) : freeText(body.prompt));
   const generated = finish(text, body, scripted?.finishReason);
   const cached = options.promptTokensDetails ? standIn.cachedTokens(promptTokens) : 0;
@@ -142,6 +140,18 @@ export async function handleCompletion(
   }
   await event("[DONE]");
   res.end();
+}
+
+/** EngineGenerateError as vLLM's server answers it: no message at all. */
+function compileFailure(res: ServerResponse, stream: boolean): void {
+  if (!stream) {
+    res.writeHead(500, { "content-length": 0 });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  res.write(`data: ${JSON.stringify(errorBody("", "InternalServerError", null, 500))}\n\n`);
+  res.end("data: [DONE]\n\n");
 }
 
 function finishFields(generated: Generated, last: boolean) {

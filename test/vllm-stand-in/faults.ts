@@ -2,6 +2,7 @@
  * Switchable faults of the vLLM stand-in and vLLM's error body shapes.
  * Refused = `standIn.refuse()` / `resume()`; status faults = `standIn.failNext(status, count)`.
  */
+import type { StructuredOutputsBody } from "./schemas.js";
 
 export interface Faults {
   /** Milliseconds per generated token (streamed or not), so an abort mid-generation is observable. */
@@ -12,6 +13,12 @@ export interface Faults {
   errorEventAfterTokens?: number;
   /** Generates as if structured_outputs were absent (what --reasoning-parser does on completions). */
   ignoreStructuredOutputs?: boolean;
+  /**
+   * Constraints the structured-output backend "cannot compile". vLLM's engine turns the compile
+   * error into EngineGenerateError, whose message is empty: HTTP 500 with an empty body, or, once
+   * a stream has started, an error event with code 500 and an empty message, then [DONE].
+   */
+  compileFails?: (so: StructuredOutputsBody) => boolean;
   /** Overrides GET /version (e.g. "0.9.2"). */
   version?: string;
   /** GET /v1/models lists another model instead of the served one. */
@@ -28,6 +35,8 @@ export interface Planned {
   type?: string;
   /** A literal body instead of vLLM's error shape. */
   body?: unknown;
+  /** A Retry-After header (seconds), as a proxy or vLLM's admission control may send. */
+  retryAfter?: string;
 }
 
 /** vLLM's error body: nested since v0.10.1, flat `{object:"error",...}` before. */
@@ -39,8 +48,4 @@ export function errorBody(
   legacy = false,
 ): unknown {
   return legacy ? { object: "error", message, type, param, code } : { error: { message, type, param, code } };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,11 +3,15 @@
  *   tsx test/vllm-stand-in/main.ts [serve MODEL] --port 8000 [--model NAME] [--served-model-name NAME] [--max-model-len 32768]
  *     [--runner generate|pooling] [--vllm-version 0.30.1] [--api-key KEY] [--host 127.0.0.1]
  *     [--token-delay-ms 0] [--load-delay-ms 0] [--enable-prompt-tokens-details]
+ *     [--ignore-structured-outputs] [--fail-completions N]
  * Other `vllm serve` flags are accepted and ignored, so it can stand in for the `vllm` program.
  * --load-delay-ms keeps the port closed for a while first (vLLM refuses connections while loading).
+ * Faults: --ignore-structured-outputs generates as if constraints were off (what --reasoning-parser
+ * does on completions); --fail-completions N answers the first N completions with a 500.
  * Prints `vllm stand-in listening on http://HOST:PORT` once it serves; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from "node:util";
+import { sleep } from "../../core/sleep.js";
 import { VllmStandIn } from "./server.js";
 
 const { values, positionals } = parseArgs({
@@ -24,6 +28,8 @@ const { values, positionals } = parseArgs({
     "load-delay-ms": { type: "string", default: "0" },
     "prompt-tokens-details": { type: "boolean", default: false },
     "enable-prompt-tokens-details": { type: "boolean", default: false },
+    "ignore-structured-outputs": { type: "boolean", default: false },
+    "fail-completions": { type: "string", default: "0" },
   },
   // Accept (and ignore) the rest of a real `vllm serve` command line.
   strict: false,
@@ -48,9 +54,12 @@ const standIn = new VllmStandIn({
   ...(apiKey ? { apiKey } : {}),
 });
 standIn.faults.tokenDelayMs = Number(str(values["token-delay-ms"]));
+standIn.faults.ignoreStructuredOutputs = values["ignore-structured-outputs"] === true;
+const failures = Number(str(values["fail-completions"]));
+if (failures > 0) standIn.failNext(500, failures, { message: "EngineCore encountered an issue." });
 
 const loadDelay = Number(str(values["load-delay-ms"]));
-if (loadDelay > 0) await new Promise((resolve) => setTimeout(resolve, loadDelay));
+if (loadDelay > 0) await sleep(loadDelay);
 const url = await standIn.start();
 process.stdout.write(`vllm stand-in listening on ${url}\n`);
 

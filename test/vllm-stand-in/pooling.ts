@@ -40,6 +40,14 @@ export function handleEmbeddings(standIn: VllmStandIn, res: ServerResponse, raw:
     // A generate server has no /v1/embeddings route at all.
     return standIn.sendJson(res, 404, { detail: "Not Found" });
   }
+  if (raw !== null && typeof raw === "object" && "normalize" in raw) {
+    // vLLM's reject_removed_pooling_parameters, surfaced through pydantic's validation error.
+    return standIn.violation(
+      res,
+      "Value error, Parameter `normalize` was removed; use `use_activation` instead.",
+      "normalize",
+    );
+  }
   const parsed = EmbeddingsBody.safeParse(raw);
   if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
   const body = parsed.data;

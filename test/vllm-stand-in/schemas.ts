@@ -41,6 +41,8 @@ export const StructuredOutputsBody = z
     }
   });
 
+export type StructuredOutputsBody = z.infer<typeof StructuredOutputsBody>;
+
 export const CompletionBody = z
   .strictObject({
     model: z.string().nullable().optional(),
@@ -129,7 +131,8 @@ export const EmbeddingsBody = z.strictObject({
   endianness: z.string().optional(),
   dimensions: int.min(1).nullable().optional(),
   truncate_prompt_tokens: int.min(-1).nullable().optional(),
-  normalize: z.boolean().nullable().optional(),
+  // `normalize` was removed (vLLM answers it with a 400, see pooling.ts); this replaced it.
+  use_activation: z.boolean().nullable().optional(),
   add_special_tokens: z.boolean().optional(),
   user: z.string().nullable().optional(),
   request_id: z.string().optional(),

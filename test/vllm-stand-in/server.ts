@@ -142,7 +142,7 @@ export class VllmStandIn {
   failNext(
     status: number,
     count = 1,
-    options: { path?: string; message?: string; body?: unknown; type?: string } = {},
+    options: { path?: string; message?: string; body?: unknown; type?: string; retryAfter?: string } = {},
   ): this {
     this.planned.push({ status, remaining: count, path: options.path ?? "/v1/completions", ...options });
     return this;
@@ -242,6 +242,7 @@ export class VllmStandIn {
     const plan = this.planned.find((p) => p.path === path && p.remaining > 0);
     if (plan) {
       plan.remaining--;
+      if (plan.retryAfter !== undefined) res.setHeader("retry-after", plan.retryAfter);
       if (plan.body !== undefined) this.sendJson(res, plan.status, plan.body);
       else
         this.sendError(

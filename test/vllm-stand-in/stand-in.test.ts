@@ -189,6 +189,50 @@ describe("vLLM's answers", () => {
   });
 });
 
+describe("vLLM's shapes for servers and constraints", () => {
+  it("a pooling server has no completions route: FastAPI's 404", async () => {
+    const pooling = await startStandIn({ model: "e", runner: "pooling" });
+    try {
+      const res = await fetch(`${pooling.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "e", prompt: "x" }),
+      });
+      expect([res.status, await res.json()]).toEqual([404, { detail: "Not Found" }]);
+      const embed = (body: object) =>
+        fetch(`${pooling.url}/v1/embeddings`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ input: "x", ...body }),
+        });
+      // `normalize` was removed for use_activation: vLLM refuses it with a 400 naming it.
+      const refused = await embed({ normalize: true });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { param: string } }).error.param).toBe("normalize");
+      expect(pooling.violations).toHaveLength(1);
+      expect((await embed({ use_activation: true })).status).toBe(200);
+      expect(pooling.violations).toHaveLength(1);
+    } finally {
+      await pooling.stop();
+    }
+  });
+
+  it("a constraint its backend cannot compile: an empty 500, or a message-less 500 event in a stream", async () => {
+    standIn.faults.compileFails = (so) => so.regex === "(?<=a)b";
+    const body = { ...ok, structured_outputs: { regex: "(?<=a)b" } };
+    const plain = await post("/v1/completions", body);
+    expect([plain.status, await plain.text()]).toEqual([500, ""]);
+    const streamed = await post("/v1/completions", { ...body, stream: true });
+    expect(streamed.status).toBe(200);
+    expect(await streamed.text()).toBe(
+      'data: {"error":{"message":"","type":"InternalServerError","param":null,"code":500}}\n\ndata: [DONE]\n\n',
+    );
+    // Other constraints still compile.
+    expect((await post("/v1/completions", { ...ok, structured_outputs: { regex: "b" } })).status).toBe(200);
+    expect(standIn.violations).toEqual([]);
+  });
+});
+
 describe("constrained text", () => {
   it("makes shortest regex instances", () => {
     for (const pattern of [

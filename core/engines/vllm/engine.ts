@@ -6,6 +6,7 @@
 import type {
   CompletionCall,
   CompletionOutput,
+  Constraint,
   EmbeddingsCall,
   EmbeddingsOutput,
   Engine,
@@ -22,17 +23,12 @@ import {
   StreamAccumulator,
   tokenizeBody,
 } from "./bodies.js";
-import { inBandError, errorInfoOf } from "./errors.js";
-import {
-  abortableSleep,
-  DEFAULT_RETRY,
-  type RetryPolicy,
-  readJson,
-  type VllmLogger,
-  VllmHttp,
-} from "./http.js";
+import { CompiledConstraints, compileCheckCall } from "./compile-check.js";
+import { inBandError, errorInfoOf, type Phase } from "./errors.js";
+import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } from "./http.js";
 import { readSse } from "./sse.js";
 import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
+import { waitForStart, type WaitOptions } from "./wait.js";
 
 export interface VllmEngineOptions {
   /** vLLM's base URL, without /v1 (e.g. http://127.0.0.1:8000). */
@@ -61,14 +57,6 @@ export interface VllmEngineOptions {
   random?: () => number;
 }
 
-export interface WaitOptions {
-  signal?: AbortSignal;
-  /** Give up after this long (default: wait forever, until the signal fires). */
-  timeoutMs?: number;
-  /** Pause between attempts while vLLM is loading (default 2000). */
-  intervalMs?: number;
-}
-
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
 export class VllmEngine implements Engine {
@@ -79,6 +67,7 @@ export class VllmEngine implements Engine {
   private info: ModelInfo | undefined;
   private notReady = "the vLLM start-up checks have not run yet";
   private version: string | undefined;
+  private readonly compiled = new CompiledConstraints();
 
   constructor(private readonly options: VllmEngineOptions) {
     this.base = trimSlash(options.baseUrl);
@@ -103,11 +92,16 @@ export class VllmEngine implements Engine {
   }
 
   /**
-   * Runs the start-up checks once (version, model, canary) and caches the model info. Connection
-   * failures throw engine_unavailable (vLLM may still be loading); failed checks throw engine_error.
+   * Runs the start-up checks once (version, model, canary) and caches the model info. A failure
+   * waiting cannot heal throws StartupFatalError; others (refused, 5xx, timeouts) may pass later.
    */
   async start(signal?: AbortSignal): Promise<ModelInfo> {
-    const probe = { signal, timeoutMs: this.options.probeTimeoutMs ?? 5000, retry: false } as const;
+    const probe = {
+      signal,
+      timeoutMs: this.options.probeTimeoutMs ?? 5000,
+      retry: false,
+      phase: "startup",
+    } as const;
     try {
       const version = checkVersion(
         await this.http.json(`${this.base}/version`, undefined, { ...probe, what: "/version" }),
@@ -122,6 +116,7 @@ export class VllmEngine implements Engine {
           await this.generate(canaryCall(prompt, signal), {
             retry: false,
             what: "canary completion",
+            phase: "startup",
             // Bounded even without requestTimeoutMs: the first request may compile the grammar.
             timeoutMs: 6 * (this.options.probeTimeoutMs ?? 5000),
           }),
@@ -143,27 +138,30 @@ export class VllmEngine implements Engine {
     }
   }
 
-  /** Polls start() while vLLM is loading (refused, 503, timeouts); other failures end it at once. */
-  async waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
-    const deadline =
-      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-    const interval = options.intervalMs ?? 2000;
-    for (;;) {
-      try {
-        return await this.start(options.signal);
-      } catch (err) {
-        const error = toDeliberateError(err, options.signal);
-        if (options.signal?.aborted || error.code !== "engine_unavailable") throw error;
-        if (Date.now() + interval > deadline) {
-          throw new DeliberateError(
-            "engine_unavailable",
-            `vLLM did not become ready within ${options.timeoutMs} ms (last: ${error.message})`,
-          );
-        }
-        this.options.logger?.("info", "waiting for vLLM to load", { reason: error.message });
-        await abortableSleep(interval, options.signal);
-      }
-    }
+  /**
+   * Runs start() until it passes, retrying transient failures (vLLM loading, 5xx, timeouts) with
+   * backoff; a StartupFatalError, the signal or the timeout ends it.
+   */
+  waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
+    return waitForStart((signal) => this.start(signal), {
+      ...options,
+      random: this.options.random ?? Math.random,
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
+    });
+  }
+
+  /**
+   * Asks vLLM to compile a constraint it has not compiled for us yet (compile-check.ts): what its
+   * backend cannot compile is schema_unsupported before any thinking is paid for.
+   */
+  async prepareConstraint(constraint: Constraint, signal?: AbortSignal): Promise<void> {
+    this.requireReady();
+    if (this.compiled.has(constraint)) return;
+    await this.generate(compileCheckCall(constraint, signal), {
+      what: "constraint compile check",
+      phase: "compile-check",
+    });
+    this.compiled.add(constraint);
   }
 
   private requireReady(): void {
@@ -177,7 +175,7 @@ export class VllmEngine implements Engine {
 
   private async generate(
     call: CompletionCall,
-    extra: { retry?: boolean; what: string; timeoutMs?: number },
+    extra: { retry?: boolean; what: string; timeoutMs?: number; phase?: Phase },
   ): Promise<CompletionOutput> {
     const stream = call.onDelta !== undefined || this.options.streamAlways === true;
     const exchange = await this.http.send(
@@ -190,7 +188,7 @@ export class VllmEngine implements Engine {
         ...(stream ? { accept: "text/event-stream" } : {}),
       },
     );
-    if (!stream) return parseCompletion(await readJson(exchange, extra.what));
+    if (!stream) return parseCompletion(await readJson(exchange, extra.what, extra.phase));
     const acc = new StreamAccumulator();
     try {
       if (!exchange.response.body)
@@ -200,7 +198,7 @@ export class VllmEngine implements Engine {
         throwIfAborted(call.signal);
         const json = parseJson(data);
         if (typeof json === "object" && json !== null && "error" in json) {
-          throw inBandError(errorInfoOf(json) ?? { message: data });
+          throw inBandError(errorInfoOf(json) ?? { message: data }, extra.phase);
         }
         acc.push(json, call.onDelta);
       });

@@ -3,6 +3,7 @@
  * together with how each failure may be retried (README, Engines).
  */
 import { DeliberateError } from "../../errors.js";
+import { StartupFatalError } from "./startup.js";
 
 /** backoff: 429/503/refused, retried with exponential backoff; once: 500, retried one time. */
 export type RetryClass = "backoff" | "once" | "never";
@@ -82,13 +83,40 @@ function badRequest(info: VllmErrorInfo | undefined): DeliberateError {
   return new DeliberateError("invalid_request", `vLLM rejected the request: ${message}`);
 }
 
+/**
+ * What a call is part of. "compile-check": a 1-token call whose only novelty is its constraint, so
+ * a refusal (400) or an internal error (500: vLLM's EngineGenerateError, which has no message) is
+ * the constraint's. "startup": a refusal cannot heal by waiting, so it is fatal.
+ */
+export type Phase = "startup" | "compile-check";
+
 export interface MapContext {
   model: string;
   /** What was asked, for messages: "completion", "embeddings", "/version", ... */
   what: string;
+  phase?: Phase;
+}
+
+/** vLLM could not compile the constraint: its message, or what its empty 500 means. */
+export function notCompiled(message: string | undefined, how: string): DeliberateError {
+  const text = message?.trim()
+    ? `vLLM cannot compile this constraint: ${clip(message.trim())}`
+    : `vLLM's structured-output backend could not compile this constraint (${how} with no message)`;
+  return new DeliberateError("schema_unsupported", text, { param: "structured_outputs" });
 }
 
 export function mapStatus(status: number, info: VllmErrorInfo | undefined, ctx: MapContext): VllmFailure {
+  if (ctx.phase === "compile-check" && (status === 400 || status === 422 || status === 500)) {
+    return { error: notCompiled(info?.message, `HTTP ${status}`), retry: "never" };
+  }
+  const failure = mapAnyStatus(status, info, ctx);
+  if (ctx.phase === "startup" && [400, 401, 403, 404, 422].includes(status)) {
+    return { error: new StartupFatalError(failure.error.message), retry: "never" };
+  }
+  return failure;
+}
+
+function mapAnyStatus(status: number, info: VllmErrorInfo | undefined, ctx: MapContext): VllmFailure {
   const detail = info?.message ? `: ${clip(info.message)}` : "";
   if (status === 400 || status === 422) return { error: badRequest(info), retry: "never" };
   if (status === 401 || status === 403) {
@@ -114,7 +142,11 @@ export function mapStatus(status: number, info: VllmErrorInfo | undefined, ctx: 
   }
   if (status === 500) {
     return {
-      error: new DeliberateError("engine_error", `vLLM failed internally (HTTP 500)${detail}`),
+      error: new DeliberateError(
+        "engine_error",
+        `vLLM failed internally (HTTP 500${detail ? `)${detail}` : " with no message)"}`,
+        { retryable: true },
+      ),
       retry: "once",
     };
   }
@@ -127,15 +159,26 @@ export function mapStatus(status: number, info: VllmErrorInfo | undefined, ctx: 
   };
 }
 
-/** An `error` carried inside an HTTP 200 (a JSON body or an SSE event). Never retried. */
-export function inBandError(info: VllmErrorInfo): DeliberateError {
+/**
+ * An `error` carried inside an HTTP 200 (a JSON body or an SSE event). Never retried. While
+ * streaming, a constraint vLLM cannot compile arrives as an event with code 500 and no message.
+ */
+export function inBandError(info: VllmErrorInfo, phase?: Phase): DeliberateError {
   const code = typeof info.code === "number" ? info.code : undefined;
+  if (phase === "compile-check" && (code === 400 || code === 500)) {
+    return notCompiled(info.message, `an in-stream error ${code}`);
+  }
   if (code === 400) {
+    // At start-up a refusal cannot heal (older pooling routers even answer it inside a 200).
+    if (phase === "startup") return new StartupFatalError(`vLLM refused the request: ${clip(info.message)}`);
     const mapped = badRequest(info);
     // The pooling router's "does not support Completions API" is a deployment mistake, not ours.
     if (mapped.code !== "invalid_request") return mapped;
   }
-  return new DeliberateError("engine_error", `vLLM reported an error: ${clip(info.message)}`);
+  const message = info.message.trim()
+    ? `vLLM reported an error: ${clip(info.message)}`
+    : `vLLM reported an error with no message (code ${info.code ?? "none"})`;
+  return new DeliberateError("engine_error", message);
 }
 
 /** fetch failed before any response: refused, reset, DNS, ... (vLLM loading or gone). */
@@ -161,13 +204,4 @@ export function connectionFailure(err: unknown, url: string): VllmFailure {
     }),
     retry: "backoff",
   };
-}
-
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

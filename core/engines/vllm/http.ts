@@ -1,21 +1,22 @@
 /**
  * One HTTP exchange with vLLM: fetch with the caller's AbortSignal (closing the connection is how
- * vLLM learns to stop generating), an optional timeout, bounded retries with exponential backoff
- * and jitter, and the mapping of every failure onto our taxonomy.
+ * vLLM learns to stop generating), an optional timeout, bounded retries (core/retry.ts) and the
+ * mapping of every failure onto our taxonomy.
  */
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
+import { retry, retryAfterMs } from "../../retry.js";
 import {
   connectionFailure,
   inBandError,
   errorInfoOf,
   mapStatus,
+  type Phase,
   parseErrorBody,
-  retryAfterMs,
   type VllmFailure,
 } from "./errors.js";
 
 export interface RetryPolicy {
-  /** Attempts in all for 429/503/refused (500 is retried once whatever this says). */
+  /** Attempts in all (429/503/refused use them all; a 500 is retried once at most). */
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -46,6 +47,8 @@ export interface CallOptions {
   /** false: one attempt only (start-up probes; waitUntilReady does the polling). */
   retry?: boolean;
   accept?: string;
+  /** What the call is part of, for how a refusal is read (errors.ts). */
+  phase?: Phase;
 }
 
 /** A successful (2xx) response whose body is still to be read. */
@@ -57,56 +60,45 @@ export interface Exchange {
   done(): void;
 }
 
-/** Waits, or rejects with the signal's reason at once when it fires. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(toDeliberateError(signal.reason, signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(toDeliberateError(signal?.reason, signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 export class VllmHttp {
   constructor(private readonly options: HttpOptions) {}
 
-  /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
-  backoffMs(retryNumber: number, retryAfter?: number): number {
-    const { baseDelayMs, maxDelayMs } = this.options.retry;
-    const exp = Math.min(maxDelayMs, baseDelayMs * 2 ** (retryNumber - 1));
-    const jittered = exp / 2 + (exp / 2) * this.options.random();
-    return Math.min(maxDelayMs, Math.max(jittered, retryAfter ?? 0));
-  }
-
   async send(url: string, body: unknown, call: CallOptions): Promise<Exchange> {
-    let backoffFailures = 0;
+    // 429/503/refused are retried with backoff up to the policy's attempts; a 500 once.
     let internalFailures = 0;
-    for (let attempt = 1; ; attempt++) {
-      throwIfAborted(call.signal);
-      const outcome = await this.attempt(url, body, call);
-      if ("response" in outcome) return outcome;
-      const { error, retry, retryAfterMs: after } = outcome;
-      let again = false;
-      if (call.retry !== false) {
-        if (retry === "backoff") again = ++backoffFailures < this.options.retry.attempts;
-        else if (retry === "once") again = ++internalFailures <= 1;
-      }
-      if (!again) throw error;
-      const delayMs = Math.round(this.backoffMs(backoffFailures + internalFailures, after));
-      this.options.logger?.("warn", "vLLM call failed; retrying", {
-        what: call.what,
-        code: error.code,
-        reason: error.message,
-        attempt,
-        delayMs,
-      });
-      await abortableSleep(delayMs, call.signal);
+    try {
+      return await retry<Exchange>(
+        async () => {
+          throwIfAborted(call.signal);
+          const outcome = await this.attempt(url, body, call);
+          if ("response" in outcome) return { value: outcome };
+          const again =
+            call.retry !== false &&
+            (outcome.retry === "backoff" || (outcome.retry === "once" && ++internalFailures <= 1));
+          return {
+            error: outcome.error,
+            retry: again,
+            ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+          };
+        },
+        {
+          ...this.options.retry,
+          random: this.options.random,
+          ...(call.signal ? { signal: call.signal } : {}),
+          onRetry: ({ attempt, delayMs, error }) => {
+            const { code, message } = error as DeliberateError;
+            this.options.logger?.("warn", "vLLM call failed; retrying", {
+              what: call.what,
+              code,
+              reason: message,
+              attempt,
+              delayMs,
+            });
+          },
+        },
+      );
+    } catch (err) {
+      throw toDeliberateError(err, call.signal);
     }
   }
 
@@ -190,6 +182,7 @@ export class VllmHttp {
     const failure = mapStatus(response.status, parseErrorBody(text), {
       model: this.options.model,
       what: call.what,
+      ...(call.phase ? { phase: call.phase } : {}),
     });
     const after = retryAfterMs(response.headers.get("retry-after"));
     return after === undefined ? failure : { ...failure, retryAfterMs: after };
@@ -197,12 +190,12 @@ export class VllmHttp {
 
   /** GET or POST, then the whole body as JSON; an `error` inside a 200 becomes a failure. */
   async json(url: string, body: unknown, call: CallOptions): Promise<unknown> {
-    return readJson(await this.send(url, body, call), call.what);
+    return readJson(await this.send(url, body, call), call.what, call.phase);
   }
 }
 
 /** The whole body of an exchange as JSON; an `error` inside a 200 becomes a failure. */
-export async function readJson(exchange: Exchange, what: string): Promise<unknown> {
+export async function readJson(exchange: Exchange, what: string, phase?: Phase): Promise<unknown> {
   let text: string;
   try {
     text = await exchange.response.text();
@@ -219,6 +212,6 @@ export async function readJson(exchange: Exchange, what: string): Promise<unknow
   }
   // vLLM's pooling router can answer an error without setting the status (a 200).
   const info = typeof json === "object" && json !== null && "error" in json ? errorInfoOf(json) : undefined;
-  if (info) throw inBandError(info);
+  if (info) throw inBandError(info, phase);
   return json;
 }

@@ -32,12 +32,15 @@ async function run(input: CompletionRequestInput) {
     jobId: "job-1",
     onPrompt: (_step, prompt) => prompts.push(prompt),
   });
-  return { result, prompts, bodies: f.standIn.completionBodies() };
+  // A constraint the engine has not compiled yet first costs one 1-token compile check.
+  const all = f.standIn.completionBodies();
+  const isCheck = (body: TextCompletionBody) => body.max_tokens === 1;
+  return { result, prompts, all, checks: all.filter(isCheck), bodies: all.filter((b) => !isCheck(b)) };
 }
 
 describe("the four request bodies of a pipeline run", () => {
   it("think and reflect stop at </think> unconstrained; draft and final are constrained; prompts extend", async () => {
-    const { result, prompts, bodies } = await run({
+    const { result, prompts, all, checks, bodies } = await run({
       prompt: "How many legs has a spider?",
       thinking_effort: "low",
       structured_outputs: { json: SCHEMA },
@@ -46,6 +49,22 @@ describe("the four request bodies of a pipeline run", () => {
     });
     expect(result.output).toEqual({ answer: 0, why: "aa" });
     expect(bodies).toHaveLength(4);
+    // The compile check comes first, greedy, with the constraint exactly as the steps send it.
+    expect(all[0]).toBe(checks[0]);
+    expect(checks).toEqual([
+      {
+        model: "Qwen/Qwen3-8B",
+        prompt: "<|im_start|>user\nAnswer.<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
+        max_tokens: 1,
+        temperature: 0,
+        top_p: 1,
+        top_k: 1,
+        min_p: 0,
+        seed: 0,
+        structured_outputs: { json: SCHEMA },
+        stream: false,
+      },
+    ]);
     const [think, draft, reflect, final] = bodies as [
       TextCompletionBody,
       TextCompletionBody,
@@ -93,8 +112,13 @@ describe("the four request bodies of a pipeline run", () => {
     ];
     for (const [so, expected] of kinds) {
       f.standIn.clearRecords();
-      await run({ prompt: "Pick.", thinking_effort: "none", structured_outputs: so });
-      const [body] = f.standIn.completionBodies();
+      const { bodies, checks } = await run({
+        prompt: "Pick.",
+        thinking_effort: "none",
+        structured_outputs: so,
+      });
+      expect(checks).toHaveLength(1);
+      const [body] = bodies;
       expect(body).toHaveProperty("seed", null);
       expect(body).not.toHaveProperty("stop");
       expect(body!.structured_outputs).toEqual(expected);
@@ -102,11 +126,12 @@ describe("the four request bodies of a pipeline run", () => {
   });
 
   it("`none` sends one constrained call whose prompt ends with the empty think block", async () => {
-    const { bodies } = await run({
+    const { bodies, checks } = await run({
       prompt: "Say yes.",
       thinking_effort: "none",
       structured_outputs: { choice: ["yes"] },
     });
+    expect(checks).toHaveLength(1);
     expect(bodies).toHaveLength(1);
     expect(bodies[0]!.prompt.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n")).toBe(true);
   });

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../../engine.js";
 import { createVllmEngine } from "./index.js";
-import { VllmHttp } from "./http.js";
 
 let f: Fixture;
 const retries: Record<string, unknown>[] = [];
@@ -31,6 +30,23 @@ describe("retries", () => {
     expect(completions()).toBe(2);
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatchObject({ code: "engine_unavailable", attempt: 1 });
+  });
+
+  it("a Retry-After from vLLM (or its proxy) is waited out before the next attempt", async () => {
+    const engine = createVllmEngine({
+      baseUrl: f.standIn.url,
+      model: "Qwen/Qwen3-8B",
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1000 },
+      random: () => 0,
+    });
+    await engine.start();
+    f.standIn.clearRecords();
+    f.standIn.failNext(503, 1, { retryAfter: "0.08" });
+    const started = performance.now();
+    await expect(engine.completion(call)).resolves.toMatchObject({ finishReason: "stop" });
+    // Its own backoff would be 0.5 ms here: only the header explains the wait.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+    expect(completions()).toBe(2);
   });
 
   it("429 twice then success", async () => {
@@ -139,25 +155,5 @@ describe("retries", () => {
     });
     expect(deltas).toHaveLength(3);
     expect(completions()).toBe(1);
-  });
-});
-
-describe("backoff", () => {
-  const http = (random: number) =>
-    new VllmHttp({
-      fetch,
-      model: "m",
-      retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 1000 },
-      random: () => random,
-    });
-
-  it("grows exponentially, with jitter in the upper half, capped", () => {
-    expect([1, 2, 3, 4, 5].map((n) => http(0).backoffMs(n))).toEqual([50, 100, 200, 400, 500]);
-    expect([1, 2, 3, 4, 5].map((n) => http(1).backoffMs(n))).toEqual([100, 200, 400, 800, 1000]);
-  });
-
-  it("honours Retry-After up to the cap", () => {
-    expect(http(0).backoffMs(1, 700)).toBe(700);
-    expect(http(0).backoffMs(1, 60_000)).toBe(1000);
   });
 });

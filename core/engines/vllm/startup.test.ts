@@ -4,7 +4,7 @@ import type { StandInOptions } from "../../../test/vllm-stand-in/server.js";
 import { DeliberateError } from "../../errors.js";
 import { runPipeline } from "../../pipeline.js";
 import { CompletionRequest } from "../../protocol.js";
-import { createVllmEngine, NOT_ENFORCED, type VllmEngineOptions } from "./index.js";
+import { createVllmEngine, NOT_ENFORCED, StartupFatalError, type VllmEngineOptions } from "./index.js";
 import { checkVersion, parseVersion } from "./startup.js";
 
 let f: Fixture | undefined;
@@ -26,7 +26,7 @@ const call = {
 };
 
 describe("start-up checks", () => {
-  it("success: ready, with max_model_len from /v1/models, after two regex-OK canaries", async () => {
+  it("success: ready, with max_model_len from /v1/models, after two canaries answered in digits", async () => {
     const { engine, standIn } = await unstarted({ maxModelLen: 4096 });
     expect(await engine.health()).toEqual({
       ready: false,
@@ -49,17 +49,26 @@ describe("start-up checks", () => {
     ]);
     const [finalShaped, assistantShaped] = standIn.completionBodies();
     for (const body of [finalShaped!, assistantShaped!]) {
-      expect(body).toMatchObject({ structured_outputs: { regex: "OK" }, max_tokens: 3, temperature: 0 });
+      // The prompt asks for the word OK; only a server that enforces the regex answers digits.
+      expect(body.prompt).toContain("Reply with the word OK.");
+      expect(body).toMatchObject({
+        structured_outputs: { regex: "[0-9]{3}" },
+        max_tokens: 4,
+        temperature: 0,
+      });
     }
     expect(finalShaped!.prompt.endsWith("</think>\n\n")).toBe(true);
     expect(assistantShaped!.prompt.endsWith("<|im_start|>assistant\n")).toBe(true);
   });
 
-  it("a vLLM older than 0.10.2 is refused with a clear message and the engine stays not ready", async () => {
-    const { engine, standIn } = await unstarted({ version: "0.9.2" });
+  it("a vLLM older than 0.11.0 is refused for good with a clear message and stays not ready", async () => {
+    // 0.10.2 accepts structured_outputs and silently drops it: too old as well.
+    const { engine, standIn } = await unstarted({ version: "0.10.2" });
     const message =
-      "vLLM 0.9.2 is too old: Deliberate needs 0.10.2 or later, the first version with structured_outputs";
-    await expect(engine.start()).rejects.toMatchObject({ code: "engine_error", message });
+      "vLLM 0.10.2 is too old: Deliberate needs 0.11.0 or later, the first version with structured_outputs";
+    const error = await engine.start().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StartupFatalError);
+    expect(error).toMatchObject({ code: "engine_error", message });
     expect(await engine.health()).toEqual({ ready: false, detail: message });
     await expect(engine.completion(call)).rejects.toMatchObject({
       code: "engine_unavailable",
@@ -130,12 +139,55 @@ describe("start-up checks", () => {
     expect(standIn.count("/v1/completions")).toBe(2);
   });
 
-  it("a pooling server behind VLLM_URL (the 200-with-error quirk) is refused", async () => {
+  it("a pooling server behind VLLM_URL (no completions route: 404) is refused for good", async () => {
     const { engine } = await unstarted({ runner: "pooling" });
-    await expect(engine.start()).rejects.toMatchObject({
+    const error = await engine.start().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StartupFatalError);
+    expect(error).toMatchObject({
       code: "engine_error",
-      message: "vLLM reported an error: The model does not support Completions API",
+      message: "vLLM has no canary completion endpoint here (HTTP 404): Not Found",
     });
+  });
+
+  it.each([
+    ["a model vLLM does not serve", { omitModel: true }, /does not serve the model/],
+    ["constraints that are not enforced", { ignoreStructuredOutputs: true }, /not enforced/],
+  ])("%s is a StartupFatalError", async (_name, faults, message) => {
+    const { engine, standIn } = await unstarted();
+    Object.assign(standIn.faults, faults);
+    const error = await engine.start().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StartupFatalError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("a rejected API key is fatal; refused, 5xx and broken streams are not", async () => {
+    const { engine, standIn } = await unstarted({ apiKey: "right-key" });
+    await expect(engine.start()).rejects.toBeInstanceOf(StartupFatalError);
+    const keyed = createVllmEngine({
+      baseUrl: standIn.url,
+      model: "Qwen/Qwen3-8B",
+      apiKey: "right-key",
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const transient = async () => {
+      const error = await keyed.start().then(
+        () => "passed",
+        (err: unknown) => err,
+      );
+      expect(error).toBeInstanceOf(DeliberateError);
+      expect(error).not.toBeInstanceOf(StartupFatalError);
+    };
+    standIn.failNext(500, 1);
+    await transient();
+    standIn.failNext(503, 1, { path: "/v1/models" });
+    await transient();
+    standIn.faults.cutAfterTokens = 0; // the stream breaks off before the canary's answer
+    await transient();
+    standIn.faults.cutAfterTokens = undefined;
+    await standIn.refuse();
+    await transient();
+    await standIn.resume();
+    await expect(keyed.start()).resolves.toMatchObject({ model: "Qwen/Qwen3-8B" });
   });
 
   it("health re-checks GET /health after start", async () => {
@@ -192,8 +244,19 @@ describe("waitUntilReady", () => {
 
   it("stops at once on a failed check that waiting cannot fix", async () => {
     const { standIn, engine } = await unstarted({ version: "0.9.2" });
-    await expect(engine.waitUntilReady({ intervalMs: 1 })).rejects.toMatchObject({ code: "engine_error" });
+    await expect(engine.waitUntilReady({ intervalMs: 1 })).rejects.toBeInstanceOf(StartupFatalError);
     expect(standIn.count("/version")).toBe(1);
+  });
+
+  it("retries transient failures of probes and canaries (5xx, a 500 on a canary) until it passes", async () => {
+    const { standIn, engine } = await unstarted();
+    standIn.failNext(503, 2, { path: "/version" });
+    standIn.failNext(502, 1, { path: "/v1/models" });
+    // Each canary 500 is retried once by the client; three of them fail two start() runs.
+    standIn.failNext(500, 3, { message: "EngineCore encountered an issue." });
+    await expect(engine.waitUntilReady({ intervalMs: 2 })).resolves.toMatchObject({ maxModelLen: 32_768 });
+    expect(engine.ready).toBe(true);
+    expect(standIn.count("/version")).toBeGreaterThanOrEqual(5);
   });
 
   it("stops when its signal fires, with the signal's reason", async () => {
@@ -208,15 +271,16 @@ describe("waitUntilReady", () => {
 });
 
 describe("version parsing", () => {
-  it("reads release, rc, dev and v-prefixed versions and compares them to 0.10.2", () => {
+  it("reads release, rc, dev and v-prefixed versions and compares them to 0.11.0", () => {
     expect(parseVersion("0.25.1")).toEqual([0, 25, 1]);
     expect(parseVersion("v0.11.0")).toEqual([0, 11, 0]);
     expect(parseVersion("0.10.2rc1")).toEqual([0, 10, 2]);
     expect(parseVersion("0.11.1.dev12+gabcdef")).toEqual([0, 11, 1]);
     expect(parseVersion("main")).toBeUndefined();
-    expect(checkVersion({ version: "0.10.2" })).toBe("0.10.2");
+    expect(checkVersion({ version: "0.11.0" })).toBe("0.11.0");
     expect(checkVersion({ version: "1.0" })).toBe("1.0");
-    expect(() => checkVersion({ version: "0.10.1.1" })).toThrow(/too old/);
+    expect(() => checkVersion({ version: "0.10.2" })).toThrow(/too old/);
+    expect(() => checkVersion({ version: "0.10.9" })).toThrow(/too old/);
     expect(() => checkVersion({})).toThrow(/cannot read/);
   });
 });

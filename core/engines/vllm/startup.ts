@@ -1,14 +1,26 @@
 /**
- * Start-up checks (README, Engines): a version that has `structured_outputs`, the
- * served model and its context length, and a canary proving constraints are really enforced —
- * enforcement failures are otherwise silent (HTTP 200 with unconstrained text).
+ * Start-up checks: a version that has `structured_outputs`, the served model and its context
+ * length, and a canary proving constraints are really enforced — enforcement failures are
+ * otherwise silent (HTTP 200 with unconstrained text). A failure that waiting cannot heal is a
+ * StartupFatalError; anything else (refused, 5xx, timeouts) is retried by waitUntilReady.
  */
 import type { CompletionCall, CompletionOutput } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
 import { ASSISTANT_PREFIX, noThinkPrompt, renderConversation } from "../../prompt.js";
 
-/** The first vLLM release with the `structured_outputs` request field. */
-export const MIN_VERSION: readonly [number, number, number] = [0, 10, 2];
+/**
+ * structured_outputs was merged before v0.10.2 was tagged but first released in v0.11.0; at
+ * 0.10.2 the field is accepted and silently dropped.
+ */
+export const MIN_VERSION: readonly [number, number, number] = [0, 11, 0];
+
+/** A start-up failure that cannot heal (wrong model, too old, constraints off, refused): stop. */
+export class StartupFatalError extends DeliberateError {
+  constructor(message: string) {
+    super("engine_error", message);
+    this.name = "StartupFatalError";
+  }
+}
 
 export const NOT_ENFORCED = "structured outputs are not enforced (is vLLM running with --reasoning-parser?)";
 
@@ -24,8 +36,7 @@ export function checkVersion(json: unknown): string {
   const need = MIN_VERSION.join(".");
   const parsed = typeof raw === "string" ? parseVersion(raw) : undefined;
   if (!parsed) {
-    throw new DeliberateError(
-      "engine_error",
+    throw new StartupFatalError(
       `vLLM reports version ${JSON.stringify(raw ?? null)}, which Deliberate cannot read; ` +
         `it needs vLLM ${need} or later (structured_outputs), so it will not start`,
     );
@@ -33,8 +44,7 @@ export function checkVersion(json: unknown): string {
   for (let i = 0; i < 3; i++) {
     if (parsed[i]! > MIN_VERSION[i]!) break;
     if (parsed[i]! < MIN_VERSION[i]!) {
-      throw new DeliberateError(
-        "engine_error",
+      throw new StartupFatalError(
         `vLLM ${raw} is too old: Deliberate needs ${need} or later, the first version with structured_outputs`,
       );
     }
@@ -49,19 +59,24 @@ export function findModel(json: unknown, model: string): number {
   const card = cards.find((c) => c?.id === model);
   if (!card) {
     const served = cards.map((c) => String(c?.id)).join(", ") || "none";
-    throw new DeliberateError(
-      "engine_error",
+    throw new StartupFatalError(
       `vLLM does not serve the model \`${model}\` (it serves: ${served}); set MODEL_NAME to the served name`,
     );
   }
   const len = card.max_model_len;
   if (typeof len !== "number" || !Number.isInteger(len) || len <= 0) {
-    throw new DeliberateError("engine_error", `vLLM's /v1/models gives no max_model_len for \`${model}\``);
+    throw new StartupFatalError(`vLLM's /v1/models gives no max_model_len for \`${model}\``);
   }
   return len;
 }
 
+/**
+ * The canary asks for a word and constrains the answer to three digits: a server that enforces
+ * the constraint answers digits, one that does not answers the word (or starts thinking), so only
+ * an enforcing server can pass.
+ */
 const CANARY_MESSAGES = [{ role: "user" as const, content: "Reply with the word OK." }];
+export const CANARY_REGEX = "[0-9]{3}";
 
 /**
  * Two prompts: the final step's shape (ending `</think>\n\n`) and a bare assistant prefix, which
@@ -75,8 +90,9 @@ export const CANARY_PROMPTS: readonly string[] = [
 export function canaryCall(prompt: string, signal?: AbortSignal): CompletionCall {
   return {
     prompt,
-    maxTokens: 3,
-    constraint: { kind: "regex", pattern: "OK" },
+    // Three digits are three tokens in Qwen's tokenizer; one more lets the end of text through.
+    maxTokens: 4,
+    constraint: { kind: "regex", pattern: CANARY_REGEX },
     // Greedy: top_k 1 is valid on every version (older ones reject 0).
     sampling: { temperature: 0, topP: 1, topK: 1, minP: 0, seed: 0 },
     ...(signal ? { signal } : {}),
@@ -84,10 +100,9 @@ export function canaryCall(prompt: string, signal?: AbortSignal): CompletionCall
 }
 
 export function checkCanary(output: CompletionOutput): void {
-  if (output.text !== "OK") {
-    throw new DeliberateError(
-      "engine_error",
-      `${NOT_ENFORCED}: a completion constrained to the regex "OK" returned ${JSON.stringify(output.text.slice(0, 80))}`,
+  if (!new RegExp(`^(?:${CANARY_REGEX})$`).test(output.text)) {
+    throw new StartupFatalError(
+      `${NOT_ENFORCED}: a completion constrained to the regex "${CANARY_REGEX}" returned ${JSON.stringify(output.text.slice(0, 80))}`,
     );
   }
 }
