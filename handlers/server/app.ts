@@ -18,7 +18,9 @@ import { batchedSender, type RawSocket } from "./batched-send.js";
 import { DASHBOARD_HTML } from "./dashboard-page.js";
 import type { DashboardState, RecentRequests } from "./dashboard.js";
 import type { ServerMetrics } from "./metrics.js";
+import { createOpenAiApp } from "./openai/routes.js";
 import { openApiDocument, registerOpenApi } from "./openapi.js";
+import { completionsSse, wantsSse } from "./sse-completions.js";
 import { WsSession } from "./ws-session.js";
 
 export interface AppDeps {
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.post("/completions", async (c) => {
     const body = await readJson(c);
+    if (wantsSse(c, body)) return completionsSse(c, service, body);
     const result = await service.submit(body, { signal: c.req.raw.signal, transport: "http" });
     return c.json(result);
   });
@@ -107,6 +110,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       throw error;
     }
   };
+  app.route("/", createOpenAiApp({ service, log }));
   app.post("/embeddings", embeddings);
   app.post("/v1/embeddings", embeddings);
 
