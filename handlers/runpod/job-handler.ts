@@ -11,20 +11,33 @@ import type {
   EmbeddingsResponse,
 } from "../../core/protocol.js";
 import { parseJobInput } from "./job-input.js";
+import { openAiFailureBody, runOpenAiJob } from "./openai-job.js";
 
 /** What a job needs from the rest of Deliberate; main.ts wires the real ones. */
 export interface JobServices {
   complete(
     request: CompletionRequest,
-    options: { jobId: string; signal: AbortSignal; onEvent?: (event: PipelineEvent) => void },
+    options: {
+      jobId: string;
+      signal: AbortSignal;
+      onEvent?: (event: PipelineEvent) => void;
+      /** A free-text answer cut by its cap comes back with finish `length` (OpenAI routes). */
+      partialText?: boolean;
+    },
   ): Promise<CompletionResult>;
   embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse>;
+  /** The served model's name (engine.modelInfo().model), for the OpenAI routes. */
+  model(): string;
 }
 
-/** A streamed item: the WebSocket `completion.step` / `completion.delta` message, `id` = the job id. */
+/**
+ * A streamed item: the WebSocket `completion.step` / `completion.delta` message, `id` = the job id;
+ * or, for an `openai_route` job, one SSE event as text (`data: {...}\n\n`), as worker-vllm streams.
+ */
 export type StreamItem =
   | ({ type: "completion.step"; id: string } & Omit<Extract<PipelineEvent, { type: "step" }>, "type">)
-  | { type: "completion.delta"; id: string; step: string; text: string };
+  | { type: "completion.delta"; id: string; step: string; text: string }
+  | string;
 
 export interface JobContext {
   jobId: string;
@@ -35,7 +48,7 @@ export interface JobContext {
 
 export type JobOutcome =
   | { status: "completed"; output: unknown; streamed: boolean }
-  | { status: "failed"; error: DeliberateError; streamed: boolean };
+  | { status: "failed"; error: DeliberateError; streamed: boolean; openai?: boolean };
 
 export function toStreamItem(jobId: string, event: PipelineEvent): StreamItem {
   if (event.type === "delta")
@@ -52,6 +65,9 @@ export async function runJob(
   let streamed = false;
   try {
     const parsed = parseJobInput(input);
+    if (parsed.kind === "openai" || parsed.kind === "openai-models") {
+      return await runOpenAiJob(parsed, context, services);
+    }
     if (parsed.kind === "embeddings") {
       return { status: "completed", output: await services.embed(parsed.request, context.signal), streamed };
     }
@@ -80,5 +96,6 @@ export function failureBody(error: DeliberateError): { error: string } {
 }
 
 export function outcomeBody(outcome: JobOutcome): { output: unknown } | { error: string } {
-  return outcome.status === "completed" ? { output: outcome.output } : failureBody(outcome.error);
+  if (outcome.status === "completed") return { output: outcome.output };
+  return outcome.openai ? openAiFailureBody(outcome.error) : failureBody(outcome.error);
 }

@@ -16,14 +16,16 @@ import type { JobServices } from "./job-handler.js";
  */
 export function createServiceJobServices(service: CompletionService): JobServices {
   return {
-    complete: (request, { jobId, signal, onEvent }) =>
+    complete: (request, { jobId, signal, onEvent, partialText }) =>
       service.submit(request, {
         signal,
         transport: "runpod",
         jobId,
         ...(onEvent ? { onEvent } : {}),
+        ...(partialText ? { partialText } : {}),
       }),
     embed: (request, signal) => embed(service.engine, request, signal),
+    model: () => service.engine.modelInfo().model,
   };
 }
 
@@ -36,7 +38,7 @@ export interface DirectServicesOptions {
 export function createDirectServices(options: DirectServicesOptions): JobServices {
   const { engine } = options;
   return {
-    complete: (request, { jobId, signal, onEvent }) =>
+    complete: (request, { jobId, signal, onEvent, partialText }) =>
       runPipeline(request, {
         engine,
         budgets: options.budgets,
@@ -44,7 +46,9 @@ export function createDirectServices(options: DirectServicesOptions): JobService
         jobId,
         signal,
         ...(onEvent ? { onEvent } : {}),
+        ...(partialText ? { partialText } : {}),
       }),
     embed: (request, signal) => embed(engine, request, signal),
+    model: () => engine.modelInfo().model,
   };
 }

@@ -13,10 +13,16 @@ export class StreamSender {
 
   push(item: StreamItem): void {
     const last = this.queue.at(-1);
-    if (last?.type === "completion.delta" && item.type === "completion.delta" && last.step === item.step) {
+    if (
+      typeof last === "object" &&
+      typeof item === "object" &&
+      last.type === "completion.delta" &&
+      item.type === "completion.delta" &&
+      last.step === item.step
+    ) {
       last.text += item.text;
     } else {
-      this.queue.push({ ...item });
+      this.queue.push(typeof item === "object" ? { ...item } : item);
     }
     this.draining ??= this.drain();
   }

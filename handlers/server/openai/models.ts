@@ -2,14 +2,13 @@
  * The model names the OpenAI routes answer to: the engine's own (engine.modelInfo().model) and the
  * alias `deliberate`, so client code need not change when the model behind the server does.
  */
-import type { Engine } from "../../../core/engine.js";
 import { modelNotFound } from "./errors.js";
 import type { ModelList } from "./schemas.js";
 
 export const MODEL_ALIAS = "deliberate";
 
-export function servedModels(engine: Engine): string[] {
-  const own = engine.modelInfo().model;
+/** The engine's model name (engine.modelInfo().model) and the alias. */
+export function servedModels(own: string): string[] {
   return own === MODEL_ALIAS ? [own] : [own, MODEL_ALIAS];
 }
 

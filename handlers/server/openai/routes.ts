@@ -122,7 +122,7 @@ export function createOpenAiApp(deps: OpenAiAppDeps): OpenAPIHono {
   });
 
   const submit: Submit = (request, options) => service.submit(request, { ...options, transport: "openai" });
-  const served = () => servedModels(service.engine);
+  const served = () => servedModels(service.engine.modelInfo().model);
 
   const handle = async (c: Context, call: OpenAiCall) => {
     if (call.body.stream !== true) {
