@@ -37,6 +37,8 @@ export interface SubmitOptions {
   onEvent?: (event: PipelineEvent) => void;
   /** Free label carried to the SettledRecord (e.g. "ws", "http", "runpod"). */
   transport?: string;
+  /** Answer a free-text request cut by its cap with the partial text (see PipelineOptions). */
+  partialText?: boolean;
   /** The id the caller already knows this job by (a RunPod job id); default a fresh `job_<uuid>`. */
   jobId?: string;
 }
@@ -146,7 +148,8 @@ export class CompletionService {
           onQueued: (position) => options.onQueued?.(position, jobId),
         }),
       );
-      if (key !== undefined) this.cache.set(key, result);
+      // A partial answer is never cached: the same request without partialText must fail.
+      if (key !== undefined && result.steps.at(-1)?.finish_reason !== "length") this.cache.set(key, result);
       settle(result);
       return result;
     } catch (err) {
@@ -235,6 +238,7 @@ export class CompletionService {
       jobId,
       signal,
       ...(prepared ? { prepared } : {}),
+      ...(options.partialText ? { partialText: true } : {}),
       onEvent: (event: PipelineEvent) => {
         if (event.type === "step" && event.status === "completed") onStep?.(event);
         onEvent?.(event);

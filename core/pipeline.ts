@@ -37,6 +37,11 @@ export interface PipelineOptions {
   onEvent?: (event: PipelineEvent) => void;
   /** The request's constraint, when the caller already ran it through the front door. */
   prepared?: PreparedConstraint;
+  /**
+   * Return a free-text answer cut by its cap (finish `length`) instead of failing with
+   * answer_truncated, as OpenAI does. A constrained answer cut short is always an error.
+   */
+  partialText?: boolean;
   /** Test hook: sees every prompt sent, in order. */
   onPrompt?: (step: PipelineStep, prompt: string) => void;
 }
@@ -193,7 +198,7 @@ async function runSteps(
   }
 
   const text = finalRun.output.text;
-  if (finalRun.output.finishReason === "length") {
+  if (finalRun.output.finishReason === "length" && !(options.partialText && !prepared)) {
     throw new DeliberateError(
       "answer_truncated",
       `the final answer reached its cap of ${budget.answer} tokens before it was complete; raise max_answer_tokens`,

@@ -13,26 +13,43 @@ import {
   streamMessage,
 } from "../../core/protocol.js";
 import { parseJobInput } from "./job-input.js";
+import { openAiFailureBody, runOpenAiJob } from "./openai-job.js";
 
 /** What a job needs from the rest of Deliberate; main.ts wires the real ones. */
 export interface JobServices {
   complete(
     request: CompletionRequest,
-    options: { jobId: string; signal: AbortSignal; onEvent?: (event: PipelineEvent) => void },
+    options: {
+      jobId: string;
+      signal: AbortSignal;
+      onEvent?: (event: PipelineEvent) => void;
+      /** A free-text answer cut by its cap comes back with finish `length` (OpenAI routes). */
+      partialText?: boolean;
+    },
   ): Promise<CompletionResult>;
   embed(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse>;
+  /** The served model's name (engine.modelInfo().model), for the OpenAI routes. */
+  model(): string;
 }
+
+/**
+ * A streamed item: the WebSocket's `completion.step` / `completion.delta` message (`id` = the job id),
+ * or, for an `openai_route` job, one SSE event as text (`data: {...}
+
+`), as worker-vllm streams.
+ */
+export type StreamItem = StreamMessage | string;
 
 export interface JobContext {
   jobId: string;
   signal: AbortSignal;
   /** Called with each streamed item (the WebSocket's message, `id` = the job id) when the request asked to stream. */
-  onStream?: (item: StreamMessage) => void;
+  onStream?: (item: StreamItem) => void;
 }
 
 export type JobOutcome =
   | { status: "completed"; output: unknown; streamed: boolean }
-  | { status: "failed"; error: DeliberateError; streamed: boolean };
+  | { status: "failed"; error: DeliberateError; streamed: boolean; openai?: boolean };
 
 export async function runJob(
   input: unknown,
@@ -42,6 +59,9 @@ export async function runJob(
   let streamed = false;
   try {
     const parsed = parseJobInput(input);
+    if (parsed.kind === "openai" || parsed.kind === "openai-models") {
+      return await runOpenAiJob(parsed, context, services);
+    }
     if (parsed.kind === "embeddings") {
       return { status: "completed", output: await services.embed(parsed.request, context.signal), streamed };
     }
@@ -70,5 +90,6 @@ export function failureBody(error: DeliberateError): { error: string } {
 }
 
 export function outcomeBody(outcome: JobOutcome): { output: unknown } | { error: string } {
-  return outcome.status === "completed" ? { output: outcome.output } : failureBody(outcome.error);
+  if (outcome.status === "completed") return { output: outcome.output };
+  return outcome.openai ? openAiFailureBody(outcome.error) : failureBody(outcome.error);
 }

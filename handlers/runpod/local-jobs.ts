@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DeliberateError } from "../../core/errors.js";
-import { failureBody, type JobServices, runJob } from "./job-handler.js";
+import { type JobServices, outcomeBody, runJob } from "./job-handler.js";
 
 export const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
 export type JobStatus = "IN_QUEUE" | "IN_PROGRESS" | (typeof TERMINAL)[number];
@@ -160,7 +160,7 @@ export class LocalJobs {
     clearTimeout(timer);
     if (isTerminal(job.status)) return; // cancelled or timed out meanwhile: that status stands
     if (outcome.status === "completed") this.finish(job, "COMPLETED", { output: outcome.output });
-    else this.finish(job, "FAILED", failureBody(outcome.error));
+    else this.finish(job, "FAILED", outcomeBody(outcome));
   }
 
   private finish(job: LocalJob, status: JobStatus, body: { output?: unknown; error?: string }): void {

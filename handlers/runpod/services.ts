@@ -12,13 +12,15 @@ import type { JobServices } from "./job-handler.js";
  */
 export function createServiceJobServices(service: CompletionService): JobServices {
   return {
-    complete: (request, { jobId, signal, onEvent }) =>
+    complete: (request, { jobId, signal, onEvent, partialText }) =>
       service.submitParsed(request, {
         signal,
         transport: "runpod",
         jobId,
         ...(onEvent ? { onEvent } : {}),
+        ...(partialText ? { partialText } : {}),
       }),
     embed: (request, signal) => embed(service.engine, request, signal),
+    model: () => service.engine.modelInfo().model,
   };
 }

@@ -2,21 +2,27 @@
  * Sends a job's streamed items one POST at a time, in order. Deltas that pile up while a POST is in
  * flight are merged (same step), so a fast engine costs a few POSTs rather than one per token.
  */
-import type { StreamMessage } from "../../core/protocol.js";
+import type { StreamItem } from "./job-handler.js";
 
 export class StreamSender {
-  private readonly queue: StreamMessage[] = [];
+  private readonly queue: StreamItem[] = [];
   private draining: Promise<void> | undefined;
   sent = 0;
 
-  constructor(private readonly send: (item: StreamMessage) => Promise<unknown>) {}
+  constructor(private readonly send: (item: StreamItem) => Promise<unknown>) {}
 
-  push(item: StreamMessage): void {
+  push(item: StreamItem): void {
     const last = this.queue.at(-1);
-    if (last?.type === "completion.delta" && item.type === "completion.delta" && last.step === item.step) {
+    if (
+      typeof last === "object" &&
+      typeof item === "object" &&
+      last.type === "completion.delta" &&
+      item.type === "completion.delta" &&
+      last.step === item.step
+    ) {
       last.text += item.text;
     } else {
-      this.queue.push({ ...item });
+      this.queue.push(typeof item === "object" ? { ...item } : item);
     }
     this.draining ??= this.drain();
   }

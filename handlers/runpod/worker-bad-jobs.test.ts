@@ -23,7 +23,7 @@ describe("bad jobs do not stop the worker", () => {
       { input: { prompt: "no id" } },
       "not even an object",
       { id: "both", input: { prompt: "a", messages: [{ role: "user", content: "b" }] } },
-      { id: "bad-route", input: { openai_route: "/v1/chat/completions", openai_input: { messages: [] } } },
+      { id: "bad-route", input: { openai_route: "/v1/responses", openai_input: { input: "hi" } } },
       completionJob("good"),
     );
     rp.start({ engine: new ScriptedEngine({ fallback: { text: "fine" } }) });

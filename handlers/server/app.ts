@@ -13,6 +13,7 @@ import type { Logger } from "../shared/logger.js";
 import { requireApiKey } from "./auth.js";
 import type { RecentRequests } from "./dashboard.js";
 import type { ServerMetrics } from "./metrics.js";
+import { createOpenAiApp } from "./openai/routes.js";
 import { openApiDocument, registerOpenApi } from "./openapi.js";
 import { addCompletionRoutes } from "./routes/completions.js";
 import { addDashboardRoutes } from "./routes/dashboard.js";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   );
 
   addCompletionRoutes(app, service);
+  app.route("/", createOpenAiApp({ service, log }));
   addEmbeddingsRoutes(app, engine, deps.metrics);
   addStatusRoutes(app, { engine, metrics: deps.metrics, draining: deps.draining });
 
