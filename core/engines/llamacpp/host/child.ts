@@ -91,14 +91,40 @@ async function serve(id: number, call: HostCall, signal: AbortSignal): Promise<u
   }
 }
 
+const hoard: unknown[] = [];
+
 function fault(message: Extract<ToHost, { t: "fault" }>): void {
   if (!faults) return;
-  if (message.fault === "crash") process.kill(process.pid, message.signal);
-  else {
-    // Stands in for native code that does not return: the event loop is held, as a hung sampler
-    // or a quadratic tokenization would hold it.
-    const until = performance.now() + message.ms;
-    while (performance.now() < until) {}
+  switch (message.fault) {
+    case "crash":
+      process.kill(process.pid, message.signal);
+      return;
+    case "block": {
+      // Holds the event loop, as native code that does not return would.
+      const until = performance.now() + message.ms;
+      while (performance.now() < until) {}
+      return;
+    }
+    case "rss": {
+      // In steps, so that the event loop (and the progress beat) keeps running meanwhile.
+      let left = message.mb;
+      const step = () => {
+        hoard.push(Buffer.alloc(Math.min(left, 32) * 1024 * 1024, 1));
+        left -= 32;
+        if (left > 0) setImmediate(step);
+      };
+      step();
+      return;
+    }
+    case "heap": {
+      // Large arrays: the heap fills in a few steps, before garbage collection thrashes.
+      const grow = () => {
+        hoard.push(new Array(2_000_000).fill(0.5));
+        setImmediate(grow);
+      };
+      grow();
+      return;
+    }
   }
 }
 

@@ -38,7 +38,14 @@ export type HostResult = {
 };
 
 /** Faults a test may inject (accepted only when the host was started with faults enabled). */
-export type HostFault = { fault: "crash"; signal: NodeJS.Signals } | { fault: "block"; ms: number };
+export type HostFault =
+  | { fault: "crash"; signal: NodeJS.Signals }
+  /** Hold the event loop, as native code that does not return would. */
+  | { fault: "block"; ms: number }
+  /** Allocate and touch this much native memory (RSS). */
+  | { fault: "rss"; mb: number }
+  /** Grow the JS heap without end. */
+  | { fault: "heap" };
 
 export type ToHost =
   | { t: "init"; options: HostEngineOptions; faults: boolean }
