@@ -41,20 +41,20 @@ export class NativeLogSplitter {
   private partial = "";
   private skipping = false;
   private skipped = 0;
-  private lastChunk = 0;
+  private quiet: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly emit: (line: string) => void,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+  constructor(private readonly emit: (line: string) => void) {}
 
   push(chunk: string): void {
-    const at = this.now();
-    if (this.skipping && at - this.lastChunk > ECHO_QUIET_MS) this.endSkip();
-    this.lastChunk = at;
     const lines = (this.partial + chunk).split("\n");
     this.partial = lines.pop() ?? "";
     for (const line of lines) this.line(line);
+    if (this.skipping) {
+      // The echo arrives in one burst: quiet output ends it.
+      clearTimeout(this.quiet);
+      this.quiet = setTimeout(() => this.endSkip(), ECHO_QUIET_MS);
+      this.quiet.unref();
+    }
   }
 
   /** The stream ended: the last unterminated line, and the count of skipped lines. */
@@ -76,6 +76,12 @@ export class NativeLogSplitter {
   }
 
   private endSkip(): void {
+    clearTimeout(this.quiet);
+    // A partial line held back while skipping belongs to the echo too.
+    if (this.skipping && this.partial) {
+      this.skipped++;
+      this.partial = "";
+    }
     if (this.skipped) this.emit(`(${this.skipped} lines of request content left out)`);
     this.skipping = false;
     this.skipped = 0;
