@@ -34,7 +34,7 @@ export interface ThroughputResult {
   passed: boolean;
 }
 
-const CONSTRAINTS: StructuredOutputs[] = [
+export const CONSTRAINTS: StructuredOutputs[] = [
   { choice: ["red", "green", "blue"] },
   { regex: "[a-z]{4,12}( [a-z]{2,8}){0,6}" },
   {
@@ -45,7 +45,7 @@ const CONSTRAINTS: StructuredOutputs[] = [
     },
   },
 ];
-const EFFORTS: ThinkingEffort[] = ["low", "medium", "high"];
+export const EFFORTS: ThinkingEffort[] = ["low", "medium", "high"];
 
 /** Passes every call through to the real engine and keeps a copy of it for the replay. */
 function recording(engine: Engine, calls: CompletionCall[], texts: string[]): Engine {

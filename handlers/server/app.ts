@@ -125,7 +125,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
         ),
       );
     }
-    return c.json({ ready: true, engine: engine.kind, model: engine.modelInfo().model });
+    const host = "host" in health && health.host ? { host: health.host } : {};
+    return c.json({ ready: true, engine: engine.kind, model: engine.modelInfo().model, ...host });
   });
 
   app.get("/metrics", async (c) => {
