@@ -10,12 +10,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Engine } from "../core/engine.js";
 import { HostEngine } from "../core/engines/llamacpp/host/host-engine.js";
 import { createLlamaCppEngine } from "../core/engines/llamacpp/index.js";
-import { runPipeline } from "../core/pipeline.js";
-import { CompletionRequest, type CompletionRequest as Request } from "../core/protocol.js";
-import { CONSTRAINTS, EFFORTS } from "./llamacpp-throughput.js";
+import { benchRequests, runOne } from "./llamacpp-throughput.js";
 import { report } from "./server-support.js";
 
 export interface HostThroughputResult {
@@ -29,41 +26,12 @@ export interface HostThroughputResult {
   passed: boolean;
 }
 
-async function runOne(request: Request, engine: Engine) {
-  const started = performance.now();
-  const result = await runPipeline(request, {
-    engine,
-    budgets: { low: 128, medium: 256, high: 512 },
-    answerCap: 256,
-    jobId: "bench",
-  }).catch((err: unknown) => {
-    // A truncated answer is an outcome of random text, not a failure of the measurement.
-    if ((err as { code?: string }).code === "answer_truncated") return undefined;
-    throw err;
-  });
-  return {
-    ms: performance.now() - started,
-    tokens: result?.usage.completion_tokens ?? 0,
-    text: result?.text,
-  };
-}
-
 export async function runHostThroughput(options: { rounds?: number } = {}): Promise<HostThroughputResult> {
   const cacheDir = await mkdtemp(path.join(tmpdir(), "engine-host-bench-"));
   const local = await createLlamaCppEngine({ model: "demo", cacheDir, concurrency: 1 });
   const host = await HostEngine.start({ engine: { model: "demo", cacheDir, concurrency: 1 } });
   try {
-    const requests = EFFORTS.flatMap((effort, i) =>
-      CONSTRAINTS.map((so, j) =>
-        CompletionRequest.parse({
-          prompt: "Think it through, then answer.",
-          thinking_effort: effort,
-          structured_outputs: so,
-          seed: 1 + 10 * i + j,
-          temperature: 0.8,
-        }),
-      ),
-    );
+    const requests = benchRequests();
     // Warm-up: grammars compiled on both sides, outside the timing.
     for (const request of requests) {
       await runOne(request, local);
