@@ -21,6 +21,7 @@ import type {
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../../errors.js";
 import { SequencePool } from "../sequence-pool.js";
 import { type HostEnd, type HostLimits, type HostLog, HostProcess, type HostReady } from "./host-process.js";
+import { afterHostEnd } from "./host-end.js";
 import { checkPromptBytes } from "./prompt-bytes.js";
 import {
   type FromHost,
@@ -59,9 +60,6 @@ interface Pending {
   cancelTimer: NodeJS.Timeout | undefined;
   onAbort: () => void;
 }
-
-/** Calls that change nothing and emit nothing: re-sent to the new host after any restart. */
-const READ_ONLY = new Set<HostCall["op"]>(["countTokens", "embeddings", "health", "stats"]);
 
 const DEFAULT_LIMITS: HostLimits = { maxHeapMb: 1024, rssHeadroomMb: 2048, rssCheckMs: 250 };
 
@@ -333,34 +331,23 @@ export class HostEngine implements Engine {
     this.events.emit("exit", end);
     for (const p of [...this.pending.values()]) {
       if (p.host !== host) continue;
-      if (p.id === end.culprit) {
-        this.settle(
-          p,
-          new DeliberateError("engine_error", `the request ${end.reason}; the engine host was restarted`),
-        );
-      } else if (this.retryable(p, end)) {
+      const fate = afterHostEnd(
+        {
+          id: p.id,
+          op: p.call.op,
+          deltas: p.deltas,
+          retried: p.retried,
+          cancelled: p.cancelledAt !== undefined,
+        },
+        end,
+      );
+      if (fate === "retry") {
         p.retried = true;
         p.host = undefined;
-      } else {
-        const what = end.attributed
-          ? `was restarted: another request ${end.reason}`
-          : `${end.reason} while this request ran; it is being restarted`;
-        this.settle(p, new DeliberateError("engine_error", `the engine host ${what}`));
-      }
+      } else this.settle(p, fate);
     }
     this.quickFailures = wasUp && performance.now() - this.upSince > 30_000 ? 0 : this.quickFailures + 1;
     this.scheduleRestart();
-  }
-
-  /**
-   * Re-sent once, where nothing was seen of it and it cannot have been the cause: read-only calls
-   * always; a completion or grammar compile only when the culprit is known to be another request
-   * (a crash may come from its own grammar, and would come again).
-   */
-  private retryable(p: Pending, end: HostEnd): boolean {
-    if (p.retried || p.cancelledAt !== undefined) return false;
-    if (READ_ONLY.has(p.call.op)) return true;
-    return end.attributed && p.deltas === 0;
   }
 
   private scheduleRestart(): void {
@@ -371,7 +358,14 @@ export class HostEngine implements Engine {
       this.host = this.spawn();
       this.host.whenReady().then(
         (ready) => this.up(ready),
-        (err: unknown) => this.log("error", `engine host failed to start: ${toDeliberateError(err).message}`),
+        (err: unknown) => {
+          const message = `the engine host failed to restart: ${toDeliberateError(err).message}`;
+          this.log("error", message);
+          // Requests waiting for it fail now rather than at their deadline; the restarts go on.
+          for (const p of [...this.pending.values()]) {
+            if (!p.host) this.settle(p, new DeliberateError("engine_unavailable", message));
+          }
+        },
       );
     }, delay);
   }
