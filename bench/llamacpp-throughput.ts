@@ -64,36 +64,46 @@ function recording(engine: Engine, calls: CompletionCall[], texts: string[]): En
   };
 }
 
+/** The benchmark's pipelines: every effort × every constraint, each with its own seed. */
+export function benchRequests(): Request[] {
+  return EFFORTS.flatMap((effort, i) =>
+    CONSTRAINTS.map((so, j) =>
+      CompletionRequest.parse({
+        prompt: "Think it through, then answer.",
+        thinking_effort: effort,
+        structured_outputs: so,
+        seed: 1 + 10 * i + j,
+        temperature: 0.8,
+      }),
+    ),
+  );
+}
+
+/** One pipeline on `engine`, timed; a truncated answer counts as zero tokens, not as a failure. */
+export async function runOne(request: Request, engine: Engine) {
+  const started = performance.now();
+  const result = await runPipeline(request, {
+    engine,
+    budgets: { low: 128, medium: 256, high: 512 },
+    answerCap: 256,
+    jobId: "bench",
+  }).catch((err: unknown) => {
+    // A truncated answer is an outcome of random text, not a failure of the measurement.
+    if ((err as { code?: string }).code === "answer_truncated") return undefined;
+    throw err;
+  });
+  return {
+    ms: performance.now() - started,
+    tokens: result?.usage.completion_tokens ?? 0,
+    text: result?.text,
+  };
+}
+
 export async function runLlamaCppThroughput(options: { rounds?: number } = {}): Promise<ThroughputResult> {
   const cacheDir = await mkdtemp(path.join(tmpdir(), "llamacpp-bench-"));
   const engine = await createLlamaCppEngine({ model: "demo", cacheDir, concurrency: 1 });
   try {
-    const requests = EFFORTS.flatMap((effort, i) =>
-      CONSTRAINTS.map((so, j) =>
-        CompletionRequest.parse({
-          prompt: "Think it through, then answer.",
-          thinking_effort: effort,
-          structured_outputs: so,
-          seed: 1 + 10 * i + j,
-          temperature: 0.8,
-        }),
-      ),
-    );
-    const budgets = { low: 128, medium: 256, high: 512 };
-    const runOne = async (request: Request, target: Engine) => {
-      const started = performance.now();
-      const result = await runPipeline(request, {
-        engine: target,
-        budgets,
-        answerCap: 256,
-        jobId: "bench",
-      }).catch((err: unknown) => {
-        // A truncated answer is an outcome of random text, not a failure of the measurement.
-        if ((err as { code?: string }).code === "answer_truncated") return undefined;
-        throw err;
-      });
-      return { ms: performance.now() - started, tokens: result?.usage.completion_tokens ?? 0 };
-    };
+    const requests = benchRequests();
     // Warm-up, recording every engine call of every request (same seeds: the same calls each time).
     const recorded = [];
     for (const request of requests) {

@@ -63,10 +63,23 @@ export interface ModelInfo {
   demo?: boolean;
 }
 
+/** The embedded engine's host process, as /ready reports it. */
+export interface HostStatus {
+  state: "starting" | "up" | "restarting" | "closed";
+  pid?: number;
+  /** Restarts so far, and how many of them followed a crash (not a kill for a bound or a cancel). */
+  restarts: number;
+  crashes: number;
+  lastExit?: string;
+  rssBoundMb?: number;
+}
+
 export interface EngineHealth {
   /** Reachable and structured outputs verified (the canary passed). */
   ready: boolean;
   detail?: string;
+  /** Set by an engine that runs in a supervised host process. */
+  host?: HostStatus;
 }
 
 export interface Engine {

@@ -1,5 +1,6 @@
 /**
- * Bundles each handler into one ESM file with esbuild: dist/server.js and dist/runpod-worker.js.
+ * Bundles each handler into one ESM file with esbuild: dist/server.js, dist/runpod-worker.js and the
+ * engine host they fork, dist/engine-host.js.
  * A missing entry is skipped with a notice. Native and optional packages stay external.
  *   node scripts/build.mjs            build everything
  *   node scripts/build.mjs --if-stale build only when a source is newer than its bundle
@@ -14,6 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRIES = [
   { entry: "handlers/server/main.ts", out: "dist/server.js" },
   { entry: "handlers/runpod/main.ts", out: "dist/runpod-worker.js" },
+  // The embedded engine's host process, forked by both bundles from beside them.
+  { entry: "core/engines/llamacpp/host/child.ts", out: "dist/engine-host.js" },
 ];
 
 export const EXTERNAL = [

@@ -40,6 +40,11 @@ const EnvSchema = z.object({
   TENSOR_PARALLEL: int(1, 64).default(1),
   ORCH_MODEL: z.string().min(1).optional(),
   ORCH_MODEL_CACHE_DIR: z.string().min(1).optional(),
+  ORCH_ENGINE_MAX_HEAP_MB: int(64, 1_000_000).default(1024),
+  ORCH_ENGINE_MAX_RSS_MB: int(64, 100_000_000).optional(),
+  ORCH_ENGINE_RSS_HEADROOM_MB: int(0, 100_000_000).default(2048),
+  ORCH_ENGINE_STALL_S: z.coerce.number().positive().max(MAX_TIMER_S).default(60),
+  ORCH_ENGINE_CANCEL_GRACE_MS: int(1, 60_000).default(100),
   ORCH_THINKING_BUDGETS: z.string().optional(),
   ORCH_ANSWER_MAX_TOKENS: int(1, 1_000_000).default(1024),
   ORCH_MAX_CONCURRENCY: int(1, 4096).default(8),
@@ -74,6 +79,14 @@ export interface Config {
   tensorParallel: number;
   embeddedModel: string | undefined;
   modelCacheDir: string | undefined;
+  /** The embedded engine's host process: heap and RSS bounds (MB), time bound, cancel grace. */
+  engineHost: {
+    maxHeapMb: number;
+    maxRssMb: number | undefined;
+    rssHeadroomMb: number;
+    stallMs: number;
+    cancelGraceMs: number;
+  };
   budgets: EffortBudgets;
   answerMaxTokens: number;
   maxConcurrency: number;
@@ -161,6 +174,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     tensorParallel: e.TENSOR_PARALLEL,
     embeddedModel: e.ORCH_MODEL,
     modelCacheDir: e.ORCH_MODEL_CACHE_DIR,
+    engineHost: {
+      maxHeapMb: e.ORCH_ENGINE_MAX_HEAP_MB,
+      maxRssMb: e.ORCH_ENGINE_MAX_RSS_MB,
+      rssHeadroomMb: e.ORCH_ENGINE_RSS_HEADROOM_MB,
+      stallMs: Math.round(e.ORCH_ENGINE_STALL_S * 1000),
+      cancelGraceMs: e.ORCH_ENGINE_CANCEL_GRACE_MS,
+    },
     budgets,
     answerMaxTokens: e.ORCH_ANSWER_MAX_TOKENS,
     maxConcurrency: e.ORCH_MAX_CONCURRENCY,

@@ -4,7 +4,7 @@
  */
 import type { Config } from "./config.js";
 import type { Engine, EmbeddingsCall } from "../../core/engine.js";
-import { createLlamaCppEngine } from "../../core/engines/llamacpp/index.js";
+import { HostEngine } from "../../core/engines/llamacpp/host/host-engine.js";
 import { createVllmEngine, type VllmEngine } from "../../core/engines/vllm/index.js";
 import type { Logger } from "./logger.js";
 
@@ -84,12 +84,20 @@ export async function createEngineFromConfig(
       );
     return engine;
   }
-  const embedded = await createLlamaCppEngine({
-    ...(config.embeddedModel ? { model: config.embeddedModel } : {}),
-    ...(config.hfToken ? { hfToken: config.hfToken } : {}),
-    ...(config.modelCacheDir ? { cacheDir: config.modelCacheDir } : {}),
-    concurrency: overrides.concurrency ?? config.maxConcurrency,
-    onLog: (level, msg) => log[level](msg),
+  // llama.cpp runs in a supervised child process: a native crash, hang or runaway allocation
+  // there fails the requests it held and restarts the host, never this process.
+  const { stallMs, cancelGraceMs, ...limits } = config.engineHost;
+  const embedded = await HostEngine.start({
+    engine: {
+      ...(config.embeddedModel ? { model: config.embeddedModel } : {}),
+      ...(config.hfToken ? { hfToken: config.hfToken } : {}),
+      ...(config.modelCacheDir ? { cacheDir: config.modelCacheDir } : {}),
+      concurrency: overrides.concurrency ?? config.maxConcurrency,
+    },
+    limits,
+    stallMs,
+    cancelGraceMs,
+    log: (level, msg, fields) => log[level](fields ?? {}, msg),
   });
   return config.embeddingsUrl
     ? withEmbeddingsFrom(embedded, embeddingsClient(config.embeddingsUrl, config, log))

@@ -132,7 +132,8 @@ export class LlamaCppEngine implements Engine {
     this.grammars.get(constraint);
   }
 
-  async completion(call: CompletionCall): Promise<CompletionOutput> {
+  /** `onToken` is called after each generated token (the engine host's progress beat). */
+  async completion(call: CompletionCall, onToken?: () => void): Promise<CompletionOutput> {
     const { signal } = call;
     throwIfAborted(signal);
     this.assertOpen();
@@ -173,6 +174,7 @@ export class LlamaCppEngine implements Engine {
         ...(this.tokenBias ? { tokenBias: this.tokenBias } : {}),
         ...(signal ? { signal } : {}),
         ...(gate ? { onTextChunk: (text: string) => gate.push(text) } : {}),
+        ...(onToken ? { onToken } : {}),
       });
       throwIfAborted(signal);
       const text =

@@ -77,7 +77,8 @@ export function addStatusRoutes(
         ),
       );
     }
-    return c.json({ ready: true, engine: engine.kind, model: engine.modelInfo().model });
+    const host = "host" in health && health.host ? { host: health.host } : {};
+    return c.json({ ready: true, engine: engine.kind, model: engine.modelInfo().model, ...host });
   });
   serve(app, metricsRoute, async (c) => {
     const text = await metrics.registry.metrics();
