@@ -25,7 +25,7 @@ export interface CompletionServiceOptions {
   sealKey: Buffer;
   /** Observers (metrics, logs, dashboard): called off the per-token path. */
   onSettled?: (record: SettledRecord) => void;
-  onStepCompleted?: (figures: StepFigures) => void;
+  onStepCompleted?: (figures: StepFigures, jobId: string) => void;
   newJobId?: () => string;
 }
 
@@ -50,6 +50,12 @@ export interface SettledRecord {
   outcome: string;
   cached: boolean;
   ms: number;
+  /** The steps that completed, failed requests included. */
+  steps: StepFigures[];
+  /** Time from submit until the pipeline started (queue wait); undefined when it never ran. */
+  queueMs?: number;
+  /** Time from submit until the first streamed delta; only for requests that streamed. */
+  firstTokenMs?: number;
   transport: string | undefined;
 }
 
@@ -109,8 +115,14 @@ export class CompletionService {
     const jobId = options.jobId ?? this.options.newJobId?.() ?? `job_${randomUUID()}`;
     let request: CompletionRequest | undefined;
     let cached = false;
+    const progress: Progress = { steps: [] };
+    const sinceStart = (at: number | undefined) =>
+      at === undefined ? undefined : Math.round((at - started) * 100) / 100;
     const settle = (result?: CompletionResult, error?: DeliberateError) =>
       this.options.onSettled?.({
+        steps: progress.steps,
+        ...(progress.runningAt === undefined ? {} : { queueMs: sinceStart(progress.runningAt)! }),
+        ...(progress.firstDeltaAt === undefined ? {} : { firstTokenMs: sinceStart(progress.firstDeltaAt)! }),
         jobId,
         request,
         ...(result ? { result } : {}),
@@ -137,7 +149,6 @@ export class CompletionService {
         settle(result);
         return result;
       }
-      const progress: Progress = {};
       const result = await this.track(options.signal, progress, (signal) =>
         this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, progress), {
           signal,
@@ -233,6 +244,7 @@ export class CompletionService {
   ): Promise<CompletionResult> {
     const { onEvent } = options;
     const onStep = this.options.onStepCompleted;
+    progress.runningAt = performance.now();
     return runPipeline(request, {
       engine: this.options.engine,
       budgets: this.options.budgets,
@@ -242,7 +254,13 @@ export class CompletionService {
       onEvent: (event: PipelineEvent) => {
         if (event.type === "step") {
           if (event.status === "started") progress.step = event.step;
-          else onStep?.(event);
+          else {
+            const { type: _type, status: _status, ...figures } = event;
+            progress.steps.push(figures);
+            onStep?.(figures, jobId);
+          }
+        } else if (progress.firstDeltaAt === undefined) {
+          progress.firstDeltaAt = performance.now();
         }
         onEvent?.(event);
       },
@@ -253,6 +271,9 @@ export class CompletionService {
 /** The step a request was in, so that an abort (timeout, drain) names it like any step error. */
 interface Progress {
   step?: PipelineStep;
+  steps: StepFigures[];
+  runningAt?: number;
+  firstDeltaAt?: number;
 }
 
 /**

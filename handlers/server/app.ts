@@ -3,7 +3,6 @@
  * glue only; the work is in core's CompletionService.
  */
 import { upgradeWebSocket } from "@hono/node-server";
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -13,10 +12,12 @@ import { DeliberateError, toDeliberateError } from "../../core/errors.js";
 import { EmbeddingsRequest } from "../../core/protocol.js";
 import type { Logger } from "../shared/logger.js";
 import { embed } from "../shared/embeddings.js";
-import { requireApiKey } from "./auth.js";
+import { keyMatcher, requireApiKey, unauthorized } from "./auth.js";
 import { batchedSender, type RawSocket } from "./batched-send.js";
-import { DASHBOARD_HTML } from "./dashboard-page.js";
-import type { DashboardState, RecentRequests } from "./dashboard.js";
+import { DASHBOARD_OPEN_ROUTES, type DashboardDeps, registerDashboard } from "./dashboard/routes.js";
+import { DOCS_OPEN_ROUTES, registerDocs } from "./ops/docs.js";
+import type { EngineMonitor } from "./ops/engine-monitor.js";
+import { PROBE_ROUTES, registerProbes } from "./ops/probes.js";
 import type { ServerMetrics } from "./metrics.js";
 import { openApiDocument, registerOpenApi } from "./openapi.js";
 import { WsSession } from "./ws-session.js";
@@ -27,7 +28,10 @@ export interface AppDeps {
   maxBodyBytes: number;
   maxWsInflight: number;
   metrics: ServerMetrics;
-  recent: RecentRequests;
+  monitor: EngineMonitor;
+  /** Scrape-only key for /metrics (ORCH_METRICS_KEY). */
+  metricsKey?: string | undefined;
+  dashboard: DashboardDeps;
   log: Logger;
   /** True once shutdown has begun: no new sockets, /ready answers 503. */
   draining: () => boolean;
@@ -65,8 +69,27 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     return fail(c, error);
   });
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.use("*", requireApiKey(deps.apiKey));
+  const isApiKey = keyMatcher(deps.apiKey);
+  registerProbes(app, {
+    engine,
+    monitor: deps.monitor,
+    metrics: deps.metrics,
+    draining: deps.draining,
+    isApiKey,
+    ...(deps.metricsKey ? { isMetricsKey: keyMatcher(deps.metricsKey) } : {}),
+    onUnauthorized: (c) => {
+      deps.metrics.recordUnauthorized(c.req.path);
+      return unauthorized(c);
+    },
+  });
+  // Pages and their scripts are static and hold no key; their data routes need it.
+  registerDocs(app);
+  const open = (path: string) =>
+    PROBE_ROUTES.includes(path) || DOCS_OPEN_ROUTES(path) || DASHBOARD_OPEN_ROUTES(path);
+  app.use(
+    "*",
+    requireApiKey(deps.apiKey, open, (path) => deps.metrics.recordUnauthorized(path)),
+  );
   app.use(
     "*",
     bodyLimit({
@@ -110,49 +133,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.post("/embeddings", embeddings);
   app.post("/v1/embeddings", embeddings);
 
-  app.get("/ready", async (c) => {
-    if (deps.draining()) return fail(c, new DeliberateError("shutting_down", "the server is shutting down"));
-    const health = await engine.health(AbortSignal.timeout(10_000)).catch((err: unknown) => ({
-      ready: false,
-      detail: toDeliberateError(err).message,
-    }));
-    if (!health.ready) {
-      return fail(
-        c,
-        new DeliberateError(
-          "engine_unavailable",
-          `engine not ready${health.detail ? `: ${health.detail}` : ""}`,
-        ),
-      );
-    }
-    return c.json({ ready: true, engine: engine.kind, model: engine.modelInfo().model });
-  });
-
-  app.get("/metrics", async (c) => {
-    const text = await deps.metrics.registry.metrics();
-    return c.body(text, 200, { "content-type": deps.metrics.registry.contentType });
-  });
-
   registerOpenApi(app);
   app.get("/openapi.json", (c) => c.json(openApiDocument(app)));
-  app.get("/docs", (c, next) => {
-    // The UI fetches the document from the browser, which can only pass the key in the query.
-    const key = c.req.query("api_key");
-    const url = key ? `/openapi.json?api_key=${encodeURIComponent(key)}` : "/openapi.json";
-    return swaggerUI({ url, title: "Deliberate API" })(c, next);
-  });
-
-  app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));
-  app.get("/dashboard/state", (c) => {
-    const info = engine.modelInfo();
-    const state: DashboardState = {
-      ...service.stats(),
-      engine: engine.kind,
-      model: info.model,
-      recent: deps.recent.list(),
-    };
-    return c.json(state);
-  });
+  registerDashboard(app, deps.dashboard);
 
   app.get(
     "/ws/completions",

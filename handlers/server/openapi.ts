@@ -28,8 +28,10 @@ Deliberate turns each request into a budgeted think → draft → reflect → fi
 answer matches a JSON schema, regex, choice list or grammar.
 
 ## Authentication
-Every route but \`/health\` needs the API key: \`Authorization: Bearer <key>\` or \`x-api-key: <key>\`.
-Browsers may pass \`?api_key=<key>\` to \`/ws/completions\`, \`/dashboard\`, \`/docs\` and \`/openapi.json\`.
+Routes need the API key: \`Authorization: Bearer <key>\` or \`x-api-key: <key>\`. Open without it:
+\`/health\`, \`/ready\` (200 or 503 only; details with the key), the \`/docs\` and \`/dashboard\` pages (they ask
+for the key and keep it in the tab's sessionStorage), and \`/metrics\` with the scrape-only ORCH_METRICS_KEY.
+Browsers may pass \`?api_key=<key>\` to \`/ws/completions\` and \`/openapi.json\`.
 
 ## WebSocket \`/ws/completions\`
 Upgrade with the key (a missing or wrong key gets \`401\` before the upgrade). JSON text frames only.
@@ -175,15 +177,19 @@ export function registerOpenApi(app: OpenAPIHono): void {
   r.registerPath({
     method: "get",
     path: "/ready",
-    summary: "Engine reachable and structured outputs verified",
-    security,
+    summary: "Engine reachable and structured outputs verified (no key: {ready} only)",
     responses: {
       200: {
         description: "ready",
         content: {
           "application/json": {
             schema: toSchema(
-              z.object({ ready: z.boolean(), engine: z.string(), model: z.string() }),
+              z.object({
+                ready: z.boolean(),
+                engine: z.string().optional(),
+                model: z.string().optional(),
+                checked_at: z.string().optional(),
+              }),
               "output",
             ),
           },
@@ -207,8 +213,7 @@ export function registerOpenApi(app: OpenAPIHono): void {
   r.registerPath({
     method: "get",
     path: "/dashboard",
-    summary: "Live dashboard (HTML)",
-    security,
+    summary: "Live dashboard (HTML; asks for the key)",
     responses: {
       200: { description: "HTML page", content: { "text/html": { schema: { type: "string" } } } },
     },

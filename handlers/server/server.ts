@@ -13,7 +13,10 @@ import type { Engine } from "../../core/engine.js";
 import type { Logger } from "../shared/logger.js";
 import type { RequestLog } from "../shared/request-log.js";
 import { createApp } from "./app.js";
-import { RecentRequests } from "./dashboard.js";
+import { RecentJobs } from "./dashboard/jobs.js";
+import { TimeSeries } from "./dashboard/series.js";
+import { EngineMonitor } from "./ops/engine-monitor.js";
+import { buildInfo } from "./ops/build-info.js";
 import { createMetrics } from "./metrics.js";
 
 export type ServerConfig = Pick<
@@ -29,7 +32,8 @@ export type ServerConfig = Pick<
   | "requestTimeoutMs"
   | "drainMs"
   | "cache"
->;
+> &
+  Partial<Pick<Config, "metricsKey" | "vllm">>;
 
 export interface StartServerOptions {
   config: ServerConfig;
@@ -67,7 +71,10 @@ export function logLine(record: SettledRecord) {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, engine, log, requestLog } = options;
-  const recent = new RecentRequests();
+  // Content of recent jobs is kept (sealed) only where request logs are on anyway.
+  const jobs = new RecentJobs(100, requestLog ? options.sealKey : undefined);
+  const series = new TimeSeries();
+  const monitor = new EngineMonitor(engine);
   let draining = false;
   // The service and the metrics refer to each other through these late-bound callbacks.
   let metrics: ReturnType<typeof createMetrics> | undefined;
@@ -79,13 +86,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onSettled: (record) => {
       const transport = record.transport ?? "other";
       metrics?.recordSettled(record, transport);
-      recent.push(record, transport);
+      jobs.push(record, transport);
+      series.record(record);
       requestLog?.write(record, transport);
       const level = record.error && record.error.code === "internal" ? "error" : "info";
       log[level](logLine(record), "completion");
     },
   });
-  metrics = createMetrics(() => service.stats(), { defaults: options.defaultMetrics ?? true });
+  metrics = createMetrics(() => service.stats(), {
+    defaults: options.defaultMetrics ?? true,
+    engineReady: () => monitor.ready,
+    build: buildInfo(),
+  });
+  // Keeps deliberate_engine_ready and the probes' answer current between probes.
+  void monitor.check();
+  const watch = setInterval(() => void monitor.check(), 15_000);
+  watch.unref();
 
   const app = createApp({
     service,
@@ -93,7 +109,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxBodyBytes: config.maxBodyBytes,
     maxWsInflight: config.maxWsInflight,
     metrics,
-    recent,
+    monitor,
+    metricsKey: config.metricsKey,
+    dashboard: {
+      engine,
+      monitor,
+      stats: () => service.stats(),
+      jobs,
+      series,
+      content: requestLog !== undefined,
+      ...(config.vllm
+        ? {
+            vllm: {
+              url: config.vllm.url,
+              headers: config.vllm.apiKey ? { authorization: `Bearer ${config.vllm.apiKey}` } : {},
+            },
+          }
+        : {}),
+    },
     log,
     draining: () => draining,
   });
@@ -120,6 +153,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const shutdown = () => {
     shuttingDown ??= (async () => {
       draining = true;
+      clearInterval(watch);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       log.info({ drain_ms: config.drainMs, in_flight: service.stats().inFlight }, "draining");
       await service.drain(config.drainMs);
