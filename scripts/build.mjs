@@ -14,6 +14,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRIES = [
   { entry: "handlers/server/main.ts", out: "dist/server.js" },
   { entry: "handlers/runpod/main.ts", out: "dist/runpod-worker.js" },
+  // runs in the production image, which has no dev dependencies (no tsx)
+  { entry: "scripts/decrypt-request-logs.ts", out: "dist/decrypt-request-logs.js" },
 ];
 
 export const EXTERNAL = [
@@ -62,6 +64,7 @@ export function isStale(out) {
   const sources = Math.max(
     newestSource(join(root, "core")),
     newestSource(join(root, "handlers")),
+    newestSource(join(root, "scripts")),
     statSync(join(root, "package.json")).mtimeMs,
   );
   return sources > built;

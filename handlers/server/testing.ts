@@ -21,7 +21,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   engine: Engine,
   config: Partial<ServerConfig> = {},
-  extra: { requestLog?: RequestLog; sealKey?: Buffer } = {},
+  extra: { requestLog?: RequestLog; sealKey?: Buffer; defaultMetrics?: boolean } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -49,7 +49,7 @@ export async function startTestServer(
     log: createLogger("debug", sink),
     apiKey: TEST_KEY,
     sealKey: extra.sealKey ?? generateKey(),
-    defaultMetrics: false,
+    defaultMetrics: extra.defaultMetrics ?? false,
     ...(extra.requestLog ? { requestLog: extra.requestLog } : {}),
   });
   return { ...server, wsUrl: `${server.url.replace(/^http/, "ws")}/ws/completions`, logs };
