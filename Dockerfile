@@ -28,7 +28,10 @@ FROM node AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: node-llama-cpp's postinstall would fetch or compile llama.cpp, unused in this image.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional drops node-llama-cpp's prebuilt CPU/CUDA/Vulkan binaries (~680 MB) and the rm its
+# llama.cpp sources: the image always runs vLLM, so the embedded engine is never started here.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && rm -rf node_modules/node-llama-cpp/llama
 
 # --- runtime: the official vLLM image plus Node, supervisord and the bundles --------------------------------
 FROM vllm/vllm-openai:v0.27.1 AS runtime
@@ -52,7 +55,9 @@ RUN if command -v uv >/dev/null 2>&1; then uv pip install --system --no-cache su
 
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 
-ENV DELIBERATE_HOME=/opt/deliberate \
+ENV DELIBERATE_VERSION=${IMAGE_VERSION} \
+    DELIBERATE_REVISION=${IMAGE_REVISION} \
+    DELIBERATE_HOME=/opt/deliberate \
     DELIBERATE_RUN_DIR=/run/deliberate \
     FATAL_MARKER=/run/deliberate/fatal \
     NODE_ENV=production \
@@ -69,12 +74,12 @@ COPY scripts/entrypoint.sh scripts/watchdog.sh scripts/vllm-launch.sh ./scripts/
 RUN chmod 0755 scripts/*.sh && node --version && supervisord --version
 
 EXPOSE 8005
-# /health answers as soon as the orchestrator's process is up; vLLM's model load can take many minutes,
-# hence the long start period. The RunPod worker serves no HTTP: there, vLLM's own /health is checked.
+# /ready (no key needed) answers 200 only once vLLM is up and its canary passed; the model load can
+# take many minutes, hence the long start period. The RunPod worker serves no HTTP: there, vLLM's own /health is checked.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
   CMD if [ "$(printf %s "$ORCH_MODE" | tr -d '[:space:]' | tr '[:upper:]' '[:lower:]')" = runpod ]; \
       then curl -fsS -o /dev/null http://127.0.0.1:8000/health; \
-      else curl -fsS -o /dev/null "http://127.0.0.1:${ORCH_PORT:-8005}/health"; fi || exit 1
+      else curl -fsS -o /dev/null "http://127.0.0.1:${ORCH_PORT:-8005}/ready"; fi || exit 1
 
 # Replaces vLLM's `vllm serve` entrypoint: arguments given to `docker run` are a command to run in the
 # prepared environment instead of supervisord.

@@ -46,7 +46,7 @@ async function main() {
     const state = await (
       await fetch(`${stack.server.url}/metrics`, { headers: { "x-api-key": PROCESS_KEY } })
     ).text();
-    const handles = /deliberate_nodejs_active_handles\{type="Socket"\} (\d+)/.exec(state)?.[1];
+    const handles = /nodejs_active_handles\{type="Socket"\} (\d+)/.exec(state)?.[1];
     const perConnection = (after - before) / N;
     const figures = {
       connections: N,

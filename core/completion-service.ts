@@ -27,7 +27,7 @@ export interface CompletionServiceOptions {
   sealKey: Buffer;
   /** Observers (metrics, logs, dashboard): called off the per-token path. */
   onSettled?: (record: SettledRecord) => void;
-  onStepCompleted?: (figures: StepFigures) => void;
+  onStepCompleted?: (figures: StepFigures, jobId: string) => void;
   newJobId?: () => string;
 }
 
@@ -54,6 +54,12 @@ export interface SettledRecord {
   outcome: string;
   cached: boolean;
   ms: number;
+  /** The steps that completed, failed requests included. */
+  steps: StepFigures[];
+  /** Time from submit until the pipeline started (queue wait); undefined when it never ran. */
+  queueMs?: number;
+  /** Time from submit until the first streamed delta; only for requests that streamed. */
+  firstTokenMs?: number;
   transport: string | undefined;
 }
 
@@ -111,8 +117,14 @@ export class CompletionService {
     const jobId = options.jobId ?? this.options.newJobId?.() ?? `job_${randomUUID()}`;
     let request: CompletionRequest | undefined;
     let cached = false;
+    const progress: Progress = { steps: [] };
+    const sinceStart = (at: number | undefined) =>
+      at === undefined ? undefined : Math.round((at - started) * 100) / 100;
     const settle = (result?: CompletionResult, error?: DeliberateError) =>
       this.options.onSettled?.({
+        steps: progress.steps,
+        ...(progress.runningAt === undefined ? {} : { queueMs: sinceStart(progress.runningAt)! }),
+        ...(progress.firstDeltaAt === undefined ? {} : { firstTokenMs: sinceStart(progress.firstDeltaAt)! }),
         jobId,
         request,
         ...(result ? { result } : {}),
@@ -143,7 +155,7 @@ export class CompletionService {
         return result;
       }
       const result = await this.track(options.signal, (signal) =>
-        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, prepared), {
+        this.queue.run(parsed, (opened) => this.execute(opened, jobId, signal, options, prepared, progress), {
           signal,
           onQueued: (position) => options.onQueued?.(position, jobId),
         }),
@@ -228,9 +240,11 @@ export class CompletionService {
     signal: AbortSignal,
     options: SubmitOptions,
     prepared: PreparedConstraint | undefined,
+    progress: Progress,
   ): Promise<CompletionResult> {
     const { onEvent } = options;
     const onStep = this.options.onStepCompleted;
+    progress.runningAt = performance.now();
     return runPipeline(request, {
       engine: this.options.engine,
       budgets: this.options.budgets,
@@ -240,11 +254,26 @@ export class CompletionService {
       ...(prepared ? { prepared } : {}),
       ...(options.partialText ? { partialText: true } : {}),
       onEvent: (event: PipelineEvent) => {
-        if (event.type === "step" && event.status === "completed") onStep?.(event);
+        if (event.type === "step") {
+          if (event.status === "completed") {
+            const { type: _type, status: _status, ...figures } = event;
+            progress.steps.push(figures);
+            onStep?.(figures, jobId);
+          }
+        } else if (progress.firstDeltaAt === undefined) {
+          progress.firstDeltaAt = performance.now();
+        }
         onEvent?.(event);
       },
     });
   }
+}
+
+/** What a request did so far, for its SettledRecord: completed steps, when it started and first streamed. */
+interface Progress {
+  steps: StepFigures[];
+  runningAt?: number;
+  firstDeltaAt?: number;
 }
 
 function shuttingDown(): DeliberateError {

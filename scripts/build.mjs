@@ -17,6 +17,8 @@ export const ENTRIES = [
   { entry: "handlers/runpod/main.ts", out: "dist/runpod-worker.js" },
   // The embedded engine's host process, forked by both bundles from beside them.
   { entry: "core/engines/llamacpp/host/child.ts", out: "dist/engine-host.js" },
+  // runs in the production image, which has no dev dependencies (no tsx)
+  { entry: "scripts/decrypt-request-logs.ts", out: "dist/decrypt-request-logs.js" },
 ];
 
 export const EXTERNAL = [
@@ -29,6 +31,13 @@ export const EXTERNAL = [
   "utf-8-validate",
   // pino's transports run in worker threads from files; we only log to stdout
   "pino-pretty",
+  // only imported when the dashboard's script was not built beside the bundle (run from source)
+  "esbuild",
+];
+
+/** Browser bundles, written beside the server bundle (handlers/server/dashboard/assets.ts reads it). */
+export const BROWSER_ENTRIES = [
+  { entry: "handlers/server/dashboard/client/main.ts", out: "dist/dashboard.js" },
 ];
 
 // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
@@ -58,6 +67,7 @@ export function isStale(out) {
   const sources = Math.max(
     newestSource(join(root, "core")),
     newestSource(join(root, "handlers")),
+    newestSource(join(root, "scripts")),
     statSync(join(root, "package.json")).mtimeMs,
   );
   return sources > built;
@@ -85,6 +95,25 @@ export async function buildAll({ ifStale = false, quiet = false, outDir = undefi
       sourcemap: "linked",
       external: EXTERNAL,
       banner,
+      logLevel: quiet ? "error" : "warning",
+      legalComments: "none",
+    });
+    built.push(out);
+    if (!quiet) console.error(`build: ${out}`);
+  }
+  for (const { entry, out: path } of BROWSER_ENTRIES) {
+    const out = outDir ? join(outDir, path.replace(/^dist\//, "")) : path;
+    if (ifStale && !isStale(out)) continue;
+    await build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      outfile: out,
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      target: "es2020",
+      minify: true,
+      loader: { ".css": "text" },
       logLevel: quiet ? "error" : "warning",
       legalComments: "none",
     });

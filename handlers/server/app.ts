@@ -1,25 +1,25 @@
 /**
- * The Hono app: errors, auth, body limit, then the route groups of routes/ (each declares its
- * OpenAPI description beside its handler), docs. Runtime glue only; the work is in core's
+ * The Hono app: errors; the open probes and pages (ops/, dashboard/); auth and body limit; then the
+ * route groups (routes/, openai/), each declaring its OpenAPI description beside its handler. Runtime glue only; the work is in core's
  * CompletionService.
  */
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { CompletionService } from "../../core/completion-service.js";
 import { DeliberateError, toDeliberateError } from "../../core/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { requireApiKey } from "./auth.js";
-import type { RecentRequests } from "./dashboard.js";
+import { keyMatcher, requireApiKey, unauthorized } from "./auth.js";
+import { DASHBOARD_OPEN_ROUTES, type DashboardDeps, registerDashboard } from "./dashboard/routes.js";
+import { DOCS_OPEN_ROUTES, registerDocs } from "./ops/docs.js";
+import type { EngineMonitor } from "./ops/engine-monitor.js";
+import { PROBE_ROUTES, registerProbes } from "./ops/probes.js";
 import type { ServerMetrics } from "./metrics.js";
 import { createOpenAiApp } from "./openai/routes.js";
 import { openApiDocument, registerOpenApi } from "./openapi.js";
 import { addCompletionRoutes } from "./routes/completions.js";
-import { addDashboardRoutes } from "./routes/dashboard.js";
 import { addEmbeddingsRoutes } from "./routes/embeddings.js";
 import { fail } from "./routes/respond.js";
-import { addHealthRoute, addStatusRoutes } from "./routes/status.js";
 import { addWsRoute } from "./routes/ws.js";
 
 export interface AppDeps {
@@ -28,7 +28,10 @@ export interface AppDeps {
   maxBodyBytes: number;
   maxWsInflight: number;
   metrics: ServerMetrics;
-  recent: RecentRequests;
+  monitor: EngineMonitor;
+  /** Scrape-only key for /metrics (ORCH_METRICS_KEY). */
+  metricsKey?: string | undefined;
+  dashboard: DashboardDeps;
   log: Logger;
   /** True once shutdown has begun: no new sockets, /ready answers 503. */
   draining: () => boolean;
@@ -52,8 +55,27 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     return fail(c, error);
   });
 
-  addHealthRoute(app);
-  app.use("*", requireApiKey(deps.apiKey));
+  const isApiKey = keyMatcher(deps.apiKey);
+  registerProbes(app, {
+    engine,
+    monitor: deps.monitor,
+    metrics: deps.metrics,
+    draining: deps.draining,
+    isApiKey,
+    ...(deps.metricsKey ? { isMetricsKey: keyMatcher(deps.metricsKey) } : {}),
+    onUnauthorized: (c) => {
+      deps.metrics.recordUnauthorized(c.req.path);
+      return unauthorized(c);
+    },
+  });
+  // Pages and their scripts are static and hold no key; their data routes need it.
+  registerDocs(app);
+  const open = (path: string) =>
+    PROBE_ROUTES.includes(path) || DOCS_OPEN_ROUTES(path) || DASHBOARD_OPEN_ROUTES(path);
+  app.use(
+    "*",
+    requireApiKey(deps.apiKey, open, (path) => deps.metrics.recordUnauthorized(path)),
+  );
   app.use(
     "*",
     bodyLimit({
@@ -69,18 +91,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   addCompletionRoutes(app, service);
   app.route("/", createOpenAiApp({ service, log }));
   addEmbeddingsRoutes(app, engine, deps.metrics);
-  addStatusRoutes(app, { engine, metrics: deps.metrics, draining: deps.draining });
-
   registerOpenApi(app);
   app.get("/openapi.json", (c) => c.json(openApiDocument(app)));
-  app.get("/docs", (c, next) => {
-    // The UI fetches the document from the browser, which can only pass the key in the query.
-    const key = c.req.query("api_key");
-    const url = key ? `/openapi.json?api_key=${encodeURIComponent(key)}` : "/openapi.json";
-    return swaggerUI({ url, title: "Deliberate API" })(c, next);
-  });
-
-  addDashboardRoutes(app, service, deps.recent);
+  registerDashboard(app, deps.dashboard);
   addWsRoute(app, deps);
 
   return app;

@@ -21,7 +21,7 @@ describe("auth", () => {
       .map((r) => ({ method: r.method, path: r.path }))
       .filter((r, i, all) => all.findIndex((o) => o.method === r.method && o.path === r.path) === i);
 
-  it("requires the key on every route but /health", async () => {
+  it("requires the key on every route but the probes and the static pages", async () => {
     const all = routes();
     // The app really has the routes the README lists (a rename would otherwise slip past this test).
     expect(all.map((r) => `${r.method} ${r.path}`)).toEqual(
@@ -36,8 +36,21 @@ describe("auth", () => {
         "GET /docs",
         "GET /dashboard",
         "GET /health",
+        "GET /dashboard/state",
+        "GET /dashboard/jobs/:id",
       ]),
     );
+    // Open: probes (/ready says only ready or not; /metrics checks its own keys) and the pages and
+    // scripts of /docs and /dashboard, which hold no data and ask for the key themselves.
+    const OPEN = new Set([
+      "/health",
+      "/ready",
+      "/docs",
+      "/docs/init.js",
+      "/docs/assets/:name",
+      "/dashboard",
+      "/dashboard/app.js",
+    ]);
     for (const { method, path } of all) {
       const attempts: Record<string, string>[] = [
         {},
@@ -50,8 +63,8 @@ describe("auth", () => {
           headers,
           ...(method === "POST" ? { body: "{}" } : {}),
         });
-        if (path === "/health") {
-          expect(res.status, `${method} ${path}`).toBe(200);
+        if (OPEN.has(path)) {
+          expect(res.status, `${method} ${path}`).not.toBe(401);
         } else {
           expect(res.status, `${method} ${path}`).toBe(401);
           expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
@@ -65,10 +78,30 @@ describe("auth", () => {
     expect(bearer.status).toBe(200);
     const header = await fetch(`${server.url}/metrics`, { headers: { "x-api-key": TEST_KEY } });
     expect(header.status).toBe(200);
-    const dashboard = await fetch(`${server.url}/dashboard?api_key=${TEST_KEY}`);
+    const dashboard = await fetch(`${server.url}/openapi.json?api_key=${TEST_KEY}`);
     expect(dashboard.status).toBe(200);
     const metricsByQuery = await fetch(`${server.url}/metrics?api_key=${TEST_KEY}`);
     expect(metricsByQuery.status).toBe(401);
+    const stateByQuery = await fetch(`${server.url}/dashboard/state?api_key=${TEST_KEY}`);
+    expect(stateByQuery.status).toBe(401);
+  });
+
+  it("answers a browser's 401 with a page that says how to pass the key, and counts 401s", async () => {
+    const res = await fetch(`${server.url}/openapi.json`, { headers: { accept: "text/html,*/*" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const page = await res.text();
+    expect(page).toContain("Authorization: Bearer");
+    expect(page).toContain('href="/dashboard"');
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { headers: { "x-api-key": TEST_KEY } })
+    ).text();
+    expect(metrics).toMatch(/deliberate_unauthorized_total\{route="\/openapi.json"\} [1-9]/);
+    // a client's path never becomes a label of its own
+    await fetch(`${server.url}/made-up-${Date.now()}`);
+    const after = await (await fetch(`${server.url}/metrics`, { headers: { "x-api-key": TEST_KEY } })).text();
+    expect(after).toMatch(/deliberate_unauthorized_total\{route="other"\} [1-9]/);
+    expect(after).not.toContain("made-up");
   });
 
   it("refuses a WebSocket upgrade without a valid key, before the upgrade", async () => {

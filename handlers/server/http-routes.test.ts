@@ -121,7 +121,10 @@ describe("HTTP routes", () => {
   it("GET /health and /ready", async () => {
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${server.url}/ready`, { headers: auth });
-    expect(await ready.json()).toEqual({ ready: true, engine: "scripted", model: "scripted-model" });
+    expect(await ready.json()).toMatchObject({ ready: true, engine: "scripted", model: "scripted-model" });
+    // without the key: ready or not, nothing more (load balancers and platforms probe it)
+    const open = await fetch(`${server.url}/ready`);
+    expect([open.status, await open.json()]).toEqual([200, { ready: true }]);
   });
 
   it("/ready reports an engine that is not ready", async () => {
@@ -132,6 +135,8 @@ describe("HTTP routes", () => {
       const res = await fetch(`${s.url}/ready`, { headers: auth });
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ error: { code: "engine_unavailable" } });
+      const open = await fetch(`${s.url}/ready`);
+      expect([open.status, await open.json()]).toEqual([503, { ready: false }]);
     } finally {
       await s.shutdown();
     }
@@ -139,11 +144,16 @@ describe("HTTP routes", () => {
 
   it("GET /metrics counts requests, steps, tokens, validation failures", async () => {
     const text = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
-    expect(text).toMatch(/deliberate_requests_total\{outcome="ok",transport="http"\} [1-9]/);
-    expect(text).toMatch(/deliberate_requests_total\{outcome="answer_truncated",transport="http"\} 1/);
+    expect(text).toMatch(/deliberate_requests_total\{outcome="ok",transport="http",effort="\w+"\} [1-9]/);
+    expect(text).toMatch(
+      /deliberate_requests_total\{outcome="answer_truncated",transport="http",effort="\w+"\} 1/,
+    );
     expect(text).toMatch(/deliberate_validation_failures_total\{code="answer_truncated"\} 1/);
     expect(text).toMatch(/deliberate_step_duration_seconds_count\{step="final"\} [1-9]/);
-    expect(text).toMatch(/deliberate_tokens_total\{kind="completion"\} [1-9]/);
+    expect(text).toMatch(/deliberate_tokens_total\{kind="completion",effort="\w+"\} [1-9]/);
+    expect(text).toMatch(/deliberate_queue_wait_seconds_count [1-9]/);
+    expect(text).toContain("deliberate_engine_ready 1");
+    expect(text).toMatch(/deliberate_build_info\{version="[^"]+",revision="[^"]+"\} 1/);
     expect(text).toContain("deliberate_queue_depth 0");
     expect(text).toContain("deliberate_running_pipelines 0");
     expect(text).toContain("deliberate_cache_hits_total 0");
@@ -168,9 +178,21 @@ describe("HTTP routes", () => {
     expect(doc.info.description).toContain("completion.cancel");
   });
 
-  it("GET /docs serves the UI pointed at the document", async () => {
-    const html = await (await fetch(`${server.url}/docs?api_key=${TEST_KEY}`)).text();
-    expect(html).toContain("SwaggerUIBundle");
-    expect(html).toContain(`/openapi.json?api_key=${TEST_KEY}`);
+  it("GET /docs serves the bundled UI from this server, with no key in the page", async () => {
+    const res = await fetch(`${server.url}/docs?api_key=${TEST_KEY}`);
+    const html = await res.text();
+    expect(html).toContain('src="/docs/assets/swagger-ui-bundle.js"');
+    expect(html).not.toContain(TEST_KEY);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    // a reflected key cannot reach a script: the page and its script are static
+    const hostile = await (await fetch(`${server.url}/docs?api_key=x'-alert(1)-'`)).text();
+    expect(hostile).toBe(html);
+    const bundle = await fetch(`${server.url}/docs/assets/swagger-ui-bundle.js`);
+    expect([bundle.status, bundle.headers.get("content-type")]).toEqual([
+      200,
+      "text/javascript; charset=utf-8",
+    ]);
+    expect((await fetch(`${server.url}/docs/assets/nope.js`)).status).toBe(404);
   });
 });

@@ -30,8 +30,10 @@ Deliberate turns each request into a budgeted think → draft → reflect → fi
 answer matches a JSON schema, regex, choice list or grammar.
 
 ## Authentication
-Every route but \`/health\` needs the API key: \`Authorization: Bearer <key>\` or \`x-api-key: <key>\`.
-Browsers may pass \`?api_key=<key>\` to \`/ws/completions\`, \`/dashboard\`, \`/docs\` and \`/openapi.json\`.
+Routes need the API key: \`Authorization: Bearer <key>\` or \`x-api-key: <key>\`. Open without it:
+\`/health\`, \`/ready\` (200 or 503 only; details with the key), the \`/docs\` and \`/dashboard\` pages (they ask
+for the key and keep it in the tab's sessionStorage), and \`/metrics\` with the scrape-only ORCH_METRICS_KEY.
+Browsers may pass \`?api_key=<key>\` to \`/ws/completions\` and \`/openapi.json\`.
 
 ## WebSocket \`/ws/completions\`
 Upgrade with the key (a missing or wrong key gets \`401\` before the upgrade). JSON text frames only.

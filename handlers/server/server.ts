@@ -11,7 +11,10 @@ import type { CompletionService } from "../../core/completion-service.js";
 import type { Runtime } from "../shared/runtime.js";
 import { drainAndClose, type Transport } from "../shared/shutdown.js";
 import { createApp } from "./app.js";
-import { RecentRequests } from "./dashboard.js";
+import { RecentJobs } from "./dashboard/jobs.js";
+import { TimeSeries } from "./dashboard/series.js";
+import { buildInfo } from "./ops/build-info.js";
+import { EngineMonitor } from "./ops/engine-monitor.js";
 import { createMetrics } from "./metrics.js";
 
 export interface StartServerOptions {
@@ -34,18 +37,30 @@ export interface RunningServer {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { runtime } = options;
-  const { config, log, service } = runtime;
-  const recent = new RecentRequests();
+  const { config, log, service, engine } = runtime;
+  // Content of recent jobs is kept (sealed) only where request logs are on anyway.
+  const jobs = new RecentJobs(100, runtime.requestLog ? runtime.sealKey : undefined);
+  const series = new TimeSeries();
+  const monitor = new EngineMonitor(engine);
   let draining = false;
-  const metrics = createMetrics(() => service.stats(), { defaults: options.defaultMetrics ?? true });
+  const metrics = createMetrics(() => service.stats(), {
+    defaults: options.defaultMetrics ?? true,
+    engineReady: () => monitor.ready,
+    build: buildInfo(),
+  });
   runtime.observe({
     onStepCompleted: (figures) => metrics.recordStep(figures),
     onSettled: (record) => {
       const transport = record.transport ?? "other";
       metrics.recordSettled(record, transport);
-      recent.push(record, transport);
+      jobs.push(record, transport);
+      series.record(record);
     },
   });
+  // Keeps deliberate_engine_ready and the probes' answer current between probes.
+  void monitor.check();
+  const watch = setInterval(() => void monitor.check(), 15_000);
+  watch.unref();
 
   const app = createApp({
     service,
@@ -53,7 +68,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxBodyBytes: config.maxBodyBytes,
     maxWsInflight: config.maxWsInflight,
     metrics,
-    recent,
+    monitor,
+    metricsKey: config.metricsKey,
+    dashboard: {
+      engine,
+      monitor,
+      stats: () => service.stats(),
+      jobs,
+      series,
+      content: runtime.requestLog !== undefined,
+      ...(config.vllm
+        ? {
+            vllm: {
+              url: config.vllm.url,
+              headers: config.vllm.apiKey ? { authorization: `Bearer ${config.vllm.apiKey}` } : {},
+            },
+          }
+        : {}),
+    },
     log,
     draining: () => draining,
   });
@@ -80,6 +112,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const transport: Transport = {
     stopAccepting: () => {
       draining = true;
+      clearInterval(watch);
       server.close();
     },
     finish: async () => {

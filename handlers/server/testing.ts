@@ -24,7 +24,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   engine: Engine,
   config: Partial<Config> = {},
-  extra: { requestLog?: RequestLog; sealKey?: Buffer } = {},
+  extra: { requestLog?: RequestLog; sealKey?: Buffer; defaultMetrics?: boolean } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -54,7 +54,11 @@ export async function startTestServer(
     sealKey: extra.sealKey ?? generateKey(),
     requestLog: extra.requestLog,
   });
-  const server = await startServer({ runtime, apiKey: TEST_KEY, defaultMetrics: false });
+  const server = await startServer({
+    runtime,
+    apiKey: TEST_KEY,
+    defaultMetrics: extra.defaultMetrics ?? false,
+  });
   return { ...server, wsUrl: `${server.url.replace(/^http/, "ws")}/ws/completions`, logs };
 }
 

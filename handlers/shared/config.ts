@@ -23,6 +23,7 @@ const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, "
 const EnvSchema = z.object({
   ORCH_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   ORCH_ENCRYPTION_KEY: z.string().optional(),
+  ORCH_METRICS_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   ORCH_HOST: z.string().min(1).optional(),
   ORCH_PORT: int(0, 65535).default(8005),
   ORCH_LOG_LEVEL: z
@@ -66,6 +67,8 @@ const EnvSchema = z.object({
 
 export interface Config {
   apiKey: string | undefined;
+  /** A scrape-only key for /metrics, so Prometheus need not hold the key that runs completions. */
+  metricsKey: string | undefined;
   /** 32 raw bytes, or undefined when none was given (the entry decides whether to generate one). */
   encryptionKey: Buffer | undefined;
   host: string;
@@ -160,6 +163,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     apiKey: e.ORCH_API_KEY,
+    metricsKey: e.ORCH_METRICS_KEY,
     encryptionKey,
     host: e.ORCH_HOST ?? (e.ORCH_API_KEY ? "0.0.0.0" : "127.0.0.1"),
     port: e.ORCH_PORT,

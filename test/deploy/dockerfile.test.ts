@@ -94,18 +94,18 @@ describe("Dockerfile runtime stage", () => {
     ]);
   });
 
-  it("health-checks the orchestrator's /health on 8005", () => {
+  it("health-checks the orchestrator's /ready on 8005 (open, 200 only once the engine is ready)", () => {
     const hc = of(final, "HEALTHCHECK");
     expect(hc).toHaveLength(1);
     expect(hc[0]!.args).toMatch(/--start-period=\d+s/);
     // The shell expands ORCH_PORT at check time; 8005 is its default.
-    expect(hc[0]!.args).toContain(["http://127.0.0.1:$", "{ORCH_PORT:-8005}/health"].join(""));
+    expect(hc[0]!.args).toContain(["http://127.0.0.1:$", "{ORCH_PORT:-8005}/ready"].join(""));
     expect(of(final, "EXPOSE").map((e) => e.args)).toEqual(["8005"]);
   });
 
-  it("has a health check command that a shell runs: 0 while /health answers, non-zero after", async () => {
+  it("has a health check command that a shell runs: 0 while /ready answers, non-zero after", async () => {
     const cmd = of(final, "HEALTHCHECK")[0]!.args.replace(/^.*?\bCMD\s+/, "");
-    const server = http.createServer((req, res) => res.writeHead(req.url === "/health" ? 200 : 404).end());
+    const server = http.createServer((req, res) => res.writeHead(req.url === "/ready" ? 200 : 404).end());
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = String((server.address() as AddressInfo).port);
     // Asynchronous: this process also serves /health, so it must not block while curl runs.

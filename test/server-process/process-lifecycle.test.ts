@@ -170,8 +170,15 @@ describe("start-up", () => {
       expect(proc.stdout.join("\n")).toMatch(/ORCH_ENCRYPTION_KEY is not set/);
       const ok = await fetch(`http://127.0.0.1:${port}/ready`, { headers: { "x-api-key": key } });
       expect(ok.status).toBe(200);
-      const no = await fetch(`http://127.0.0.1:${port}/ready`);
+      const open = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect([open.status, await open.json()]).toEqual([200, { ready: true }]);
+      const no = await fetch(`http://127.0.0.1:${port}/dashboard/state`);
       expect(no.status).toBe(401);
+      // the printed page URLs work as pasted: the pages ask for the key themselves
+      for (const page of ["/docs", "/dashboard"]) {
+        expect(proc.stdout.join("\n")).toContain(`http://127.0.0.1:${port}${page}`);
+        expect((await fetch(`http://127.0.0.1:${port}${page}`)).status).toBe(200);
+      }
     } finally {
       proc.kill("SIGTERM");
       expect((await proc.exited).code).toBe(0);
