@@ -98,8 +98,8 @@ describe("free text through the OpenAI routes", () => {
   it("counts OpenAI requests in /metrics under transport openai", async () => {
     const res = await fetch(`${server.url}/metrics`, { headers: { "x-api-key": TEST_KEY } });
     const text = await res.text();
-    expect(text).toMatch(/deliberate_requests_total\{outcome="ok",transport="openai"\} [1-9]/);
-    expect(text).toMatch(/deliberate_requests_total\{outcome="queue_full",transport="openai"\} [1-9]/);
+    expect(text).toMatch(/deliberate_requests_total\{outcome="ok",transport="openai",effort="\w+"\} [1-9]/);
+    expect(text).toMatch(/deliberate_requests_total\{outcome="queue_full",transport="openai",effort="\w+"\} [1-9]/);
   });
 
   it("/openapi.json lists the OpenAI routes", async () => {
