@@ -44,3 +44,19 @@ describe("invalidRequest", () => {
     expect(err.message).toMatch(/expected object/);
   });
 });
+
+describe("unknown fields from other APIs", () => {
+  it.each([
+    ["max_tokens", "use max_answer_tokens"],
+    ["response_format", "use structured_outputs"],
+    ["guided_json", "use structured_outputs.json"],
+  ])("%s names the field and suggests what to use", (field, suggestion) => {
+    const err = failure(CompletionRequest, { prompt: "hi", [field]: 1 });
+    expect(err.param).toBe(field);
+    expect(err.message).toContain(`${field}: unknown field; ${suggestion}`);
+  });
+
+  it("an unknown field nobody uses elsewhere is just unknown", () => {
+    expect(failure(CompletionRequest, { prompt: "hi", colour: 1 }).message).toBe("colour: unknown field");
+  });
+});

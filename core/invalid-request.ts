@@ -14,12 +14,30 @@ interface Problem {
   message: string;
 }
 
+/** Names clients bring from other APIs, and what Deliberate calls them. */
+const INSTEAD: Record<string, string> = {
+  max_tokens: "max_answer_tokens",
+  max_completion_tokens: "max_answer_tokens",
+  response_format: "structured_outputs (or send OpenAI's request to POST /v1/chat/completions)",
+  reasoning_effort: "thinking_effort (or POST /v1/chat/completions, which takes reasoning_effort)",
+  model: "nothing: the server serves one model (POST /v1/chat/completions accepts OpenAI's model field)",
+  guided_json: "structured_outputs.json",
+  guided_regex: "structured_outputs.regex",
+  guided_choice: "structured_outputs.choice",
+  guided_grammar: "structured_outputs.grammar",
+  json_schema: "structured_outputs.json",
+  schema: "structured_outputs.json",
+};
+
+const unknownField = (key: string) =>
+  Object.hasOwn(INSTEAD, key) ? `unknown field; use ${INSTEAD[key]}` : "unknown field";
+
 /** One problem per issue, and one per key for unknown keys, so each names its own field. */
 function problems(error: z.ZodError, prefix: readonly string[]): Problem[] {
   return error.issues.flatMap((issue) => {
     const at = [...prefix, ...issue.path.map(String)];
     if (issue.code === "unrecognized_keys" && issue.keys.length > 0) {
-      return issue.keys.map((key) => ({ path: [...at, key].join("."), message: "unknown field" }));
+      return issue.keys.map((key) => ({ path: [...at, key].join("."), message: unknownField(key) }));
     }
     return [{ path: at.join("."), message: issue.message }];
   });

@@ -55,6 +55,9 @@ describe("answers that break the contract", () => {
     expect(err.step).toBe("final");
     expect(err.param).toBe("max_answer_tokens");
     expect(err.message).toContain("cap of 2 tokens");
+    // the partial answer comes with the error, so the client can see how far it got
+    expect(err.output).toBe("ye");
+    expect(err.toEnvelope().error.output).toBe("ye");
   });
 
   it("a step the engine aborted by itself is engine_error naming the step, and nothing runs after it", async () => {

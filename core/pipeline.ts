@@ -3,6 +3,7 @@
  * `none` runs one constrained call after an empty think block.
  */
 import { prepareConstraint, type PreparedConstraint } from "./constraints/index.js";
+import { truncateOutput } from "./constraints/violation.js";
 import { fitBudget, type EffortBudgets } from "./effort.js";
 import type { CompletionOutput, Engine, Sampling } from "./engine.js";
 import { DeliberateError, inStep, throwIfAborted, toDeliberateError } from "./errors.js";
@@ -202,7 +203,7 @@ async function runSteps(
     throw new DeliberateError(
       "answer_truncated",
       `the final answer reached its cap of ${budget.answer} tokens before it was complete; raise max_answer_tokens`,
-      { param: "max_answer_tokens" },
+      { param: "max_answer_tokens", output: truncateOutput(text) },
     );
   }
   const checked = prepared ? prepared.validate(text) : { output: text, checked: false };

@@ -8,6 +8,7 @@
  */
 import { DeliberateError } from "../errors.js";
 import { constraintViolation } from "./violation.js";
+import { pythonRegexHint } from "./python-regex-hint.js";
 
 /**
  * The pattern as a whole-string matcher. Unicode mode (`u`) first; a pattern only legacy mode
@@ -52,9 +53,10 @@ export function compileRegexConstraint(pattern: string): RegExp {
     }
     return fullMatchRegExp(pattern);
   } catch (err) {
+    const hint = pythonRegexHint(pattern);
     throw new DeliberateError(
       "invalid_request",
-      `structured_outputs.regex does not compile: ${(err as Error).message}`,
+      `structured_outputs.regex does not compile: ${(err as Error).message}${hint ? ` — ${hint}` : ""}`,
       { param: "structured_outputs.regex", cause: err },
     );
   }

@@ -99,7 +99,9 @@ describe("free text through the OpenAI routes", () => {
     const res = await fetch(`${server.url}/metrics`, { headers: { "x-api-key": TEST_KEY } });
     const text = await res.text();
     expect(text).toMatch(/deliberate_requests_total\{outcome="ok",transport="openai",effort="\w+"\} [1-9]/);
-    expect(text).toMatch(/deliberate_requests_total\{outcome="queue_full",transport="openai",effort="\w+"\} [1-9]/);
+    expect(text).toMatch(
+      /deliberate_requests_total\{outcome="queue_full",transport="openai",effort="\w+"\} [1-9]/,
+    );
   });
 
   it("/openapi.json lists the OpenAI routes", async () => {
