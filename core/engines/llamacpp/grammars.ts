@@ -6,8 +6,9 @@
 import { type Llama, LlamaGrammar, LlamaJsonSchemaGrammar, LlamaText } from "node-llama-cpp";
 import type { Constraint } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
-import { patchJsonGrammar, toGbnfJsonSchema } from "./json-schema.js";
-import { choiceToGbnf, regexToGbnf } from "./regex-to-gbnf.js";
+import { isGrammarError } from "../../grammar/errors.js";
+import { patchJsonGrammar, toGbnfJsonSchema } from "../../grammar/json-schema.js";
+import { choiceToGbnf, regexToGbnf } from "../../grammar/regex-to-gbnf.js";
 
 /** node-llama-cpp's JSON grammars end with four newlines, then stop; the suffix is trimmed. */
 const JSON_STOP = "\n".repeat(4);
@@ -45,6 +46,17 @@ export class GrammarCache {
   }
 
   private compile(constraint: Constraint): LlamaGrammar {
+    try {
+      return this.translate(constraint);
+    } catch (err) {
+      // The translator's refusal, in the service's error envelope.
+      if (isGrammarError(err))
+        throw new DeliberateError(err.code, err.message, { param: err.param, cause: err });
+      throw err;
+    }
+  }
+
+  private translate(constraint: Constraint): LlamaGrammar {
     switch (constraint.kind) {
       case "json": {
         const schema = toGbnfJsonSchema(constraint.schema);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DeliberateError } from "../../errors.js";
+import { GrammarError } from "./errors.js";
 import { patchJsonGrammar, toGbnfJsonSchema } from "./json-schema.js";
 
 const rejection = (schema: Record<string, unknown>) => {
   try {
     toGbnfJsonSchema(schema);
   } catch (err) {
-    expect(err).toBeInstanceOf(DeliberateError);
-    expect((err as DeliberateError).code).toBe("schema_unsupported");
-    return (err as DeliberateError).message;
+    expect(err).toBeInstanceOf(GrammarError);
+    expect((err as GrammarError).code).toBe("schema_unsupported");
+    return (err as GrammarError).message;
   }
   throw new Error(`accepted: ${JSON.stringify(schema)}`);
 };

@@ -1,16 +1,16 @@
 /** Shared by json-schema.ts and json-schema-numbers.ts. */
-import { DeliberateError } from "../../errors.js";
+import { GrammarError } from "./errors.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Node = Record<string, Json>;
 export type Out = Record<string, unknown>;
 
 export const unsupported = (feature: string, at: string) =>
-  new DeliberateError(
+  new GrammarError(
     "schema_unsupported",
     `the embedded engine's JSON grammar cannot enforce ${feature} (at ${at || "the root"}); ` +
       "remove it or use the vLLM engine",
-    { param: "structured_outputs.json" },
+    "structured_outputs.json",
   );
 
 export function safeRegex(pattern: string, at: string): RegExp {

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeliberateError } from "../../errors.js";
-import { noThinkPrompt } from "../../prompt.js";
+import type { GrammarError } from "./errors.js";
+import { noThinkPrompt } from "../prompt.js";
 import { toGbnfJsonSchema } from "./json-schema.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const overlapping = (schema: Record<string, unknown>) => {
   try {
     toGbnfJsonSchema(schema);
     return false;
   } catch (err) {
-    expect((err as DeliberateError).code).toBe("schema_unsupported");
-    return /may overlap/.test((err as DeliberateError).message);
+    expect((err as GrammarError).code).toBe("schema_unsupported");
+    return /may overlap/.test((err as GrammarError).message);
   }
 };
 

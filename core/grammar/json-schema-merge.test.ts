@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { noThinkPrompt } from "../../prompt.js";
+import { noThinkPrompt } from "../prompt.js";
 import { toGbnfJsonSchema } from "./json-schema.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** A `then` keyword, built so that no object literal reads as a thenable. */
 const THEN = (schema: Record<string, unknown>): Record<string, unknown> =>

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareConstraint } from "../../constraints/index.js";
-import { noThinkPrompt } from "../../prompt.js";
+import { prepareConstraint } from "../constraints/index.js";
+import { noThinkPrompt } from "../prompt.js";
 import { FORMAT_PATTERNS } from "./json-string-formats.js";
 import { parseRegex, type RegexNode } from "./regex-ast.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** A seeded random string matching the tree (unbounded counts capped at 6). */
 function sample(node: RegexNode, rand: () => number): string {
