@@ -23,3 +23,12 @@ export function safeRegex(pattern: string, at: string): RegExp {
 
 export const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
 export const has = (n: Node, k: string) => n[k] !== undefined;
+
+/**
+ * Sets an own property whatever its name: plain assignment of `__proto__` would set the prototype
+ * instead, and `in` finds `constructor` on every object. Property and definition names go through
+ * this and Object.hasOwn, so they are ordinary names.
+ */
+export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

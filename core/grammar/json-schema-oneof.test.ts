@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GrammarError } from "./errors.js";
 import { noThinkPrompt } from "../prompt.js";
-import { toGbnfJsonSchema } from "./json-schema.js";
+import { lowerJsonSchema } from "./json-schema.js";
 import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const overlapping = (schema: Record<string, unknown>) => {
   try {
-    toGbnfJsonSchema(schema);
+    lowerJsonSchema(schema);
     return false;
   } catch (err) {
     expect((err as GrammarError).code).toBe("schema_unsupported");
@@ -61,7 +61,7 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
 
   it("merges sibling keywords into every branch", () => {
     expect(
-      toGbnfJsonSchema({ type: "string", anyOf: [{ enum: ["x", "yy"] }, { maxLength: 3 }], minLength: 2 }),
+      lowerJsonSchema({ type: "string", anyOf: [{ enum: ["x", "yy"] }, { maxLength: 3 }], minLength: 2 }),
     ).toEqual({ oneOf: [{ enum: ["yy"] }, { type: "string", minLength: 2, maxLength: 3 }] });
   });
 });
