@@ -36,16 +36,19 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
     expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["c"] }] })).toBe(false);
   });
 
-  it("rejects branches whose generated values could match both", () => {
-    // {a} also passes the second branch, which requires nothing.
+  it("generates only the branches whose values fail every other branch", () => {
+    // {a} also passes the second branch, which requires nothing; {b} fails the first (no a).
     expect(
-      overlapping({
+      lowerJsonSchema({
         oneOf: [
           { type: "object", properties: { a: { type: "string" } }, required: ["a"] },
           { type: "object", properties: { b: { type: "string" } } },
         ],
       }),
-    ).toBe(true);
+    ).toEqual({ oneOf: [{ type: "object", properties: { b: { type: "string" } } }] });
+  });
+
+  it("rejects branches whose generated values could match both", () => {
     expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["b"] }] })).toBe(true);
     // A branch whose properties come from an allOf is not taken at its declared properties.
     expect(

@@ -51,7 +51,8 @@ function objectFails(gen: Node, other: Node): boolean {
 export function excludes(gen: Json, other: Json): boolean {
   if (!isNode(gen) || !isNode(other)) return false;
   const ka = kinds(gen);
-  const kb = kinds(other);
+  // A schema without a type may take any kind: only its other keywords can refuse a value.
+  const kb = kinds(other) ?? ka;
   if (!ka || !kb) return false;
   const shared = ka.filter((k) => kb.includes(k));
   if (shared.length === 0) return true;

@@ -27,7 +27,8 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
       { allOf: [{ type: "string", pattern: "a" }, { pattern: "b" }] },
       /`allOf` whose subschemas cannot be merged/,
     ],
-    [{ not: { type: "string" } }, /`not`/],
+    [{ type: "string", not: { pattern: "^a" } }, /`not`/],
+    [{ type: "string", not: { type: "string" } }, /`not` that leaves no type/],
     [
       JSON.parse('{"type": "object", "if": {"type": "string"}, "then": {}}'),
       /`if`\/`then` that cannot be merged/,
@@ -52,6 +53,28 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
       expect(rejection(schema)).toMatch(message);
     });
   }
+
+  it("keeps a `not` only where what is generated provably fails it", () => {
+    expect(lowerJsonSchema({ not: { type: "string" } })).toEqual({
+      oneOf: [{ type: "number" }, { type: "boolean" }, { type: "null" }],
+    });
+    expect(lowerJsonSchema({ type: "integer", not: { type: "string" } })).toEqual({ type: "integer" });
+    expect(lowerJsonSchema({ type: "string", not: false })).toEqual({ type: "string" });
+    expect(
+      lowerJsonSchema({ type: "object", properties: { a: { type: "null" } }, not: { required: ["b"] } }),
+    ).toEqual({ type: "object", properties: { a: { type: "null" } } });
+  });
+
+  it("enforces int32/int64 on numbers and ignores formats that do not apply or ajv does not define", () => {
+    expect(lowerJsonSchema({ type: "number", format: "int64" })).toEqual({ type: "integer" });
+    expect((lowerJsonSchema({ type: "integer", format: "int32" }) as { gbnf: string }).gbnf).toContain(
+      '"2" "1" "4" "7" "4" "8" "3" "6" "4" [0-7]',
+    );
+    expect(lowerJsonSchema({ type: "string", format: "int32" })).toEqual({ type: "string" });
+    expect(lowerJsonSchema({ type: "string", format: "idn-email" })).toEqual({ type: "string" });
+    expect(lowerJsonSchema({ type: "number", format: "double" })).toEqual({ type: "number" });
+    expect(lowerJsonSchema({ enum: [2 ** 31, 5, "x"], format: "int32" })).toEqual({ enum: [5, "x"] });
+  });
 
   it("ignores number keywords on a string and string keywords on a number (they do not apply)", () => {
     expect(lowerJsonSchema({ type: "string", minimum: 3 })).toEqual({ type: "string" });
