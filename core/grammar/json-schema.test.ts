@@ -45,7 +45,7 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
       /`\$ref` with sibling/,
     ],
     [{ $ref: "http://example.com/schema.json" }, /reference/],
-    [{ enum: [{ a: 1 }] }, /object or array value/],
+    [{ enum: [{ a: 1 }], required: ["a"] }, /object or array value beside other keywords/],
     [{ type: "object", properties: { a: {} }, dependencies: { a: ["b"] } }, /`dependencies` of a on b/],
   ];
   for (const [schema, message] of cases) {

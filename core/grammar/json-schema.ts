@@ -257,7 +257,16 @@ class Converter {
 
   private literalFits(value: Json, types: TypeName[], schema: Node, at: string): boolean {
     const t = literalType(value);
-    if (t === "compound") throw unsupported("an `enum`/`const` with an object or array value", at);
+    if (t === "compound") {
+      // Written as its JSON text, which the validator compares structurally; only the type may sit
+      // beside it (other keywords would have to be checked against the value here).
+      const others = Object.keys(schema).filter(
+        (k) => VALIDATION.has(k) && !["type", "enum", "const"].includes(k),
+      );
+      if (others.length)
+        throw unsupported("an `enum`/`const` with an object or array value beside other keywords", at);
+      return types.includes(Array.isArray(value) ? "array" : "object");
+    }
     const typeOk = types.includes(t) || (t === "integer" && types.includes("number"));
     if (!typeOk) return false;
     // Sibling keywords still apply to enum and const values: keep only the values that pass them.
