@@ -2,7 +2,7 @@
  * JSONSchemaBench on the embedded engine, shared by jsonschemabench.test.ts (a fixed slice) and
  * scripts/jsonschemabench.ts (the whole corpus). Each schema is either refused up front (the
  * validator's or the grammar's schema_unsupported), or sampled once per seed; every finished answer
- * goes through the post-hoc validator. Coverage = accepted / total; adherence = valid / produced;
+ * goes through the post-hoc validator (a schema the validator itself refuses counts as refused). Coverage = accepted / total; adherence = valid / produced;
  * answers cut at the token cap are the pipeline's answer_truncated and are counted apart.
  */
 import { readFileSync } from "node:fs";
@@ -66,7 +66,10 @@ export async function runSchemaBench(
       validate = prepareConstraint({ json: row.schema })!.validate;
       await engine.prepareConstraint(constraint);
     } catch (err) {
-      if (!(err instanceof DeliberateError) || err.code !== "schema_unsupported") throw err;
+      // The validator's front door may also refuse a schema as a bad request (e.g. nested too deep).
+      const refused =
+        err instanceof DeliberateError && ["schema_unsupported", "invalid_request"].includes(err.code);
+      if (!refused) throw err;
       report.rejected.set(reasonOf(err), (report.rejected.get(reasonOf(err)) ?? 0) + 1);
       options.onProgress?.(index + 1, report);
       continue;
