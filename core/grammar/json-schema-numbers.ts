@@ -1,5 +1,5 @@
 /**
- * Number bounds for the JSON grammar. node-llama-cpp's numbers take no bounds, so bounded numbers
+ * Number bounds for the JSON grammar. The plain number rules take no bounds, so bounded numbers
  * are written digit by digit (number-range-gbnf.ts) as a `gbnf` node: integers exactly, decimals as a
  * subset whose every value is inside the bounds.
  * `multipleOf`: a small closed integer range becomes an enum; a multipleOf of 1 (or 1/k, such as

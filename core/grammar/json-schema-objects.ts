@@ -1,5 +1,5 @@
 /**
- * Objects for the JSON grammar. node-llama-cpp generates every declared property and, where none is
+ * Objects for the JSON grammar. gbnf-json.ts generates every declared property and, where none is
  * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
  * - a `required` name without a property schema is declared with the schema that applies to it,
  *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too;

@@ -13,7 +13,7 @@ const rejection = (schema: Record<string, unknown>) => {
   throw new Error(`accepted: ${JSON.stringify(schema)}`);
 };
 
-describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword", () => {
+describe("JSON Schema → lowered schema: rejected up front, naming the keyword", () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ type: "string", pattern: "^(?!a)" }, /lookaround/],
     [
@@ -82,7 +82,7 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
   });
 });
 
-describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose outputs validate", () => {
+describe("JSON Schema → lowered schema: mapped exactly or to a subset whose outputs validate", () => {
   it("turns type lists into disjoint alternatives", () => {
     expect(lowerJsonSchema({ type: ["string", "null"], maxLength: 4 })).toEqual({
       oneOf: [{ type: "string", maxLength: 4 }, { type: "null" }],
@@ -150,7 +150,7 @@ describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose ou
   });
 });
 
-describe("JSON Schema → GbnfJsonSchema: number bounds and enum siblings", () => {
+describe("JSON Schema → lowered schema: number bounds and enum siblings", () => {
   const grammarOf = (schema: Record<string, unknown>) => {
     return (lowerJsonSchema(schema) as { gbnf: string }).gbnf;
   };
