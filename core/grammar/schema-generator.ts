@@ -128,7 +128,8 @@ export class SchemaGenerator {
     }
     const out: Schema = { type: "object", properties };
     if (names.length && this.chance(0.6)) out.required = names.filter(() => this.chance(0.7));
-    if (this.chance(0.3)) out.required = [...new Set([...((out.required as string[]) ?? []), this.pick(NAMES)])];
+    if (this.chance(0.3))
+      out.required = [...new Set([...((out.required as string[]) ?? []), this.pick(NAMES)])];
     const extra = this.int(0, 3);
     if (extra === 1) out.additionalProperties = false;
     if (extra === 2) out.additionalProperties = names.length ? true : this.schema(depth + 1);
