@@ -15,7 +15,7 @@ const DATE = "\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])";
 const TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,3})?";
 const ZONE = "(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)";
 const PATH = "(?:/[a-z0-9_.-]{1,20}){0,4}";
-const POINTER = "(?:/[a-z0-9_]{0,20}){0,5}";
+const POINTER = "(?:/[a-z0-9_]{1,8}){0,3}";
 
 export const FORMAT_PATTERNS: Record<string, string> = {
   date: `^${DATE}$`,
@@ -35,7 +35,7 @@ export const FORMAT_PATTERNS: Record<string, string> = {
   url: `^https?://${URL_LABEL}(?:\\.${URL_LABEL}){0,2}\\.[a-z]{2,6}${PATH}$`,
   "json-pointer": `^${POINTER}$`,
   "json-pointer-uri-fragment": `^#${POINTER}$`,
-  "relative-json-pointer": `^(?:0|[1-9]\\d{0,3})(?:#|${POINTER})$`,
+  "relative-json-pointer": `^(?:0|[1-9]\\d{0,2})(?:#|${POINTER})$`,
   byte: "^(?:[A-Za-z0-9+/]{4}){0,40}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
   regex: "^[a-z0-9]{1,20}$",
 };
