@@ -1,28 +1,23 @@
 /**
- * Constraint → compiled LlamaGrammar, compiled once per constraint text and kept in a small LRU.
- * json uses node-llama-cpp's JSON-schema grammar (after json-schema.ts maps and checks the schema),
- * choice a GBNF alternation, regex the converter of regex-to-gbnf.ts, grammar the text as GBNF.
+ * Constraint → compiled LlamaGrammar: the GBNF comes from the translator in core/grammar, and is
+ * compiled once per constraint text and kept in an LRU (lru-cache). The translator's refusals and
+ * llama.cpp's are schema_unsupported (or invalid_request) in the service's error envelope.
  */
-import { type Llama, LlamaGrammar, LlamaJsonSchemaGrammar, LlamaText } from "node-llama-cpp";
+import { LRUCache } from "lru-cache";
+import { type Llama, LlamaGrammar } from "node-llama-cpp";
 import type { Constraint } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
-import { patchJsonGrammar, toGbnfJsonSchema } from "./json-schema.js";
-import { choiceToGbnf, regexToGbnf } from "./regex-to-gbnf.js";
-
-/** node-llama-cpp's JSON grammars end with four newlines, then stop; the suffix is trimmed. */
-const JSON_STOP = "\n".repeat(4);
-
-const GBNF_NOTE =
-  "the embedded engine takes llama.cpp GBNF grammars (rule ::= ...; root rule `root`), whereas vLLM takes " +
-  "xgrammar EBNF or Lark";
+import { compileRefused, constraintKey, constraintToGbnf, isGrammarError } from "../../grammar/index.js";
 
 export class GrammarCache {
-  private readonly entries = new Map<string, LlamaGrammar>();
+  private readonly entries: LRUCache<string, LlamaGrammar>;
 
   constructor(
     private readonly llama: Llama,
-    private readonly capacity = 64,
-  ) {}
+    capacity = 64,
+  ) {
+    this.entries = new LRUCache({ max: Math.max(1, capacity) });
+  }
 
   get size(): number {
     return this.entries.size;
@@ -30,73 +25,27 @@ export class GrammarCache {
 
   /** The compiled grammar for a constraint; schema_unsupported when it cannot be expressed. */
   get(constraint: Constraint): LlamaGrammar {
-    const key = cacheKey(constraint);
+    const key = constraintKey(constraint);
     const hit = this.entries.get(key);
-    if (hit) {
-      // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const grammar = this.compile(constraint);
     this.entries.set(key, grammar);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return grammar;
   }
 
   private compile(constraint: Constraint): LlamaGrammar {
-    switch (constraint.kind) {
-      case "json": {
-        const schema = toGbnfJsonSchema(constraint.schema);
-        // node-llama-cpp writes the GBNF (and compiles it once); the patched text is compiled again.
-        const generated = this.attempt(
-          "json",
-          () => new LlamaJsonSchemaGrammar(this.llama, schema as never).grammar,
-        );
-        return this.build(patchJsonGrammar(generated), "json", { stop: JSON_STOP });
-      }
-      case "choice":
-        return this.build(choiceToGbnf(constraint.choices), "choice");
-      case "regex":
-        return this.build(regexToGbnf(constraint.pattern), "regex");
-      case "grammar":
-        return this.build(constraint.grammar, "grammar");
-    }
-  }
-
-  private build(gbnf: string, kind: Constraint["kind"], options: { stop?: string } = {}): LlamaGrammar {
-    const stop = options.stop
-      ? { stopGenerationTriggers: [LlamaText([options.stop])], trimWhitespaceSuffix: true }
-      : {};
-    return this.attempt(kind, () => new LlamaGrammar(this.llama, { grammar: gbnf, ...stop }));
-  }
-
-  /** Runs a grammar compile step; llama.cpp's refusal becomes schema_unsupported. */
-  private attempt<T>(kind: Constraint["kind"], step: () => T): T {
     try {
-      return step();
+      const gbnf = constraintToGbnf(constraint);
+      try {
+        return new LlamaGrammar(this.llama, { grammar: gbnf });
+      } catch (err) {
+        throw compileRefused(constraint.kind, err instanceof Error ? err.message : String(err));
+      }
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new DeliberateError(
-        "schema_unsupported",
-        kind === "grammar"
-          ? `the grammar is not valid GBNF (${reason}); ${GBNF_NOTE}`
-          : `the ${kind} constraint did not compile to a grammar (${reason})`,
-        { param: `structured_outputs.${kind}`, cause: err },
-      );
+      // The translator's refusal, in the service's error envelope.
+      if (isGrammarError(err))
+        throw new DeliberateError(err.code, err.message, { param: err.param, cause: err });
+      throw err;
     }
-  }
-}
-
-function cacheKey(constraint: Constraint): string {
-  switch (constraint.kind) {
-    case "json":
-      return `json:${JSON.stringify(constraint.schema)}`;
-    case "choice":
-      return `choice:${JSON.stringify(constraint.choices)}`;
-    case "regex":
-      return `regex:${constraint.pattern}`;
-    case "grammar":
-      return `grammar:${constraint.grammar}`;
   }
 }

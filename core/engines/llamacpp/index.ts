@@ -6,6 +6,7 @@
 import { getLlama, type LlamaModel, LlamaLogLevel } from "node-llama-cpp";
 import { TINY_CONTEXT_LENGTH } from "./demo-model/tiny-model.js";
 import { DeliberateError } from "../../errors.js";
+import { hiddenTextTokens } from "./hidden-tokens.js";
 import { LlamaCppEngine } from "./engine.js";
 import { checkGgufFile } from "./gguf-check.js";
 import { type LogFn, resolveModel } from "./model-source.js";
@@ -107,7 +108,10 @@ export async function createLlamaCppEngine(options: LlamaCppEngineOptions = {}):
       resolved,
       threads,
       grammarCacheSize: options.grammarCacheSize ?? 64,
-      forbiddenTokens: (options.asciiOnly ?? resolved.demo) ? nonAsciiTokens(model) : [],
+      forbiddenTokens: [
+        ...((options.asciiOnly ?? resolved.demo) ? nonAsciiTokens(model) : []),
+        ...hiddenTextTokens(model),
+      ],
       ...(onLog ? { onLog } : {}),
     });
   } catch (err) {

@@ -1,12 +1,11 @@
 /**
- * Number bounds for the JSON grammar. node-llama-cpp's numbers take no bounds, so bounded numbers
- * are written digit by digit (number-range-gbnf.ts) and passed through node-llama-cpp as a GBNF
- * marker: integers exactly, decimals as a subset whose every value is inside the bounds.
+ * Number bounds for the JSON grammar. The plain number rules take no bounds, so bounded numbers
+ * are written digit by digit (number-range-gbnf.ts) as a `gbnf` node: integers exactly, decimals as a
+ * subset whose every value is inside the bounds.
  * `multipleOf`: a small closed integer range becomes an enum; a multipleOf of 1 (or 1/k, such as
  * 0.01, where every integer passes the validator's floating-point check) generates integers only.
  * Anything else is rejected with schema_unsupported.
  */
-import { gbnfMarker } from "./json-grammar-patch.js";
 import { has, type Node, type Out, unsupported } from "./json-schema-common.js";
 import { type Bounds, integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
 
@@ -83,7 +82,7 @@ function integers(schema: Node, b: Bounds, step: number, kind: string, at: strin
   }
   const gbnf = integerRangeGbnf(lo, hi);
   if (!gbnf) rejectBounds(schema, kind, "no integer of at most 15 digits can match", at);
-  return { const: gbnfMarker(gbnf) };
+  return { gbnf };
 }
 
 export function integerSchema(schema: Node, at: string): Out {
@@ -103,7 +102,7 @@ export function numberSchema(schema: Node, at: string): Out {
   }
   const gbnf = numberRangeGbnf(bounds);
   if (!gbnf) rejectBounds(schema, "a number", "no value with up to 8 decimals fits", at);
-  return { const: gbnfMarker(gbnf) };
+  return { gbnf };
 }
 
 /** Whether a numeric enum/const value passes the bounds beside it. */
@@ -117,4 +116,20 @@ export function numberFits(n: number, schema: Node, at: string): boolean {
     if (res !== Number.parseInt(String(res), 10)) return false; // the validator's own check
   }
   return true;
+}
+
+const INT32 = 2 ** 31;
+
+/**
+ * ajv-formats' number formats: `int32` and `int64` pass integers only (`int32` within
+ * [-2^31, 2^31 - 1]); `float` and `double` pass every number. The schema comes back with the int32
+ * range added to its bounds (both apply), and whether only integers may be generated.
+ */
+export function withNumberFormat(schema: Node): { integer: boolean; bounded: Node } {
+  const format = schema.format;
+  if (format !== "int32" && format !== "int64") return { integer: false, bounded: schema };
+  if (format === "int64") return { integer: true, bounded: schema };
+  const lo = typeof schema.minimum === "number" ? Math.max(schema.minimum, -INT32) : -INT32;
+  const hi = typeof schema.maximum === "number" ? Math.min(schema.maximum, INT32 - 1) : INT32 - 1;
+  return { integer: true, bounded: { ...schema, minimum: lo, maximum: hi } };
 }

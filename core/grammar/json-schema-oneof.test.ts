@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeliberateError } from "../../errors.js";
-import { noThinkPrompt } from "../../prompt.js";
-import { toGbnfJsonSchema } from "./json-schema.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import type { GrammarError } from "./errors.js";
+import { noThinkPrompt } from "../prompt.js";
+import { lowerJsonSchema } from "./json-schema.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const overlapping = (schema: Record<string, unknown>) => {
   try {
-    toGbnfJsonSchema(schema);
+    lowerJsonSchema(schema);
     return false;
   } catch (err) {
-    expect((err as DeliberateError).code).toBe("schema_unsupported");
-    return /may overlap/.test((err as DeliberateError).message);
+    expect((err as GrammarError).code).toBe("schema_unsupported");
+    return /may overlap/.test((err as GrammarError).message);
   }
 };
 
@@ -36,16 +36,19 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
     expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["c"] }] })).toBe(false);
   });
 
-  it("rejects branches whose generated values could match both", () => {
-    // {a} also passes the second branch, which requires nothing.
+  it("generates only the branches whose values fail every other branch", () => {
+    // {a} also passes the second branch, which requires nothing; {b} fails the first (no a).
     expect(
-      overlapping({
+      lowerJsonSchema({
         oneOf: [
           { type: "object", properties: { a: { type: "string" } }, required: ["a"] },
           { type: "object", properties: { b: { type: "string" } } },
         ],
       }),
-    ).toBe(true);
+    ).toEqual({ oneOf: [{ type: "object", properties: { b: { type: "string" } } }] });
+  });
+
+  it("rejects branches whose generated values could match both", () => {
     expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["b"] }] })).toBe(true);
     // A branch whose properties come from an allOf is not taken at its declared properties.
     expect(
@@ -61,7 +64,7 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
 
   it("merges sibling keywords into every branch", () => {
     expect(
-      toGbnfJsonSchema({ type: "string", anyOf: [{ enum: ["x", "yy"] }, { maxLength: 3 }], minLength: 2 }),
+      lowerJsonSchema({ type: "string", anyOf: [{ enum: ["x", "yy"] }, { maxLength: 3 }], minLength: 2 }),
     ).toEqual({ oneOf: [{ enum: ["yy"] }, { type: "string", minLength: 2, maxLength: 3 }] });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Objects for the JSON grammar. node-llama-cpp generates every declared property and, where none is
+ * Objects for the JSON grammar. gbnf-json.ts generates every declared property and, where none is
  * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
  * - a `required` name without a property schema is declared with the schema that applies to it,
  *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too;
@@ -9,7 +9,15 @@
  *   trigger is never generated or every named property is declared (so always generated);
  *   `dependencies` / `dependentSchemas` with a schema are rejected unless the trigger never appears.
  */
-import { isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
+import {
+  isNode,
+  type Json,
+  type Node,
+  type Out,
+  safeRegex,
+  setOwn,
+  unsupported,
+} from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { parseRegex, RegexUnsupported, shortestMatch } from "./regex-ast.js";
 
@@ -78,7 +86,7 @@ function addPatternKeys(schema: Node, props: Node, patterns: Array<[string, Json
       if (err instanceof RegexUnsupported) continue;
       throw err;
     }
-    if (!(key in props) && safeRegex(pattern, at).test(key)) props[key] = {};
+    if (!Object.hasOwn(props, key) && safeRegex(pattern, at).test(key)) setOwn(props, key, {});
   }
 }
 
@@ -89,13 +97,13 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
   // A required name without a property schema is generated too, under the schema the validator
   // applies to it: its matching patternProperties, else additionalProperties.
   const props: Node = { ...declared };
-  for (const name of required.filter((r) => !(r in declared))) {
+  for (const name of required.filter((r) => !Object.hasOwn(declared, r))) {
     const matched = patterns.some(([p]) => safeRegex(p, at).test(name));
     const extra = schema.additionalProperties;
     if (!matched && extra === false) {
       throw unsupported(`\`required\` naming ${name}, which \`additionalProperties: false\` forbids`, at);
     }
-    props[name] = matched || extra === undefined ? {} : extra;
+    setOwn(props, name, matched || extra === undefined ? {} : extra);
   }
   addPatternKeys(schema, props, patterns, at);
   const names = Object.keys(props);
@@ -108,7 +116,7 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
   const properties: Record<string, Out> = {};
   for (const name of names) {
     const where = `${at}/properties/${name}`;
-    properties[name] = convert(withPatterns(name, props[name]!, patterns, where), where);
+    setOwn(properties, name, convert(withPatterns(name, props[name]!, patterns, where), where));
   }
   const out: Out = { type: "object", properties };
   // Extra keys only where no property is declared (an extra key could repeat a declared one) and no

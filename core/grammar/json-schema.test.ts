@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { DeliberateError } from "../../errors.js";
-import { patchJsonGrammar, toGbnfJsonSchema } from "./json-schema.js";
+import { GrammarError } from "./errors.js";
+import { lowerJsonSchema } from "./json-schema.js";
 
 const rejection = (schema: Record<string, unknown>) => {
   try {
-    toGbnfJsonSchema(schema);
+    lowerJsonSchema(schema);
   } catch (err) {
-    expect(err).toBeInstanceOf(DeliberateError);
-    expect((err as DeliberateError).code).toBe("schema_unsupported");
-    return (err as DeliberateError).message;
+    expect(err).toBeInstanceOf(GrammarError);
+    expect((err as GrammarError).code).toBe("schema_unsupported");
+    return (err as GrammarError).message;
   }
   throw new Error(`accepted: ${JSON.stringify(schema)}`);
 };
 
-describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword", () => {
+describe("JSON Schema → lowered schema: rejected up front, naming the keyword", () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ type: "string", pattern: "^(?!a)" }, /lookaround/],
     [
@@ -27,12 +27,12 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
       { allOf: [{ type: "string", pattern: "a" }, { pattern: "b" }] },
       /`allOf` whose subschemas cannot be merged/,
     ],
-    [{ not: { type: "string" } }, /`not`/],
+    [{ type: "string", not: { pattern: "^a" } }, /`not`/],
+    [{ type: "string", not: { type: "string" } }, /`not` that leaves no type/],
     [
       JSON.parse('{"type": "object", "if": {"type": "string"}, "then": {}}'),
       /`if`\/`then` that cannot be merged/,
     ],
-    [{ type: "string", format: "idn-email" }, /`format: idn-email`/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
     [
@@ -45,7 +45,7 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
       /`\$ref` with sibling/,
     ],
     [{ $ref: "http://example.com/schema.json" }, /reference/],
-    [{ enum: [{ a: 1 }] }, /object or array value/],
+    [{ enum: [{ a: 1 }], required: ["a"] }, /object or array value beside other keywords/],
     [{ type: "object", properties: { a: {} }, dependencies: { a: ["b"] } }, /`dependencies` of a on b/],
   ];
   for (const [schema, message] of cases) {
@@ -54,43 +54,65 @@ describe("JSON Schema → GbnfJsonSchema: rejected up front, naming the keyword"
     });
   }
 
+  it("keeps a `not` only where what is generated provably fails it", () => {
+    expect(lowerJsonSchema({ not: { type: "string" } })).toEqual({
+      oneOf: [{ type: "number" }, { type: "boolean" }, { type: "null" }],
+    });
+    expect(lowerJsonSchema({ type: "integer", not: { type: "string" } })).toEqual({ type: "integer" });
+    expect(lowerJsonSchema({ type: "string", not: false })).toEqual({ type: "string" });
+    expect(
+      lowerJsonSchema({ type: "object", properties: { a: { type: "null" } }, not: { required: ["b"] } }),
+    ).toEqual({ type: "object", properties: { a: { type: "null" } } });
+  });
+
+  it("enforces int32/int64 on numbers and ignores formats that do not apply or ajv does not define", () => {
+    expect(lowerJsonSchema({ type: "number", format: "int64" })).toEqual({ type: "integer" });
+    expect((lowerJsonSchema({ type: "integer", format: "int32" }) as { gbnf: string }).gbnf).toContain(
+      '"2" "1" "4" "7" "4" "8" "3" "6" "4" [0-7]',
+    );
+    expect(lowerJsonSchema({ type: "string", format: "int32" })).toEqual({ type: "string" });
+    expect(lowerJsonSchema({ type: "string", format: "idn-email" })).toEqual({ type: "string" });
+    expect(lowerJsonSchema({ type: "number", format: "double" })).toEqual({ type: "number" });
+    expect(lowerJsonSchema({ enum: [2 ** 31, 5, "x"], format: "int32" })).toEqual({ enum: [5, "x"] });
+  });
+
   it("ignores number keywords on a string and string keywords on a number (they do not apply)", () => {
-    expect(toGbnfJsonSchema({ type: "string", minimum: 3 })).toEqual({ type: "string" });
-    expect(toGbnfJsonSchema({ type: "integer", maxLength: 3 })).toEqual({ type: "integer" });
+    expect(lowerJsonSchema({ type: "string", minimum: 3 })).toEqual({ type: "string" });
+    expect(lowerJsonSchema({ type: "integer", maxLength: 3 })).toEqual({ type: "integer" });
   });
 });
 
-describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose outputs validate", () => {
+describe("JSON Schema → lowered schema: mapped exactly or to a subset whose outputs validate", () => {
   it("turns type lists into disjoint alternatives", () => {
-    expect(toGbnfJsonSchema({ type: ["string", "null"], maxLength: 4 })).toEqual({
+    expect(lowerJsonSchema({ type: ["string", "null"], maxLength: 4 })).toEqual({
       oneOf: [{ type: "string", maxLength: 4 }, { type: "null" }],
     });
   });
 
   it("maps anyOf and disjoint oneOf to alternatives, and a single allOf to its subschema", () => {
-    expect(toGbnfJsonSchema({ anyOf: [{ type: "string" }, { type: "boolean" }] })).toEqual({
+    expect(lowerJsonSchema({ anyOf: [{ type: "string" }, { type: "boolean" }] })).toEqual({
       oneOf: [{ type: "string" }, { type: "boolean" }],
     });
-    expect(toGbnfJsonSchema({ oneOf: [{ type: "integer" }, { enum: ["a"] }] })).toEqual({
+    expect(lowerJsonSchema({ oneOf: [{ type: "integer" }, { enum: ["a"] }] })).toEqual({
       oneOf: [{ type: "integer" }, { enum: ["a"] }],
     });
-    expect(toGbnfJsonSchema({ allOf: [{ type: "boolean" }] })).toEqual({ type: "boolean" });
+    expect(lowerJsonSchema({ allOf: [{ type: "boolean" }] })).toEqual({ type: "boolean" });
   });
 
   it("writes a small integer range as an enum", () => {
-    expect(toGbnfJsonSchema({ type: "integer", minimum: 1, maximum: 10, multipleOf: 3 })).toEqual({
+    expect(lowerJsonSchema({ type: "integer", minimum: 1, maximum: 10, multipleOf: 3 })).toEqual({
       enum: [3, 6, 9],
     });
   });
 
   it("keeps only enum values of the declared type and length", () => {
-    expect(toGbnfJsonSchema({ type: "string", enum: ["ab", "abcdef", null, 1], maxLength: 3 })).toEqual({
+    expect(lowerJsonSchema({ type: "string", enum: ["ab", "abcdef", null, 1], maxLength: 3 })).toEqual({
       enum: ["ab"],
     });
   });
 
   it("moves definitions to $defs and resolves recursive references", () => {
-    const out = toGbnfJsonSchema({
+    const out = lowerJsonSchema({
       type: "object",
       properties: { node: { $ref: "#/definitions/node" } },
       definitions: {
@@ -107,44 +129,30 @@ describe("JSON Schema → GbnfJsonSchema: mapped exactly or to a subset whose ou
 
   it("turns draft-04 tuples into prefixItems and caps lengths llama.cpp cannot repeat", () => {
     expect(
-      toGbnfJsonSchema({
+      lowerJsonSchema({
         type: "array",
         items: [{ type: "string" }, { type: "null" }],
         additionalItems: false,
       }),
     ).toEqual({ type: "array", prefixItems: [{ type: "string" }, { type: "null" }], maxItems: 2 });
-    expect(toGbnfJsonSchema({ type: "string", maxLength: 5000 })).toEqual({ type: "string", maxLength: 999 });
+    expect(lowerJsonSchema({ type: "string", maxLength: 5000 })).toEqual({ type: "string", maxLength: 999 });
   });
 
   it("allows extra keys only where no property is declared (an extra key could repeat one)", () => {
     expect(
-      toGbnfJsonSchema({ type: "object", properties: { a: { type: "null" } }, additionalProperties: true }),
+      lowerJsonSchema({ type: "object", properties: { a: { type: "null" } }, additionalProperties: true }),
     ).toEqual({ type: "object", properties: { a: { type: "null" } } });
-    expect(toGbnfJsonSchema({ type: "object", additionalProperties: { type: "integer" } })).toEqual({
+    expect(lowerJsonSchema({ type: "object", additionalProperties: { type: "integer" } })).toEqual({
       type: "object",
       properties: {},
       additionalProperties: { type: "integer" },
     });
   });
-
-  it("patches number rules so numbers stay finite and integers integral, and dates valid", () => {
-    const patched = patchJsonGrammar(
-      [
-        'integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?',
-        'fractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?',
-        'd ::= ("0" [1-9] | [12] [0-9] | "3" [01])',
-      ].join("\n"),
-    );
-    expect(patched).toContain('integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15})\n');
-    expect(patched).toContain("[eE] [-+]? [0-9]{1,2}");
-    expect(patched).toContain('"2" [0-8]');
-  });
 });
 
-describe("JSON Schema → GbnfJsonSchema: number bounds and enum siblings", () => {
+describe("JSON Schema → lowered schema: number bounds and enum siblings", () => {
   const grammarOf = (schema: Record<string, unknown>) => {
-    const out = toGbnfJsonSchema(schema) as { const: string };
-    return patchJsonGrammar(`root ::= "\\"${out.const}\\""`).replace("root ::= ", "");
+    return (lowerJsonSchema(schema) as { gbnf: string }).gbnf;
   };
 
   it("writes bounded integers digit by digit, clamped to 15 digits", () => {
@@ -175,12 +183,11 @@ describe("JSON Schema → GbnfJsonSchema: number bounds and enum siblings", () =
   });
 
   it("filters enum values by the sibling pattern and bounds that still apply to them", () => {
-    expect(toGbnfJsonSchema({ type: "string", enum: ["ab", "b1", "cc"], pattern: "^[a-c]+$" })).toEqual({
+    expect(lowerJsonSchema({ type: "string", enum: ["ab", "b1", "cc"], pattern: "^[a-c]+$" })).toEqual({
       enum: ["ab", "cc"],
     });
-    expect(toGbnfJsonSchema({ type: "integer", enum: [-1, 0, 3, 4], minimum: 0, multipleOf: 2 })).toEqual({
+    expect(lowerJsonSchema({ type: "integer", enum: [-1, 0, 3, 4], minimum: 0, multipleOf: 2 })).toEqual({
       enum: [0, 4],
     });
-    expect(rejection({ enum: ["__deliberate_gbnf_30__"] })).toMatch(/reserved/);
   });
 });

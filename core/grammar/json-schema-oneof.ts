@@ -31,9 +31,11 @@ const literals = (s: Node): string[] | undefined =>
 function objectFails(gen: Node, other: Node): boolean {
   // Only a plain branch is known to generate exactly its declared properties.
   if (["allOf", "anyOf", "oneOf", "$ref", "if", "not"].some((k) => gen[k] !== undefined)) return false;
-  const props = isNode(gen.properties) ? Object.keys(gen.properties) : [];
+  // Its declared properties and its required names (json-schema-objects.ts generates both).
+  const declared = isNode(gen.properties) ? Object.keys(gen.properties) : [];
+  const props = [...declared, ...(Array.isArray(gen.required) ? gen.required.map(String) : [])];
   const extraKeys =
-    props.length === 0 && gen.additionalProperties !== undefined && gen.additionalProperties !== false;
+    declared.length === 0 && gen.additionalProperties !== undefined && gen.additionalProperties !== false;
   if (extraKeys) return false;
   const required = Array.isArray(other.required) ? other.required.map(String) : [];
   if (required.some((r) => !props.includes(r))) return true;
@@ -45,27 +47,31 @@ function objectFails(gen: Node, other: Node): boolean {
   );
 }
 
-function apart(a: Node, b: Node): boolean {
-  const ka = kinds(a);
-  const kb = kinds(b);
+/** Whether every value generated for `gen` fails `other` (known from kinds, literals, or objects). */
+export function excludes(gen: Json, other: Json): boolean {
+  if (!isNode(gen) || !isNode(other)) return false;
+  const ka = kinds(gen);
+  // A schema without a type may take any kind: only its other keywords can refuse a value.
+  const kb = kinds(other) ?? ka;
   if (!ka || !kb) return false;
   const shared = ka.filter((k) => kb.includes(k));
   if (shared.length === 0) return true;
-  const la = literals(a);
-  const lb = literals(b);
+  const la = literals(gen);
+  const lb = literals(other);
   if (la && lb) return !la.some((v) => lb.includes(v));
   if (la || lb) return false;
-  return shared.every((k) => k === "object") && objectFails(a, b) && objectFails(b, a);
+  return shared.every((k) => k === "object") && objectFails(gen, other);
 }
 
-/** Throws schema_unsupported unless every two branches (with top-level $refs resolved) are apart. */
-export function assertDisjoint(branches: Json[], at: string): void {
-  const nodes = branches.map((b) => (isNode(b) ? b : undefined));
-  for (let i = 0; i < nodes.length; i++) {
-    for (let j = i + 1; j < nodes.length; j++) {
-      if (!nodes[i] || !nodes[j] || !apart(nodes[i]!, nodes[j]!)) {
-        throw unsupported("`oneOf` whose branches may overlap", at);
-      }
-    }
-  }
+/**
+ * The branches of a oneOf (top-level $refs resolved) whose every generated value fails all the
+ * other branches: generating only those keeps "exactly one" true (a subset when some are left
+ * out). schema_unsupported when there is none.
+ */
+export function exclusiveBranches(branches: Json[], at: string): number[] {
+  const keep = branches
+    .map((_, i) => i)
+    .filter((i) => branches.every((other, j) => j === i || excludes(branches[i]!, other)));
+  if (keep.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
+  return keep;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeliberateError } from "../../errors.js";
+import type { GrammarError } from "./errors.js";
 import { choiceToGbnf, gbnfLiteral, regexToGbnf } from "./regex-to-gbnf.js";
-import { CHAT_PROMPT, type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { CHAT_PROMPT, type DemoEngine, sampling, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 let demo: DemoEngine;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ const code = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    return (err as DeliberateError).code;
+    return (err as GrammarError).code;
   }
   return undefined;
 };

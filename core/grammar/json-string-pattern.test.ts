@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareConstraint } from "../../constraints/index.js";
-import { DeliberateError } from "../../errors.js";
-import { noThinkPrompt } from "../../prompt.js";
-import { toGbnfJsonSchema } from "./json-schema.js";
+import { prepareConstraint } from "../constraints/index.js";
+import { GrammarError } from "./errors.js";
+import { noThinkPrompt } from "../prompt.js";
+import { lowerJsonSchema } from "./json-schema.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
-import { type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, sampling, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const ANY = "[ -!#-\\[\\]-\\uD7FF\\uE000-\\U0010FFFF]";
 const gbnf = (pattern: string, min = 0, max = Infinity) => patternStringGbnf(pattern, min, max, "");
 const rejection = (schema: Record<string, unknown>) => {
   try {
-    toGbnfJsonSchema(schema);
+    lowerJsonSchema(schema);
   } catch (err) {
-    expect(err).toBeInstanceOf(DeliberateError);
-    expect((err as DeliberateError).code).toBe("schema_unsupported");
-    return (err as DeliberateError).message;
+    expect(err).toBeInstanceOf(GrammarError);
+    expect((err as GrammarError).code).toBe("schema_unsupported");
+    return (err as GrammarError).message;
   }
   throw new Error(`accepted: ${JSON.stringify(schema)}`);
 };

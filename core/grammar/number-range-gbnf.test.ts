@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { noThinkPrompt } from "../../prompt.js";
+import { noThinkPrompt } from "../prompt.js";
 import { integersAreMultiples } from "./json-schema-numbers.js";
 import { integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** The GBNF these modules write (literals, classes, {m,n}, groups) read as a JavaScript regex. */
 const asRegex = (gbnf: string) =>

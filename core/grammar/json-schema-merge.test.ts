@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { noThinkPrompt } from "../../prompt.js";
-import { toGbnfJsonSchema } from "./json-schema.js";
+import { noThinkPrompt } from "../prompt.js";
+import { lowerJsonSchema } from "./json-schema.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** A `then` keyword, built so that no object literal reads as a thenable. */
 const THEN = (schema: Record<string, unknown>): Record<string, unknown> =>
@@ -44,15 +44,15 @@ describe("allOf merges: exact conjunctions only", () => {
   });
 
   it("applies to allOf, $ref with siblings, patternProperties on declared names and dependencies", () => {
-    expect(toGbnfJsonSchema({ allOf: [{ type: "string" }, { maxLength: 3 }] })).toEqual({
+    expect(lowerJsonSchema({ allOf: [{ type: "string" }, { maxLength: 3 }] })).toEqual({
       type: "string",
       maxLength: 3,
     });
     expect(
-      toGbnfJsonSchema({ $ref: "#/definitions/a", definitions: { a: { type: "array" } }, maxItems: 1 }),
+      lowerJsonSchema({ $ref: "#/definitions/a", definitions: { a: { type: "array" } }, maxItems: 1 }),
     ).toEqual({ type: "array", maxItems: 1 });
     expect(
-      toGbnfJsonSchema({
+      lowerJsonSchema({
         type: "object",
         properties: { comment1: {}, title: { type: "string" } },
         patternProperties: { "^comment[1-9]$": { type: "boolean" } },
@@ -61,7 +61,7 @@ describe("allOf merges: exact conjunctions only", () => {
     ).toEqual({ type: "object", properties: { comment1: { type: "boolean" }, title: { type: "string" } } });
     // A required name without a schema takes the one the validator applies to it.
     expect(
-      toGbnfJsonSchema({
+      lowerJsonSchema({
         type: "object",
         properties: { a: { type: "null" } },
         patternProperties: { "^n": { type: "integer" } },
@@ -74,7 +74,7 @@ describe("allOf merges: exact conjunctions only", () => {
     });
     // if/then: values satisfying both pass whatever else says.
     expect(
-      toGbnfJsonSchema({
+      lowerJsonSchema({
         type: "object",
         properties: { kind: { type: "string" } },
         if: { properties: { kind: { const: "a" } } },
@@ -84,19 +84,19 @@ describe("allOf merges: exact conjunctions only", () => {
     ).toEqual({ type: "object", properties: { kind: { const: "a" } } });
     // Below minProperties, a shortest match of a pattern is declared under that pattern's schema.
     expect(
-      toGbnfJsonSchema({
+      lowerJsonSchema({
         type: "object",
         minProperties: 1,
         patternProperties: { "^iglu:": { type: "array" } },
       }),
     ).toEqual({ type: "object", properties: { "iglu:": { type: "array" } } });
     // Only patterns: no extra key is generated, since it could have to match one.
-    expect(toGbnfJsonSchema({ type: "object", patternProperties: { ".*": { type: "number" } } })).toEqual({
+    expect(lowerJsonSchema({ type: "object", patternProperties: { ".*": { type: "number" } } })).toEqual({
       type: "object",
       properties: {},
     });
     expect(
-      toGbnfJsonSchema({
+      lowerJsonSchema({
         type: "object",
         properties: { a: { type: "null" }, b: { type: "null" } },
         dependencies: { a: ["b"], c: ["d"] },

@@ -7,7 +7,7 @@
  * (`additionalProperties` reads `properties`, `additionalItems` reads `items`, …) must all come
  * from one side. Anything else returns undefined, and the caller rejects it.
  */
-import { isNode, type Json, type Node } from "./json-schema-common.js";
+import { isNode, type Json, type Node, setOwn } from "./json-schema-common.js";
 
 /** Keywords that describe rather than constrain; on a conflict the first side's is kept. */
 const ANNOTATIONS = new Set([
@@ -56,11 +56,11 @@ function mergeProperties(a: Json, b: Json): Json | undefined {
   if (!isNode(a) || !isNode(b)) return undefined;
   const out: Node = { ...a };
   for (const [name, schema] of Object.entries(b)) {
-    if (!(name in out)) out[name] = schema;
+    if (!Object.hasOwn(out, name)) setOwn(out, name, schema);
     else {
       const merged = mergeSchemas(out[name]!, schema);
       if (merged === undefined) return undefined;
-      out[name] = merged;
+      setOwn(out, name, merged);
     }
   }
   return out;
@@ -76,7 +76,7 @@ export function mergeSchemas(a: Json, b: Json): Json | undefined {
   for (const [k, v] of Object.entries(b)) {
     const mine = out[k];
     if (mine === undefined || same(mine, v) || ANNOTATIONS.has(k)) {
-      if (mine === undefined) out[k] = v;
+      if (mine === undefined) setOwn(out, k, v);
       continue;
     }
     if (k === "required" && Array.isArray(mine) && Array.isArray(v)) {

@@ -1,19 +1,34 @@
 /**
- * JSON Schema → node-llama-cpp's GbnfJsonSchema. node-llama-cpp's grammar supports only a subset of
- * JSON Schema and differs from it (every property is generated, extra keys are not): this module
- * maps what it can express exactly or as a safe subset (every output still validates) and rejects
- * the rest up front with schema_unsupported naming the keyword. Nothing is silently dropped.
+ * JSON Schema → the lowered form gbnf-json.ts writes as GBNF (a small JSON-Schema-shaped form:
+ * every property is generated, extra keys only where none is declared, `gbnf` nodes for bounded
+ * numbers and patterns). This module maps what the grammar can express exactly or as a safe subset
+ * (every output still validates) and rejects the rest up front with schema_unsupported naming the
+ * keyword. Nothing is silently dropped. README.md states the supported subset.
  */
-import type { GbnfJsonSchema } from "node-llama-cpp";
-import { MARKER_PREFIX } from "./json-grammar-patch.js";
-import { has, isNode, type Json, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
-import { integerSchema, NUMBER_KEYS, numberFits, numberSchema } from "./json-schema-numbers.js";
+import { type Draft, draftOf } from "../constraints/ajv-drafts.js";
+import { loweredToGbnf } from "./gbnf-json.js";
+import {
+  has,
+  isNode,
+  type Json,
+  type Node,
+  type Out,
+  safeRegex,
+  setOwn,
+  unsupported,
+} from "./json-schema-common.js";
+import {
+  integerSchema,
+  NUMBER_KEYS,
+  numberFits,
+  numberSchema,
+  withNumberFormat,
+} from "./json-schema-numbers.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-import { assertDisjoint } from "./json-schema-oneof.js";
+import { excludes, exclusiveBranches } from "./json-schema-oneof.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
 import { stringSchema } from "./json-schema-strings.js";
-
-export { patchJsonGrammar } from "./json-grammar-patch.js";
+import { formatAccepts } from "./json-string-formats.js";
 
 /** Keywords that constrain instances but that the grammar cannot express (type-aware below). */
 const UNSUPPORTED: Record<string, string[]> = {
@@ -56,7 +71,10 @@ class Converter {
   private readonly defsIn: Record<string, Json>;
   readonly defsOut: Record<string, Out> = {};
 
-  constructor(private readonly root: Node) {
+  constructor(
+    private readonly root: Node,
+    private readonly draft: Draft,
+  ) {
     this.defsIn = {
       ...(isNode(root.definitions) ? root.definitions : {}),
       ...(isNode(root.$defs) ? root.$defs : {}),
@@ -82,6 +100,7 @@ class Converter {
     if (!isNode(schema)) throw unsupported(`a schema that is not an object (${JSON.stringify(schema)})`, at);
     const validating = Object.keys(schema).filter((k) => VALIDATION.has(k) && has(schema, k));
     const siblingsOf = (k: string) => validating.filter((v) => v !== k);
+    if (has(schema, "not")) return this.convert(this.withoutNot(schema, at), at);
     for (const k of UNSUPPORTED.any!) if (has(schema, k)) throw unsupported(`\`${k}\``, at);
 
     if (has(schema, "$ref")) {
@@ -122,12 +141,14 @@ class Converter {
         return merged;
       };
       const branches = siblingsOf(k).length ? list.map(merge) : list;
-      if (k === "oneOf")
-        assertDisjoint(
-          branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0)),
-          at,
-        );
-      return { oneOf: branches.map((s, i) => this.convert(s, `${at}/${k}/${i}`)) };
+      const kept =
+        k === "oneOf"
+          ? exclusiveBranches(
+              branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0)),
+              at,
+            )
+          : branches.map((_, i) => i);
+      return { oneOf: kept.map((i) => this.convert(branches[i]!, `${at}/${k}/${i}`)) };
     }
     const types = this.typesOf(schema, at);
     if (has(schema, "const")) return { const: this.literal(schema.const!, types, schema, at, "const") };
@@ -139,6 +160,31 @@ class Converter {
     }
     if (types.length === 1) return this.single(schema, types[0]!, at);
     return { oneOf: types.map((t) => this.single(schema, t, at)) };
+  }
+
+  /**
+   * The schema without its `not`, where that changes nothing the grammar generates: `not: false`
+   * forbids nothing; `not: {type}` alone takes those types out of the schema's own; otherwise the
+   * rest must generate only values the `not` schema refuses (json-schema-oneof.ts's `excludes`).
+   */
+  private withoutNot(schema: Node, at: string): Json {
+    const { not, ...rest } = schema;
+    if (not === false) return rest;
+    const negated = this.inline(not!, `${at}/not`, 0);
+    const keys = isNode(negated) ? Object.keys(negated).filter((k) => VALIDATION.has(k)) : [];
+    if (isNode(negated) && keys.length === 1 && keys[0] === "type") {
+      const out = (t: string) => (Array.isArray(negated.type) ? negated.type : [negated.type]).includes(t);
+      const own = this.typesOf(rest, at).flatMap((t) => (t === "number" ? ["number", "integer"] : [t]));
+      // Removing "number" leaves no integer either; removing "integer" leaves only non-integers,
+      // which the grammar cannot single out, so numbers go too.
+      const left = own.filter(
+        (t) => !out(t) && !((t === "number" || t === "integer") && (out("number") || out("integer"))),
+      );
+      if (left.length === 0) throw unsupported("`not` that leaves no type", at);
+      return { ...rest, type: [...new Set(left)] };
+    }
+    if (excludes(this.inline(rest, at, 0), negated)) return rest;
+    throw unsupported("`not`", at);
   }
 
   /** A schema with its top-level local `$ref` replaced by the definition merged with its siblings. */
@@ -156,20 +202,22 @@ class Converter {
   /** Registers a local definition and returns its name; other references are rejected. */
   private ref(ref: string, at: string): string {
     if (ref === "#") {
-      if (!this.defsOut.__root) {
-        this.defsOut.__root = {};
-        Object.assign(this.defsOut.__root, this.convert(this.root, "#"));
+      // "#" is not a definition name (those come from #/definitions/<name>), so it cannot collide.
+      if (!Object.hasOwn(this.defsOut, "#")) {
+        setOwn(this.defsOut, "#", {});
+        Object.assign(this.defsOut["#"]!, this.convert(this.root, "#"));
       }
-      return "__root";
+      return "#";
     }
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
     if (!match)
       throw unsupported(`the reference "${ref}" (only #/definitions/<name> and #/$defs/<name>)`, at);
     const name = match[2]!.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (!(name in this.defsIn)) throw unsupported(`the reference "${ref}" to a missing definition`, at);
-    if (!this.defsOut[name]) {
-      this.defsOut[name] = {}; // placeholder first, so a recursive definition terminates
-      Object.assign(this.defsOut[name], this.convert(this.defsIn[name]!, ref));
+    if (!Object.hasOwn(this.defsIn, name))
+      throw unsupported(`the reference "${ref}" to a missing definition`, at);
+    if (!Object.hasOwn(this.defsOut, name)) {
+      setOwn(this.defsOut, name, {}); // placeholder first, so a recursive definition terminates
+      Object.assign(this.defsOut[name]!, this.convert(this.defsIn[name]!, ref));
     }
     return name;
   }
@@ -209,7 +257,16 @@ class Converter {
 
   private literalFits(value: Json, types: TypeName[], schema: Node, at: string): boolean {
     const t = literalType(value);
-    if (t === "compound") throw unsupported("an `enum`/`const` with an object or array value", at);
+    if (t === "compound") {
+      // Written as its JSON text, which the validator compares structurally; only the type may sit
+      // beside it (other keywords would have to be checked against the value here).
+      const others = Object.keys(schema).filter(
+        (k) => VALIDATION.has(k) && !["type", "enum", "const"].includes(k),
+      );
+      if (others.length)
+        throw unsupported("an `enum`/`const` with an object or array value beside other keywords", at);
+      return types.includes(Array.isArray(value) ? "array" : "object");
+    }
     const typeOk = types.includes(t) || (t === "integer" && types.includes("number"));
     if (!typeOk) return false;
     // Sibling keywords still apply to enum and const values: keep only the values that pass them.
@@ -218,16 +275,20 @@ class Converter {
       const length = [...text].length;
       if (typeof schema.minLength === "number" && length < schema.minLength) return false;
       if (typeof schema.maxLength === "number" && length > schema.maxLength) return false;
-      if (has(schema, "format")) throw unsupported("`format` together with `enum`/`const`", at);
+      if (typeof schema.format === "string" && !formatAccepts(schema.format, text)) return false;
       if (typeof schema.pattern === "string" && !safeRegex(schema.pattern, at).test(text)) return false;
     }
-    if (t === "integer" || t === "number") return numberFits(value as number, schema, at);
+    if (t === "integer" || t === "number") {
+      if (typeof schema.format === "string" && !formatAccepts(schema.format, value as number)) return false;
+      return numberFits(value as number, schema, at);
+    }
     return true;
   }
 
   private lookup(ref: string): Json | undefined {
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
-    return match ? this.defsIn[match[2]!] : undefined;
+    const name = match?.[2]?.replace(/~1/g, "/").replace(/~0/g, "~");
+    return name !== undefined && Object.hasOwn(this.defsIn, name) ? this.defsIn[name] : undefined;
   }
 
   private single(schema: Node, type: TypeName, at: string): Out {
@@ -235,12 +296,14 @@ class Converter {
       if (has(schema, k) && !NUMBER_KEYS.includes(k)) throw unsupported(`\`${k}\``, at);
     }
     switch (type) {
-      case "number":
-        return numberSchema(schema, at);
+      case "number": {
+        const { integer, bounded } = withNumberFormat(schema);
+        return integer ? integerSchema(bounded, at) : numberSchema(schema, at);
+      }
       case "string":
         return stringSchema(schema, at);
       case "integer":
-        return integerSchema(schema, at);
+        return integerSchema(withNumberFormat(schema).bounded, at);
       case "object":
         return this.object(schema, at);
       case "array":
@@ -256,16 +319,13 @@ class Converter {
 
   private array(schema: Node, at: string): Out {
     const out: Out = { type: "array" };
-    const tuple = Array.isArray(schema.items)
-      ? schema.items
-      : Array.isArray(schema.prefixItems)
-        ? schema.prefixItems
-        : null;
-    const rest = Array.isArray(schema.items)
-      ? schema.additionalItems
-      : Array.isArray(schema.prefixItems)
-        ? schema.items
-        : schema.items;
+    // 2020-12 reads a tuple from `prefixItems` (then `items`) and ignores `additionalItems`; earlier
+    // drafts read it from an array `items` (then `additionalItems`) and ignore `prefixItems`.
+    const modern = this.draft === "2020-12";
+    const tupleKey = modern ? "prefixItems" : "items";
+    const tuple = Array.isArray(schema[tupleKey]) ? (schema[tupleKey] as Json[]) : null;
+    if (modern && Array.isArray(schema.items)) throw unsupported("an array `items` in a 2020-12 schema", at);
+    const rest = tuple && !modern ? schema.additionalItems : schema.items;
     if (tuple) out.prefixItems = tuple.map((s, i) => this.convert(s, `${at}/items/${i}`));
     let maxItems = typeof schema.maxItems === "number" ? schema.maxItems : undefined;
     if (rest === false && tuple) maxItems = Math.min(maxItems ?? tuple.length, tuple.length);
@@ -290,17 +350,20 @@ class Converter {
 }
 
 /**
- * Converts a JSON Schema to node-llama-cpp's GbnfJsonSchema, or throws schema_unsupported naming
- * the first keyword the grammar cannot enforce.
+ * Lowers a JSON Schema for gbnf-json.ts (definitions under `$defs`), or throws schema_unsupported
+ * naming the first keyword the grammar cannot enforce.
  */
-export function toGbnfJsonSchema(schema: Record<string, unknown>): GbnfJsonSchema {
-  if (JSON.stringify(schema).includes(MARKER_PREFIX))
-    throw unsupported(`the reserved text ${MARKER_PREFIX}`, "");
-  const converter = new Converter(schema as Node);
+export function lowerJsonSchema(schema: Record<string, unknown>): Out {
+  // A `$schema` the validator does not know is its to refuse; the grammar reads it as draft-07.
+  const draft = draftOf(typeof schema.$schema === "string" ? schema.$schema : undefined) ?? "draft-07";
+  const converter = new Converter(schema as Node, draft);
   const root = converter.convert(schema as Node, "");
   const defs = converter.defsOut;
-  if (Object.keys(defs).length === 0) return root as GbnfJsonSchema;
-  // node-llama-cpp passes $defs down from objects, arrays, oneOf and $ref; wrap anything else.
-  const carriesDefs = "$ref" in root || "oneOf" in root || root.type === "object" || root.type === "array";
-  return (carriesDefs ? { ...root, $defs: defs } : { oneOf: [root], $defs: defs }) as GbnfJsonSchema;
+  return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
+}
+
+/** GBNF (root rule `root`) for a JSON Schema, or schema_unsupported naming what it cannot enforce. */
+export function jsonSchemaToGbnf(schema: Record<string, unknown>): string {
+  const { $defs, ...root } = lowerJsonSchema(schema);
+  return loweredToGbnf(root, ($defs ?? {}) as Record<string, Out>);
 }

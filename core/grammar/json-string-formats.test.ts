@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareConstraint } from "../../constraints/index.js";
-import { noThinkPrompt } from "../../prompt.js";
+import { prepareConstraint } from "../constraints/index.js";
+import { noThinkPrompt } from "../prompt.js";
 import { FORMAT_PATTERNS } from "./json-string-formats.js";
 import { parseRegex, type RegexNode } from "./regex-ast.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "./test-support.js";
+import { mulberry32 } from "./schema-generator.js";
+import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** A seeded random string matching the tree (unbounded counts capped at 6). */
 function sample(node: RegexNode, rand: () => number): string {
@@ -24,16 +25,6 @@ function sample(node: RegexNode, rand: () => number): string {
     default:
       return "";
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("format regexes generate a subset of what the validator's format accepts", () => {

@@ -1,16 +1,16 @@
 /** Shared by json-schema.ts and json-schema-numbers.ts. */
-import { DeliberateError } from "../../errors.js";
+import { GrammarError } from "./errors.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Node = Record<string, Json>;
 export type Out = Record<string, unknown>;
 
 export const unsupported = (feature: string, at: string) =>
-  new DeliberateError(
+  new GrammarError(
     "schema_unsupported",
     `the embedded engine's JSON grammar cannot enforce ${feature} (at ${at || "the root"}); ` +
       "remove it or use the vLLM engine",
-    { param: "structured_outputs.json" },
+    "structured_outputs.json",
   );
 
 export function safeRegex(pattern: string, at: string): RegExp {
@@ -23,3 +23,12 @@ export function safeRegex(pattern: string, at: string): RegExp {
 
 export const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
 export const has = (n: Node, k: string) => n[k] !== undefined;
+
+/**
+ * Sets an own property whatever its name: plain assignment of `__proto__` would set the prototype
+ * instead, and `in` finds `constructor` on every object. Property and definition names go through
+ * this and Object.hasOwn, so they are ordinary names.
+ */
+export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -10,18 +10,18 @@
  * middle, \D \W \S inside a class, surrogate escapes, counts above 2000) is rejected with
  * schema_unsupported.
  */
-import { DeliberateError } from "../../errors.js";
+import { GrammarError } from "./errors.js";
 import { parseRegex, type Ranges, type RegexNode, RegexUnsupported } from "./regex-ast.js";
 
 /** llama.cpp rejects larger repetition counts ("number of repetitions exceeds sane defaults"). */
 const MAX_REPEAT = 2000;
 
 const reject = (what: string, pattern: string) =>
-  new DeliberateError(
+  new GrammarError(
     "schema_unsupported",
     `the embedded engine cannot turn this regex into a grammar: ${what} is outside the supported subset ` +
       `(literals, classes, groups, alternation, ?, *, +, {m,n}, ^ and $ at the ends): /${pattern}/`,
-    { param: "structured_outputs.regex" },
+    "structured_outputs.regex",
   );
 
 const hex = (cp: number, width: number) => cp.toString(16).toUpperCase().padStart(width, "0");
@@ -101,9 +101,11 @@ export function regexToGbnf(pattern: string): string {
   try {
     new RegExp(pattern, "u");
   } catch (err) {
-    throw new DeliberateError("invalid_request", `the regex does not compile: ${(err as Error).message}`, {
-      param: "structured_outputs.regex",
-    });
+    throw new GrammarError(
+      "invalid_request",
+      `the regex does not compile: ${(err as Error).message}`,
+      "structured_outputs.regex",
+    );
   }
   try {
     return `root ::= ${emit(withoutOuterAnchors(parseRegex(pattern, { strict: true }), pattern))}\n`;
@@ -116,9 +118,11 @@ export function regexToGbnf(pattern: string): string {
 /** A grammar that accepts exactly one of the choices. */
 export function choiceToGbnf(choices: string[]): string {
   if (choices.length === 0) {
-    throw new DeliberateError("invalid_request", "choice needs at least one option", {
-      param: "structured_outputs.choice",
-    });
+    throw new GrammarError(
+      "invalid_request",
+      "choice needs at least one option",
+      "structured_outputs.choice",
+    );
   }
   return `root ::= ${choices.map(gbnfLiteral).join(" | ")}\n`;
 }

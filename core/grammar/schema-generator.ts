@@ -1,0 +1,160 @@
+/**
+ * Seeded random JSON Schemas over every keyword and format the translator accepts (README.md), and
+ * their combinations, for the property test (property.test.ts). Values are kept small so that a
+ * random model finishes most answers inside a modest token cap.
+ */
+import { FORMAT_PATTERNS } from "./json-string-formats.js";
+
+type Schema = Record<string, unknown>;
+
+export function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STRING_FORMATS = [...Object.keys(FORMAT_PATTERNS), "password", "binary", "not-a-format"];
+const NUMBER_FORMATS = ["int32", "int64", "float", "double"];
+const PATTERNS = ["^[a-z]{2,6}$", "^\\d{3}-\\d{2}$", "ab", "^(cat|dog)s?$", "[A-F0-9]+", "^x.*y$"];
+/** Property names include the ones a plain object gets wrong (`__proto__`, `constructor`). */
+const NAMES = ["id", "name", "__proto__", "constructor", "toString", "a b", "ключ", "x"];
+
+export class SchemaGenerator {
+  private readonly rand: () => number;
+
+  /** With `draft2020`, tuples are written as `prefixItems` + `items` (the root then names 2020-12). */
+  constructor(
+    seed: number,
+    private readonly draft2020 = false,
+  ) {
+    this.rand = mulberry32(seed);
+  }
+
+  /** A root schema (naming its draft when it is 2020-12). */
+  root(): Schema {
+    const schema = this.schema();
+    return this.draft2020 ? { $schema: "https://json-schema.org/draft/2020-12/schema", ...schema } : schema;
+  }
+
+  private int(lo: number, hi: number): number {
+    return lo + Math.floor(this.rand() * (hi - lo + 1));
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[this.int(0, items.length - 1)]!;
+  }
+
+  private chance(p: number): boolean {
+    return this.rand() < p;
+  }
+
+  schema(depth = 0): Schema {
+    const kinds = depth >= 2 ? ["string", "number", "integer", "scalar"] : [...SCALAR_KINDS, ...NESTED_KINDS];
+    switch (this.pick(kinds)) {
+      case "string":
+        return this.string();
+      case "number":
+        return this.number("number");
+      case "integer":
+        return this.number("integer");
+      case "scalar":
+        return this.pick([{ type: "boolean" }, { type: "null" }, { type: ["string", "null"] }, {}]);
+      case "enum":
+        return this.chance(0.5)
+          ? { enum: ["red", "green", 3, null, true].slice(0, this.int(1, 5)) }
+          : { const: this.pick(["fixed", 42, false, null]) };
+      case "object":
+        return this.object(depth);
+      case "array":
+        return this.array(depth);
+      case "anyOf":
+        return { anyOf: [this.schema(depth + 1), this.schema(depth + 1)] };
+      case "oneOf":
+        return { oneOf: [this.string(), { type: "integer", minimum: 0, maximum: 99 }, { type: "null" }] };
+      case "allOf":
+        return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
+      case "ref":
+        return {
+          type: "object",
+          properties: { item: { $ref: "#/definitions/item" }, more: { $ref: "#/$defs/more" } },
+          required: ["item"],
+          definitions: { item: this.schema(depth + 1) },
+          $defs: { more: { type: "array", items: { $ref: "#/$defs/more" }, maxItems: 2 } },
+        };
+      default:
+        // Parsed from text: an object literal with a `then` key would be a thenable.
+        return {
+          ...(JSON.parse(
+            '{"if": {"properties": {"kind": {"const": "a"}}}, "then": {"required": ["n"]}}',
+          ) as Schema),
+          type: "object",
+          properties: { kind: { type: "string" }, n: this.number("integer") },
+        };
+    }
+  }
+
+  private string(): Schema {
+    const out: Schema = { type: "string" };
+    const mode = this.int(0, 3);
+    if (mode === 1) out.format = this.pick(STRING_FORMATS);
+    if (mode === 2) out.pattern = this.pick(PATTERNS);
+    if (mode !== 1 || this.chance(0.3)) {
+      if (this.chance(0.6)) out.minLength = this.pick([0, 1, 5, 20, 120]);
+      if (this.chance(0.5))
+        out.maxLength = ((out.minLength as number | undefined) ?? 0) + this.pick([0, 3, 40]);
+    }
+    return out;
+  }
+
+  private number(type: "number" | "integer"): Schema {
+    const out: Schema = { type };
+    if (this.chance(0.3)) out.format = this.pick(NUMBER_FORMATS);
+    if (this.chance(0.6)) out[this.pick(["minimum", "exclusiveMinimum"])] = this.pick([-5, 0, 1.5, 100]);
+    if (this.chance(0.6))
+      out[this.pick(["maximum", "exclusiveMaximum"])] = this.pick([10, 99.5, 1e6, 2 ** 40]);
+    if (this.chance(0.2)) out.multipleOf = this.pick([1, 0.01, 0.5]);
+    return out;
+  }
+
+  private object(depth: number): Schema {
+    const names = [...new Set(Array.from({ length: this.int(0, 3) }, () => this.pick(NAMES)))];
+    const properties = Object.create(null) as Schema;
+    for (const name of names) {
+      Object.defineProperty(properties, name, { value: this.schema(depth + 1), enumerable: true });
+    }
+    const out: Schema = { type: "object", properties };
+    if (names.length && this.chance(0.6)) out.required = names.filter(() => this.chance(0.7));
+    if (this.chance(0.3))
+      out.required = [...new Set([...((out.required as string[]) ?? []), this.pick(NAMES)])];
+    const extra = this.int(0, 3);
+    if (extra === 1) out.additionalProperties = false;
+    if (extra === 2) out.additionalProperties = names.length ? true : this.schema(depth + 1);
+    if (extra === 3 && !names.length) out.patternProperties = { "^p_[a-z]+$": { type: "integer" } };
+    if (this.chance(0.2)) out.maxProperties = names.length + this.int(0, 2);
+    if (this.chance(0.2)) out.minProperties = this.int(0, names.length);
+    if (names.length >= 2 && this.chance(0.2)) out.dependentRequired = { [names[0]!]: [names[1]!] };
+    // A plain object literal, so that `__proto__` is an own key as after JSON.parse.
+    return JSON.parse(JSON.stringify(out)) as Schema;
+  }
+
+  private array(depth: number): Schema {
+    const out: Schema = { type: "array" };
+    if (this.chance(0.25)) {
+      const tuple = [this.schema(depth + 1), this.schema(depth + 1)];
+      const rest = this.chance(0.5) ? false : this.schema(depth + 1);
+      if (this.draft2020) Object.assign(out, { prefixItems: tuple, items: rest });
+      else Object.assign(out, { items: tuple, additionalItems: rest });
+    } else out.items = this.schema(depth + 1);
+    if (this.chance(0.5)) out.minItems = this.int(0, 2);
+    if (this.chance(0.5)) out.maxItems = ((out.minItems as number | undefined) ?? 0) + this.int(0, 3);
+    if (this.chance(0.15)) Object.assign(out, { uniqueItems: true, maxItems: 1 });
+    return out;
+  }
+}
+
+const SCALAR_KINDS = ["string", "number", "integer", "scalar", "enum"];
+const NESTED_KINDS = ["object", "object", "array", "anyOf", "oneOf", "allOf", "ref", "ifThen"];
