@@ -88,3 +88,26 @@ describe("submit-job", () => {
     expect(() => optionsFromArgs(["--prompt", "x"], {})).toThrow(/RUNPOD_API_KEY/);
   });
 });
+
+describe("submit-job help and failures", () => {
+  it("--help lists every option it parses", async () => {
+    const { HELP, HelpRequested, optionsFromArgs } = await import("./submit-job.js");
+    expect(() => optionsFromArgs(["--help"], {})).toThrow(HelpRequested);
+    const source = (await import("node:fs")).readFileSync(new URL("./submit-job.ts", import.meta.url), "utf8");
+    const parsed = [...source.matchAll(/^\s+"?([a-z-]+)"?: \{ type: "(?:string|boolean)"/gm)].map((m) => m[1]);
+    expect(parsed.length).toBeGreaterThan(10);
+    for (const name of parsed) expect(HELP, name).toContain(`--${name}`);
+  });
+
+  it("a connection failure names the URL it could not reach", async () => {
+    const { describeFailure } = await import("./submit-job.js");
+    const net = await import("node:net");
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r)); // nothing listens there now
+    const url = `http://127.0.0.1:${port}/v2/local`;
+    const err = await fetch(`${url}/run`).catch((e: unknown) => e);
+    expect(describeFailure(err, url)).toBe(`cannot reach ${url}: ECONNREFUSED`);
+  });
+});

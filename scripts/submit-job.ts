@@ -101,6 +101,37 @@ function prettyError(error: string): string {
   }
 }
 
+export const HELP = `Usage: npm run submit-job -- [options]
+Submits one completion as a RunPod job, streams its step events (and text deltas) to stderr and prints the
+result JSON to stdout. Exit 0 on COMPLETED, 1 on FAILED/CANCELLED/TIMED_OUT or no connection, 2 on bad usage.
+
+Where:
+  --base-url URL      a local RunPod API (npm run runpod:local), e.g. http://127.0.0.1:8010/v2
+  --endpoint ID       the endpoint (default $RUNPOD_ENDPOINT_ID; "local" with --base-url)
+  --api-key KEY       default $RUNPOD_API_KEY ("local" with --base-url)
+What:
+  --prompt TEXT       the user message
+  --request JSON      a whole completion request instead
+  --input FILE        a whole completion request from a file
+  --effort E          none | low | medium | high
+  --schema JSON       a JSON Schema for the answer
+  --choice a,b,c      a choice list
+  --regex R           a regex the whole answer must match
+How:
+  --no-stream         do not stream step events
+  --no-deltas         stream step events but not text deltas
+  --timeout-s N       give up after N seconds (default 600)
+  -h, --help          this text`;
+
+/** "fetch failed" names nothing: say which URL could not be reached, and why. */
+export function describeFailure(err: unknown, url: string): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  if (e.message === "fetch failed" || e.cause?.code) {
+    return `cannot reach ${url}: ${e.cause?.code ?? e.cause?.message ?? e.message ?? String(err)}`;
+  }
+  return e.message ?? String(err);
+}
+
 export function optionsFromArgs(argv: string[], env: Record<string, string | undefined>): SubmitOptions {
   const { values } = parseArgs({
     args: argv,
@@ -118,8 +149,10 @@ export function optionsFromArgs(argv: string[], env: Record<string, string | und
       "no-stream": { type: "boolean" },
       "no-deltas": { type: "boolean" },
       "timeout-s": { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) throw new HelpRequested();
   const baseUrl = values["base-url"]?.replace(/\/+$/, "");
   // The local API accepts any key when it was started without one, and any endpoint id unless pinned.
   const apiKey = values["api-key"] ?? env.RUNPOD_API_KEY ?? (baseUrl ? "local" : undefined);
@@ -151,11 +184,17 @@ export function optionsFromArgs(argv: string[], env: Record<string, string | und
   };
 }
 
+export class HelpRequested extends Error {}
+
 async function main(): Promise<void> {
   let options: SubmitOptions;
   try {
     options = optionsFromArgs(process.argv.slice(2), process.env);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${HELP}\n`);
+      process.exit(0);
+    }
     process.stderr.write(`submit-job: ${(err as Error).message}\n`);
     process.exit(2);
   }
@@ -170,8 +209,8 @@ async function main(): Promise<void> {
       signal: interrupt.signal,
     });
   } catch (err) {
-    const e = err as { message?: string; response?: { status?: number } };
-    process.stderr.write(`submit-job: ${e.message ?? String(err)}\n`);
+    const url = options.baseUrl ?? "https://api.runpod.ai/v2";
+    process.stderr.write(`submit-job: ${describeFailure(err, `${url}/${options.endpointId}`)}\n`);
     process.exitCode = 1;
   }
 }

@@ -145,3 +145,31 @@ describe("keyMatcher", () => {
     expect(matches(undefined)).toBe(false);
   });
 });
+
+describe("the scrape-only metrics key", () => {
+  const METRICS_KEY = "scrape-only-0123456789";
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(new ScriptedEngine({ fallback: { text: "x" } }), {
+      metricsKey: METRICS_KEY,
+    });
+  });
+  afterAll(() => server?.shutdown());
+
+  it("opens /metrics and nothing else", async () => {
+    const bearer = { authorization: `Bearer ${METRICS_KEY}` };
+    expect((await fetch(`${server.url}/metrics`, { headers: bearer })).status).toBe(200);
+    expect((await fetch(`${server.url}/metrics`, { headers: { "x-api-key": TEST_KEY } })).status).toBe(200);
+    const completion = await fetch(`${server.url}/completions`, {
+      method: "POST",
+      headers: { ...bearer, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "hi" }),
+    });
+    expect(completion.status).toBe(401);
+    expect((await fetch(`${server.url}/dashboard/state`, { headers: bearer })).status).toBe(401);
+    expect(
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer wrong-0123456789" } }))
+        .status,
+    ).toBe(401);
+  });
+});
