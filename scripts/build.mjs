@@ -73,12 +73,31 @@ export function isStale(out) {
   return sources > built;
 }
 
+const NODE_OPTIONS = {
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  external: EXTERNAL,
+  banner,
+};
+const BROWSER_OPTIONS = {
+  platform: "browser",
+  format: "iife",
+  target: "es2020",
+  minify: true,
+  loader: { ".css": "text" },
+};
+
 /** `outDir` replaces dist/ (tests build their own copy so that parallel runs never share a file). */
 export async function buildAll({ ifStale = false, quiet = false, outDir = undefined } = {}) {
   const built = [];
-  for (const entryPoint of ENTRIES) {
-    const { entry } = entryPoint;
-    const out = outDir ? join(outDir, entryPoint.out.replace(/^dist\//, "")) : entryPoint.out;
+  const targets = [
+    ...ENTRIES.map((e) => ({ ...e, options: NODE_OPTIONS })),
+    ...BROWSER_ENTRIES.map((e) => ({ ...e, options: BROWSER_OPTIONS })),
+  ];
+  for (const { entry, out: path, options } of targets) {
+    const out = outDir ? join(outDir, path.replace(/^dist\//, "")) : path;
     if (!existsSync(join(root, entry))) {
       if (!quiet) console.error(`build: skipping ${out}: ${entry} does not exist yet`);
       continue;
@@ -89,33 +108,9 @@ export async function buildAll({ ifStale = false, quiet = false, outDir = undefi
       entryPoints: [entry],
       outfile: out,
       bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      sourcemap: "linked",
-      external: EXTERNAL,
-      banner,
       logLevel: quiet ? "error" : "warning",
       legalComments: "none",
-    });
-    built.push(out);
-    if (!quiet) console.error(`build: ${out}`);
-  }
-  for (const { entry, out: path } of BROWSER_ENTRIES) {
-    const out = outDir ? join(outDir, path.replace(/^dist\//, "")) : path;
-    if (ifStale && !isStale(out)) continue;
-    await build({
-      absWorkingDir: root,
-      entryPoints: [entry],
-      outfile: out,
-      bundle: true,
-      platform: "browser",
-      format: "iife",
-      target: "es2020",
-      minify: true,
-      loader: { ".css": "text" },
-      logLevel: quiet ? "error" : "warning",
-      legalComments: "none",
+      ...options,
     });
     built.push(out);
     if (!quiet) console.error(`build: ${out}`);

@@ -93,8 +93,13 @@ describe("submit-job help and failures", () => {
   it("--help lists every option it parses", async () => {
     const { HELP, HelpRequested, optionsFromArgs } = await import("./submit-job.js");
     expect(() => optionsFromArgs(["--help"], {})).toThrow(HelpRequested);
-    const source = (await import("node:fs")).readFileSync(new URL("./submit-job.ts", import.meta.url), "utf8");
-    const parsed = [...source.matchAll(/^\s+"?([a-z-]+)"?: \{ type: "(?:string|boolean)"/gm)].map((m) => m[1]);
+    const source = (await import("node:fs")).readFileSync(
+      new URL("./submit-job.ts", import.meta.url),
+      "utf8",
+    );
+    const parsed = [...source.matchAll(/^\s+"?([a-z-]+)"?: \{ type: "(?:string|boolean)"/gm)].map(
+      (m) => m[1],
+    );
     expect(parsed.length).toBeGreaterThan(10);
     for (const name of parsed) expect(HELP, name).toContain(`--${name}`);
   });

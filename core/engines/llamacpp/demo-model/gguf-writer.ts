@@ -40,25 +40,23 @@ class ByteSink {
     this.chunks.push(buf);
     this.length += buf.length;
   }
-  u32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v);
+  /** One fixed-size little-endian value. */
+  private scalar(size: number, write: (b: Buffer) => void): void {
+    const b = Buffer.alloc(size);
+    write(b);
     this.push(b);
+  }
+  u32(v: number): void {
+    this.scalar(4, (b) => b.writeUInt32LE(v));
   }
   i32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(v);
-    this.push(b);
+    this.scalar(4, (b) => b.writeInt32LE(v));
   }
   u64(v: number): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt(v));
-    this.push(b);
+    this.scalar(8, (b) => b.writeBigUInt64LE(BigInt(v)));
   }
   f32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(v);
-    this.push(b);
+    this.scalar(4, (b) => b.writeFloatLE(v));
   }
   string(s: string): void {
     const bytes = Buffer.from(s, "utf8");
@@ -74,41 +72,29 @@ class ByteSink {
   }
 }
 
+type Scalar = "u32" | "i32" | "f32" | "bool" | "string";
+
+/** How each scalar type is written after its type tag. */
+const SCALAR_WRITERS: { [K in Scalar]: (sink: ByteSink, value: never) => void } = {
+  u32: (sink, v: number) => sink.u32(v),
+  i32: (sink, v: number) => sink.i32(v),
+  f32: (sink, v: number) => sink.f32(v),
+  bool: (sink, v: boolean) => sink.push(Buffer.from([v ? 1 : 0])),
+  string: (sink, v: string) => sink.string(v),
+};
+
 function writeValue(sink: ByteSink, v: GgufValue): void {
-  switch (v.type) {
-    case "u32":
-      sink.u32(T.u32);
-      sink.u32(v.value);
-      return;
-    case "i32":
-      sink.u32(T.i32);
-      sink.i32(v.value);
-      return;
-    case "f32":
-      sink.u32(T.f32);
-      sink.f32(v.value);
-      return;
-    case "bool":
-      sink.u32(T.bool);
-      sink.push(Buffer.from([v.value ? 1 : 0]));
-      return;
-    case "string":
-      sink.u32(T.string);
-      sink.string(v.value);
-      return;
-    case "string[]":
-      sink.u32(T.array);
-      sink.u32(T.string);
-      sink.u64(v.value.length);
-      for (const s of v.value) sink.string(s);
-      return;
-    case "i32[]":
-      sink.u32(T.array);
-      sink.u32(T.i32);
-      sink.u64(v.value.length);
-      for (const n of v.value) sink.i32(n);
-      return;
+  if (v.type === "string[]" || v.type === "i32[]") {
+    // An array: its tag, the element type's tag, the count, then the bare elements.
+    const element = v.type === "string[]" ? "string" : "i32";
+    sink.u32(T.array);
+    sink.u32(T[element]);
+    sink.u64(v.value.length);
+    for (const item of v.value) SCALAR_WRITERS[element](sink, item as never);
+    return;
   }
+  sink.u32(T[v.type]);
+  SCALAR_WRITERS[v.type](sink, v.value as never);
 }
 
 const padded = (n: number) => Math.ceil(n / GGUF_ALIGNMENT) * GGUF_ALIGNMENT;

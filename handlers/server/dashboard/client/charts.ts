@@ -12,6 +12,13 @@ interface ChartDef {
   series: (s: SeriesSnapshot) => [string, (number | null)[]][];
 }
 
+type Series = [string, (number | null)[]][];
+/** A p50/p95 pair as two series, labelled under a prefix. */
+const quantiles = (q: { p50: (number | null)[]; p95: (number | null)[] }, prefix = ""): Series => [
+  [`${prefix}p50`, q.p50],
+  [`${prefix}p95`, q.p95],
+];
+
 const DEFS: ChartDef[] = [
   {
     id: "requests",
@@ -21,30 +28,17 @@ const DEFS: ChartDef[] = [
   {
     id: "latency",
     title: "end-to-end latency ms (p50, p95)",
-    series: (s) => [
-      ["p50", s.latency_ms.p50],
-      ["p95", s.latency_ms.p95],
-    ],
+    series: (s) => quantiles(s.latency_ms),
   },
   {
     id: "steps",
     title: "step latency ms (p50 / p95)",
-    series: (s) =>
-      Object.entries(s.step_ms).flatMap(
-        ([step, v]) =>
-          [
-            [`${step} p50`, v.p50],
-            [`${step} p95`, v.p95],
-          ] as [string, (number | null)[]][],
-      ),
+    series: (s) => Object.entries(s.step_ms).flatMap(([step, v]) => quantiles(v, `${step} `)),
   },
   {
     id: "queue",
     title: "queue wait ms (p50, p95)",
-    series: (s) => [
-      ["p50", s.queue_ms.p50],
-      ["p95", s.queue_ms.p95],
-    ],
+    series: (s) => quantiles(s.queue_ms),
   },
   { id: "tokens", title: "generated tokens per second", series: (s) => [["tokens/s", s.tokens_per_s]] },
   {
