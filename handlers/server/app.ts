@@ -9,12 +9,15 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { CompletionService } from "../../core/completion-service.js";
+import type { JobQueue } from "../../core/queue.js";
 import { DeliberateError, toDeliberateError } from "../../core/errors.js";
 import { EmbeddingsRequest } from "../../core/protocol.js";
 import type { Logger } from "../shared/logger.js";
 import { embed } from "../shared/embeddings.js";
 import { requireApiKey } from "./auth.js";
+import { type BufferedSocket, boundedSender } from "./backpressure.js";
 import { batchedSender, type RawSocket } from "./batched-send.js";
+import { docsDocumentUrl } from "./docs-url.js";
 import { DASHBOARD_HTML } from "./dashboard-page.js";
 import type { DashboardState, RecentRequests } from "./dashboard.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -26,6 +29,10 @@ export interface AppDeps {
   apiKey: string;
   maxBodyBytes: number;
   maxWsInflight: number;
+  /** Unsent bytes one socket may hold before it is closed (ORCH_WS_MAX_BUFFERED_BYTES). */
+  maxWsBufferedBytes?: number;
+  /** Bounds embeddings requests running and waiting (ORCH_MAX_EMBEDDINGS_*). */
+  embeddingsQueue?: JobQueue;
   metrics: ServerMetrics;
   recent: RecentRequests;
   log: Logger;
@@ -98,7 +105,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       );
     }
     try {
-      const response = await embed(engine, parsed.data, c.req.raw.signal);
+      const signal = c.req.raw.signal;
+      const response = deps.embeddingsQueue
+        ? await deps.embeddingsQueue.run(parsed.data, (request) => embed(engine, request, signal), {
+            signal,
+          })
+        : await embed(engine, parsed.data, signal);
       deps.metrics.recordEmbeddings("ok");
       return c.json(response);
     } catch (err) {
@@ -137,8 +149,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.get("/openapi.json", (c) => c.json(openApiDocument(app)));
   app.get("/docs", (c, next) => {
     // The UI fetches the document from the browser, which can only pass the key in the query.
-    const key = c.req.query("api_key");
-    const url = key ? `/openapi.json?api_key=${encodeURIComponent(key)}` : "/openapi.json";
+    const url = docsDocumentUrl(c.req.query("api_key"));
     return swaggerUI({ url, title: "Deliberate API" })(c, next);
   });
 
@@ -171,13 +182,23 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       let session: WsSession | undefined;
       return {
         onOpen(_event, ws) {
-          const raw = ws.raw as RawSocket | undefined;
+          const raw = ws.raw as (RawSocket & BufferedSocket) | undefined;
           if (!raw) return;
+          const send = boundedSender({
+            socket: raw,
+            send: batchedSender(raw),
+            maxBufferedBytes: deps.maxWsBufferedBytes ?? 4 * 1024 * 1024,
+            onOverflow: (buffered) => {
+              log.warn({ buffered_bytes: buffered }, "websocket closed: the client is not reading");
+              deps.metrics.recordWsOverflow();
+              session?.close();
+            },
+          });
           session = new WsSession({
             service,
             maxInflight: deps.maxWsInflight,
             maxFrameBytes: deps.maxBodyBytes,
-            send: batchedSender(raw),
+            send,
           });
         },
         onMessage(event, _ws) {

@@ -9,6 +9,7 @@ import { createRequestLog } from "../shared/request-log.js";
 import { settleApiKey } from "./keys.js";
 import { createEngineFromConfig } from "../shared/engine-from-config.js";
 import { startServer } from "./server.js";
+import { armExitDeadline, logProcessWarnings } from "../shared/exit-deadline.js";
 
 function banner(url: string, key: { key: string; generated: boolean }, engine: string): string {
   const shown = url.replace("//0.0.0.0:", "//localhost:").replace("//[::]:", "//localhost:");
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   process.on("uncaughtException", (err) => fatal(log, err));
   process.on("unhandledRejection", (err) => fatal(log, err));
+  logProcessWarnings(log);
 
   let sealKey = config.encryptionKey;
   if (!sealKey) {
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   }
   const engine = await createEngineFromConfig(config, log);
   const requestLog = config.requestLogs.enabled
-    ? createRequestLog(config.requestLogs.path, sealKey)
+    ? createRequestLog(config.requestLogs.path, sealKey, config.requestLogRotation)
     : undefined;
   const server = await startServer({
     config,
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    // Drain window, the sockets' 2 s close grace, then ORCH_EXIT_GRACE_S for the engine to close.
+    armExitDeadline(config.drainMs + 2000 + config.exitGraceMs, log);
     server.shutdown().then(
       () => log.flush(() => process.exit(0)),
       (err: unknown) => fatal(log, err),

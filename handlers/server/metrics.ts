@@ -11,6 +11,12 @@ export interface ServerMetrics {
   recordSettled(record: SettledRecord, transport: string): void;
   recordStep(figures: StepFigures): void;
   recordEmbeddings(outcome: string): void;
+  /** A WebSocket closed because its client stopped reading (backpressure.ts). */
+  recordWsOverflow(): void;
+  /** A connection answered 503 at once because the connection cap was reached. */
+  recordRejectedConnection(): void;
+  /** A request-log record that could not be written. */
+  recordRequestLogFailure(): void;
 }
 
 export function createMetrics(
@@ -81,8 +87,27 @@ export function createMetrics(
     registers,
   });
 
+  const wsOverflows = new Counter({
+    name: "deliberate_ws_overflow_closes_total",
+    help: "WebSockets closed because the client left too many bytes unread",
+    registers,
+  });
+  const rejectedConnections = new Counter({
+    name: "deliberate_rejected_connections_total",
+    help: "Connections refused with 503 because ORCH_MAX_CONNECTIONS was reached",
+    registers,
+  });
+  const requestLogFailures = new Counter({
+    name: "deliberate_request_log_write_failures_total",
+    help: "Request-log records that could not be written (disk full, permissions, ...)",
+    registers,
+  });
+
   return {
     registry,
+    recordWsOverflow: () => wsOverflows.inc(),
+    recordRejectedConnection: () => rejectedConnections.inc(),
+    recordRequestLogFailure: () => requestLogFailures.inc(),
     recordSettled(record, transport) {
       requests.inc({ outcome: record.outcome, transport });
       requestSeconds.observe({ outcome: record.outcome }, record.ms / 1000);

@@ -7,6 +7,8 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { WebSocketServer } from "ws";
 import { CompletionService, type SettledRecord } from "../../core/completion-service.js";
+import { JobQueue } from "../../core/queue.js";
+import { DeliberateError } from "../../core/errors.js";
 import { serviceLimits } from "../shared/service-limits.js";
 import type { Config } from "../shared/config.js";
 import type { Engine } from "../../core/engine.js";
@@ -15,6 +17,7 @@ import type { RequestLog } from "../shared/request-log.js";
 import { createApp } from "./app.js";
 import { RecentRequests } from "./dashboard.js";
 import { createMetrics } from "./metrics.js";
+import { capConnections, defaultMaxConnections, httpServerOptions } from "./connection-limits.js";
 
 export type ServerConfig = Pick<
   Config,
@@ -29,7 +32,13 @@ export type ServerConfig = Pick<
   | "requestTimeoutMs"
   | "drainMs"
   | "cache"
->;
+> &
+  Partial<
+    Pick<
+      Config,
+      "wsMaxBufferedBytes" | "maxConnections" | "headersTimeoutMs" | "bodyTimeoutMs" | "embeddings"
+    >
+  >;
 
 export interface StartServerOptions {
   config: ServerConfig;
@@ -86,12 +95,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   });
   metrics = createMetrics(() => service.stats(), { defaults: options.defaultMetrics ?? true });
+  const liveMetrics = metrics;
+  requestLog?.onFailure?.((err) => {
+    liveMetrics.recordRequestLogFailure();
+    log.error({ err }, "request log write failed");
+  });
+  // Embeddings have no pipeline queue of their own: bound them here.
+  const embeddingsQueue = new JobQueue({
+    maxConcurrency: config.embeddings?.maxConcurrency ?? 4,
+    maxQueue: config.embeddings?.maxQueue ?? 64,
+    key: options.sealKey,
+  });
 
   const app = createApp({
     service,
     apiKey: options.apiKey,
     maxBodyBytes: config.maxBodyBytes,
     maxWsInflight: config.maxWsInflight,
+    ...(config.wsMaxBufferedBytes ? { maxWsBufferedBytes: config.wsMaxBufferedBytes } : {}),
+    embeddingsQueue,
     metrics,
     recent,
     log,
@@ -104,7 +126,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxPayload: Math.max(config.maxBodyBytes * 4, 64 * 1024),
     perMessageDeflate: false,
   });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: wss },
+    serverOptions: httpServerOptions({
+      headersTimeoutMs: config.headersTimeoutMs ?? 10_000,
+      bodyTimeoutMs: config.bodyTimeoutMs ?? 30_000,
+    }),
+  }) as Server;
+  capConnections(server, config.maxConnections ?? defaultMaxConnections(), () =>
+    liveMetrics.recordRejectedConnection(),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
@@ -120,6 +152,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const shutdown = () => {
     shuttingDown ??= (async () => {
       draining = true;
+      embeddingsQueue.close(
+        new DeliberateError("shutting_down", "the server is shutting down and accepts no new requests"),
+      );
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       log.info({ drain_ms: config.drainMs, in_flight: service.stats().inFlight }, "draining");
       await service.drain(config.drainMs);
