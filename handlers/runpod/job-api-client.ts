@@ -98,6 +98,32 @@ export class JobApiClient {
     const url = withQuery(fillTemplate(this.config.doneUrlTemplate, this.config.podId, jobId), {
       isStream: isStream ? "true" : "false",
     });
+    if (await this.postWithRetries(url, jobId, body, signal)) return true;
+    this.log.error({ jobId }, "job-done could not be delivered; result dropped");
+    return false;
+  }
+
+  /**
+   * POSTs one streamed item `{"output": item}` to job-stream, retried like job-done: runpod-python
+   * sends both through the same FibonacciRetry(attempts=3) (rp_http.py `_transmit`).
+   */
+  async stream(jobId: string, item: unknown, signal: AbortSignal): Promise<boolean> {
+    if (!this.config.streamUrlTemplate) return false;
+    const url = withQuery(fillTemplate(this.config.streamUrlTemplate, this.config.podId, jobId), {
+      isStream: "false",
+    });
+    if (await this.postWithRetries(url, jobId, { output: item }, signal)) return true;
+    this.log.warn({ jobId }, "job-stream item could not be delivered; dropped");
+    return false;
+  }
+
+  /** Network errors, 429 and 5xx are retried, up to timings.postAttempts attempts in all. */
+  private async postWithRetries(
+    url: string,
+    jobId: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const attempts = this.config.timings.postAttempts;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const outcome = await this.post(url, jobId, body, signal);
@@ -106,17 +132,7 @@ export class JobApiClient {
       // Fibonacci-like back-off as aiohttp_retry does: 1, 1, 2, 3 ... times the base delay.
       await sleep(this.config.timings.errorDelayMs * fib(attempt), signal);
     }
-    this.log.error({ jobId }, "job-done could not be delivered; result dropped");
     return false;
-  }
-
-  /** POSTs one streamed item `{"output": item}` to job-stream (no retry: the next item follows). */
-  async stream(jobId: string, item: unknown, signal: AbortSignal): Promise<boolean> {
-    if (!this.config.streamUrlTemplate) return false;
-    const url = withQuery(fillTemplate(this.config.streamUrlTemplate, this.config.podId, jobId), {
-      isStream: "false",
-    });
-    return (await this.post(url, jobId, { output: item }, signal)) === "ok";
   }
 
   private async post(
