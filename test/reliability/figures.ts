@@ -46,7 +46,6 @@ export function sampleWhileRunning(
 }
 
 export function report(name: string, figures: Record<string, unknown>): void {
-  // biome-ignore lint/suspicious/noConsole: the suite's figures are meant to be read in the test output
   console.log(`reliability: ${name} ${JSON.stringify(figures)}`);
 }
 
