@@ -14,7 +14,8 @@ const { workerData } = require("node:worker_threads");
 setTimeout(() => process.kill(workerData.pid, "SIGKILL"), workerData.ms);
 `;
 
-export function armExitDeadline(ms: number, log: Logger): void {
+/** Returns the watchdog thread (undefined where threads are unavailable). */
+export function armExitDeadline(ms: number, log: Logger): Worker | undefined {
   const timer = setTimeout(() => {
     log.error({ deadline_ms: ms }, "shutdown did not finish in time: exiting");
     log.flush(() => process.exit(FORCED_EXIT_CODE));
@@ -23,11 +24,18 @@ export function armExitDeadline(ms: number, log: Logger): void {
   }, ms);
   timer.unref();
   try {
-    const watchdog = new Worker(WATCHDOG, { eval: true, workerData: { pid: process.pid, ms: ms + 2000 } });
+    // execArgv: [] so that no loader (tsx, ...) of the main thread is needed to start it.
+    const watchdog = new Worker(WATCHDOG, {
+      eval: true,
+      execArgv: [],
+      workerData: { pid: process.pid, ms: ms + 2000 },
+    });
     watchdog.unref();
     watchdog.on("error", () => {});
+    return watchdog;
   } catch {
     // Without threads the main-thread timer still stands.
+    return undefined;
   }
 }
 
