@@ -18,7 +18,12 @@ const CODES = Object.keys(ERROR_STATUS).filter((c) => c !== "internal");
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer(new ScriptedEngine({ fallback: { text: "red" } }), { maxBodyBytes: LIMIT });
+  server = await startTestServer(new ScriptedEngine({ fallback: { text: "red" } }), {
+    maxBodyBytes: LIMIT,
+    // Client and server share one loaded process (see upstream-faults.test.ts).
+    headersTimeoutMs: 60_000,
+    bodyTimeoutMs: 120_000,
+  });
 });
 afterAll(() => server?.shutdown());
 

@@ -35,6 +35,10 @@ beforeAll(async () => {
     maxQueue: 2 * N,
     maxWsInflight: WS_SHARE / SOCKETS,
     cache: { ttlMs: 60_000, maxEntries: 0 },
+    // Client, server and stand-in share one loaded process: a header timeout tuned for real clients
+    // would fire on requests whose bytes merely wait for the event loop.
+    headersTimeoutMs: 60_000,
+    bodyTimeoutMs: 120_000,
   });
 });
 afterAll(async () => {
