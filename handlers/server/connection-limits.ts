@@ -18,8 +18,9 @@ export interface ConnectionLimits {
 export function httpServerOptions(limits: Omit<ConnectionLimits, "maxConnections">): ServerOptions {
   return {
     headersTimeout: limits.headersTimeoutMs,
-    // Node requires requestTimeout ≥ headersTimeout (0 would disable it).
-    requestTimeout: Math.max(limits.bodyTimeoutMs, limits.headersTimeoutMs),
+    // Off: Node's requestTimeout also runs while the response is pending, so it would cut long
+    // /completions calls (found by test/reliability/upstream-faults.test.ts). bodyTimeoutMs is unused.
+    requestTimeout: 0,
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   };
 }
