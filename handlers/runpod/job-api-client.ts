@@ -96,8 +96,29 @@ export class JobApiClient {
     const url = withQuery(fillTemplate(this.config.doneUrlTemplate, this.config.podId, jobId), {
       isStream: isStream ? "true" : "false",
     });
+    const delivered = await this.postWithRetries(url, jobId, body, signal);
+    if (!delivered) this.log.error({ jobId }, "job-done could not be delivered; result dropped");
+    return delivered;
+  }
+
+  /**
+   * POSTs one streamed item `{"output": item}` to job-stream, retried like job-done: runpod-python
+   * sends both through the same retrying transmit (3 attempts).
+   */
+  async stream(jobId: string, item: unknown, signal: AbortSignal): Promise<boolean> {
+    if (!this.config.streamUrlTemplate) return false;
+    const url = withQuery(fillTemplate(this.config.streamUrlTemplate, this.config.podId, jobId), {
+      isStream: "false",
+    });
+    if (await this.postWithRetries(url, jobId, { output: item }, signal)) return true;
+    this.log.warn({ jobId }, "job-stream item could not be delivered; dropped");
+    return false;
+  }
+
+  /** Network errors, 429 and 5xx are retried (honouring Retry-After), up to timings.postAttempts in all. */
+  private postWithRetries(url: string, jobId: string, body: unknown, signal: AbortSignal): Promise<boolean> {
     const { postAttempts, errorDelayMs } = this.config.timings;
-    const delivered = await retry<boolean>(
+    return retry<boolean>(
       async () => {
         const outcome = await this.post(url, jobId, body, signal);
         if (outcome.kind !== "retry") return { value: outcome.kind === "ok" };
@@ -110,17 +131,6 @@ export class JobApiClient {
       },
       { attempts: postAttempts, baseDelayMs: errorDelayMs, maxDelayMs: errorDelayMs * 8, signal },
     ).catch(() => false);
-    if (!delivered) this.log.error({ jobId }, "job-done could not be delivered; result dropped");
-    return delivered;
-  }
-
-  /** POSTs one streamed item `{"output": item}` to job-stream (no retry: the next item follows). */
-  async stream(jobId: string, item: unknown, signal: AbortSignal): Promise<boolean> {
-    if (!this.config.streamUrlTemplate) return false;
-    const url = withQuery(fillTemplate(this.config.streamUrlTemplate, this.config.podId, jobId), {
-      isStream: "false",
-    });
-    return (await this.post(url, jobId, { output: item }, signal)).kind === "ok";
   }
 
   private async post(url: string, jobId: string, body: unknown, signal: AbortSignal): Promise<PostOutcome> {

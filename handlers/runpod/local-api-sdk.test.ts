@@ -132,8 +132,13 @@ describe("runpod-sdk against the local API", () => {
   it("rejects a wrong key and unknown endpoints or jobs", async () => {
     const wrong = runpodSdk("not-the-key", { baseUrl: api.baseUrl }).endpoint("local")!;
     await expect(wrong.health()).rejects.toThrow(/401/);
-    const noBearer = await fetch(`${api.baseUrl}/local/health`, { headers: { Authorization: KEY } });
-    expect(noBearer.status).toBe(401);
+    // RunPod's hosted API documents the raw key as the header's whole value.
+    const rawKey = await fetch(`${api.baseUrl}/local/health`, { headers: { Authorization: KEY } });
+    expect(rawKey.status).toBe(200);
+    const rawWrong = await fetch(`${api.baseUrl}/local/health`, { headers: { Authorization: "nope" } });
+    expect(rawWrong.status).toBe(401);
+    const none = await fetch(`${api.baseUrl}/local/health`);
+    expect(none.status).toBe(401);
     const other = runpodSdk(KEY, { baseUrl: api.baseUrl }).endpoint("other")!;
     await expect(other.health()).rejects.toThrow(/404/);
     await expect(endpoint().status("local-nope")).rejects.toThrow(/404/);

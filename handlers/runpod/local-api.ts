@@ -9,6 +9,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { isLoopback } from "../server/keys.js";
 import type { CompletionService } from "../../core/completion-service.js";
@@ -30,7 +31,14 @@ export interface LocalApiOptions {
   log?: Logger;
 }
 
-const MAX_BODY_BYTES = 20 * 1024 * 1024; // RunPod's /runsync payload limit
+// RunPod's payload limits: 10 MB for /run, 20 MB for /runsync. Enforced while the body streams in.
+export const RUN_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const RUNSYNC_MAX_BODY_BYTES = 20 * 1024 * 1024;
+const limitBody = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: `payload too large: the limit of this route is ${maxSize} bytes` }, 413),
+  });
 const RETENTION_RUN_MS = 30 * 60_000;
 const RETENTION_RUNSYNC_MS = 60_000;
 
@@ -60,10 +68,12 @@ export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: Loc
 
   const v2 = new Hono();
   v2.use("/:endpoint/*", async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    const ok = match && (options.apiKey === undefined || sameKey(match[1]!.trim(), options.apiKey));
-    if (!ok) return c.json({ error: "Unauthorized: send Authorization: Bearer <api key>" }, 401);
+    // RunPod's hosted API takes the raw key as the header's value, and also the Bearer form.
+    const header = (c.req.header("authorization") ?? "").trim();
+    const given = /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, "").trim() : header;
+    const ok = given !== "" && (options.apiKey === undefined || sameKey(given, options.apiKey));
+    if (!ok)
+      return c.json({ error: "Unauthorized: send Authorization: <api key> (or Bearer <api key>)" }, 401);
     if (options.endpointId !== undefined && c.req.param("endpoint") !== options.endpointId) {
       return c.json({ error: `endpoint ${c.req.param("endpoint")} not found` }, 404);
     }
@@ -72,7 +82,6 @@ export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: Loc
 
   const readRun = async (c: Context) => {
     const text = await c.req.text();
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { error: "payload too large", status: 413 as const };
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -111,12 +120,12 @@ export function createLocalApi(options: LocalApiOptions): { app: Hono; jobs: Loc
     });
   };
 
-  v2.post("/:endpoint/run", async (c) => {
+  v2.post("/:endpoint/run", limitBody(RUN_MAX_BODY_BYTES), async (c) => {
     const job = await submit(c, RETENTION_RUN_MS);
     return job instanceof Response ? job : c.json({ id: job.id, status: "IN_QUEUE" });
   });
 
-  v2.post("/:endpoint/runsync", async (c) => {
+  v2.post("/:endpoint/runsync", limitBody(RUNSYNC_MAX_BODY_BYTES), async (c) => {
     const job = await submit(c, RETENTION_RUNSYNC_MS);
     return job instanceof Response ? job : settle(c, job, clampWait(c.req.query("wait"), 90_000));
   });

@@ -11,6 +11,7 @@ import { type FetchLike, JobApiClient, sleep } from "./job-api-client.js";
 import { failureBody, type JobServices, outcomeBody, runJob } from "./job-handler.js";
 import { createServiceJobServices } from "./services.js";
 import { runHeartbeat } from "./heartbeat.js";
+import { fitResult } from "./result-size.js";
 import { runStopChannel } from "./stop-channel.js";
 import { StreamSender } from "./stream-sender.js";
 import type { WorkerConfig } from "./worker-config.js";
@@ -182,6 +183,9 @@ export class RunPodWorker {
     if (outcome.status === "failed") {
       this.log.info({ jobId: id, code: outcome.error.code }, "job failed");
     }
-    await this.client.done(id, outcomeBody(outcome), outcome.streamed, never);
+    const full = outcomeBody(outcome);
+    const body = fitResult(full);
+    if (body !== full) this.log.warn({ jobId: id }, "job result over RunPod's size limit: sent as an error");
+    await this.client.done(id, body, outcome.streamed, never);
   }
 }

@@ -7,6 +7,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { CompletionService } from "../../core/completion-service.js";
+import type { JobQueue } from "../../core/queue.js";
 import { DeliberateError, toDeliberateError } from "../../core/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { keyMatcher, requireApiKey, unauthorized } from "./auth.js";
@@ -27,6 +28,10 @@ export interface AppDeps {
   apiKey: string;
   maxBodyBytes: number;
   maxWsInflight: number;
+  /** Unsent bytes one socket may hold before it is closed (ORCH_WS_MAX_BUFFERED_BYTES). */
+  maxWsBufferedBytes?: number;
+  /** Bounds embeddings requests running and waiting (ORCH_MAX_EMBEDDINGS_*). */
+  embeddingsQueue?: JobQueue;
   metrics: ServerMetrics;
   monitor: EngineMonitor;
   /** Scrape-only key for /metrics (ORCH_METRICS_KEY). */
@@ -90,7 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   addCompletionRoutes(app, service);
   app.route("/", createOpenAiApp({ service, log }));
-  addEmbeddingsRoutes(app, engine, deps.metrics);
+  addEmbeddingsRoutes(app, engine, deps.metrics, deps.embeddingsQueue);
   registerOpenApi(app);
   app.get("/openapi.json", (c) => c.json(openApiDocument(app)));
   registerDashboard(app, deps.dashboard);

@@ -13,6 +13,12 @@ export interface ServerMetrics {
   recordStep(figures: StepFigures): void;
   recordEmbeddings(outcome: string): void;
   recordUnauthorized(path: string): void;
+  /** A WebSocket closed because its client stopped reading (backpressure.ts). */
+  recordWsOverflow(): void;
+  /** A connection answered 503 at once because the connection cap was reached. */
+  recordRejectedConnection(): void;
+  /** A request-log record that could not be written. */
+  recordRequestLogFailure(): void;
 }
 
 export interface MetricsOptions {
@@ -113,8 +119,24 @@ export function createMetrics(stats: () => ServiceStats, options: MetricsOptions
     "Completion requests answered from the result cache",
   );
 
+  const wsOverflows = counter(
+    "deliberate_ws_overflow_closes_total",
+    "WebSockets closed because the client left too many bytes unread",
+  );
+  const rejectedConnections = counter(
+    "deliberate_rejected_connections_total",
+    "Connections refused at once because ORCH_MAX_CONNECTIONS was reached",
+  );
+  const requestLogFailures = counter(
+    "deliberate_request_log_write_failures_total",
+    "Request-log records that could not be written (disk full, permissions, ...)",
+  );
+
   return {
     registry,
+    recordWsOverflow: () => wsOverflows.inc(),
+    recordRejectedConnection: () => rejectedConnections.inc(),
+    recordRequestLogFailure: () => requestLogFailures.inc(),
     recordSettled(record, transport) {
       const effort = record.request?.thinking_effort ?? "unknown";
       requests.inc({ outcome: record.outcome, transport, effort });

@@ -10,12 +10,15 @@ import { WebSocketServer } from "ws";
 import type { CompletionService } from "../../core/completion-service.js";
 import type { Runtime } from "../shared/runtime.js";
 import { drainAndClose, type Transport } from "../shared/shutdown.js";
+import { DeliberateError } from "../../core/errors.js";
+import { JobQueue } from "../../core/queue.js";
 import { createApp } from "./app.js";
 import { RecentJobs } from "./dashboard/jobs.js";
 import { TimeSeries } from "./dashboard/series.js";
 import { buildInfo } from "./ops/build-info.js";
 import { EngineMonitor } from "./ops/engine-monitor.js";
 import { createMetrics } from "./metrics.js";
+import { capConnections, defaultMaxConnections, httpServerOptions } from "./connection-limits.js";
 
 export interface StartServerOptions {
   runtime: Runtime;
@@ -61,12 +64,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   void monitor.check();
   const watch = setInterval(() => void monitor.check(), 15_000);
   watch.unref();
+  runtime.requestLog?.onFailure?.((err) => {
+    metrics.recordRequestLogFailure();
+    log.error({ err }, "request log write failed");
+  });
+  // Embeddings have no pipeline queue of their own: bound them here.
+  const embeddingsQueue = new JobQueue({
+    maxConcurrency: config.embeddings?.maxConcurrency ?? 4,
+    maxQueue: config.embeddings?.maxQueue ?? 64,
+    key: runtime.sealKey,
+  });
 
   const app = createApp({
     service,
     apiKey: options.apiKey,
     maxBodyBytes: config.maxBodyBytes,
     maxWsInflight: config.maxWsInflight,
+    ...(config.wsMaxBufferedBytes ? { maxWsBufferedBytes: config.wsMaxBufferedBytes } : {}),
+    embeddingsQueue,
     metrics,
     monitor,
     metricsKey: config.metricsKey,
@@ -96,7 +111,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxPayload: Math.max(config.maxBodyBytes * 4, 64 * 1024),
     perMessageDeflate: false,
   });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: wss },
+    serverOptions: httpServerOptions({
+      headersTimeoutMs: config.headersTimeoutMs ?? 10_000,
+      bodyTimeoutMs: config.bodyTimeoutMs ?? 30_000,
+    }),
+  }) as Server;
+  capConnections(server, config.maxConnections ?? defaultMaxConnections(), () =>
+    metrics.recordRejectedConnection(),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
@@ -113,6 +138,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stopAccepting: () => {
       draining = true;
       clearInterval(watch);
+      embeddingsQueue.close(
+        new DeliberateError("shutting_down", "the server is shutting down and accepts no new requests"),
+      );
       server.close();
     },
     finish: async () => {

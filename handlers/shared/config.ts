@@ -63,6 +63,15 @@ const EnvSchema = z.object({
     .pipe(z.enum(["server", "runpod"]))
     .default("server"),
   ORCH_SECRETS_ID: z.string().min(1).optional(),
+  ORCH_WS_MAX_BUFFERED_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  ORCH_MAX_CONNECTIONS: int(1, 1_000_000).optional(),
+  ORCH_HEADERS_TIMEOUT_S: z.coerce.number().positive().max(MAX_TIMER_S).default(10),
+  ORCH_BODY_TIMEOUT_S: z.coerce.number().positive().max(MAX_TIMER_S).default(30),
+  ORCH_MAX_EMBEDDINGS_CONCURRENCY: int(1, 4096).default(4),
+  ORCH_MAX_EMBEDDINGS_QUEUE: int(0, 1_000_000).default(64),
+  ORCH_REQUEST_LOG_MAX_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
+  ORCH_REQUEST_LOG_KEEP: int(1, 1000).default(5),
+  ORCH_EXIT_GRACE_S: z.coerce.number().positive().max(MAX_TIMER_S).default(10),
 });
 
 export interface Config {
@@ -101,6 +110,18 @@ export interface Config {
   cache: { ttlMs: number; maxEntries: number };
   mode: "server" | "runpod";
   secretsId: string | undefined;
+  /** Bytes queued for one WebSocket before the server stops producing for it and closes it. */
+  wsMaxBufferedBytes: number;
+  /** TCP connections at once; undefined = derived from the process's file-descriptor limit. */
+  maxConnections: number | undefined;
+  headersTimeoutMs: number;
+  /** Node's requestTimeout: the whole request (headers and body) must arrive within it. */
+  bodyTimeoutMs: number;
+  embeddings: { maxConcurrency: number; maxQueue: number };
+  /** Request-log rotation: the live file is rotated past maxBytes (0 = never); `keep` old files. */
+  requestLogRotation: { maxBytes: number; keep: number };
+  /** After the drain window and the socket grace, the process exits at the latest this much later. */
+  exitGraceMs: number;
 }
 
 /** Every configuration problem an entry found, one a line; the one such error of every entry and script. */
@@ -196,5 +217,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cache: { ttlMs: Math.round(e.ORCH_CACHE_TTL_S * 1000), maxEntries: e.ORCH_CACHE_MAX_ENTRIES },
     mode: e.ORCH_MODE,
     secretsId: e.ORCH_SECRETS_ID,
+    wsMaxBufferedBytes: e.ORCH_WS_MAX_BUFFERED_BYTES,
+    maxConnections: e.ORCH_MAX_CONNECTIONS,
+    headersTimeoutMs: Math.round(e.ORCH_HEADERS_TIMEOUT_S * 1000),
+    bodyTimeoutMs: Math.round(e.ORCH_BODY_TIMEOUT_S * 1000),
+    embeddings: {
+      maxConcurrency: e.ORCH_MAX_EMBEDDINGS_CONCURRENCY,
+      maxQueue: e.ORCH_MAX_EMBEDDINGS_QUEUE,
+    },
+    requestLogRotation: { maxBytes: e.ORCH_REQUEST_LOG_MAX_BYTES, keep: e.ORCH_REQUEST_LOG_KEEP },
+    exitGraceMs: Math.round(e.ORCH_EXIT_GRACE_S * 1000),
   };
 }

@@ -7,6 +7,7 @@ import { ConfigError } from "./config.js";
 import type { Logger } from "./logger.js";
 import { type Runtime, type RuntimeOptions, startRuntime } from "./runtime.js";
 import { drainAndClose, shutdownSignals, type Transport } from "./shutdown.js";
+import { armExitDeadline, logProcessWarnings } from "./exit-deadline.js";
 
 function exitAfterLogs(log: Logger | undefined, code: number): void {
   if (log) log.flush(() => process.exit(code));
@@ -39,6 +40,7 @@ export async function runEntry<T>(
   const { log } = runtime;
   process.on("uncaughtException", (err) => fatal(log, err));
   process.on("unhandledRejection", (err) => fatal(log, err));
+  logProcessWarnings(log);
   let transport: Transport;
   try {
     transport = await serve(runtime);
@@ -47,6 +49,8 @@ export async function runEntry<T>(
   }
   const signal = await signals.first;
   log.info({ signal }, "shutting down: finishing running jobs, then exiting");
+  // Whatever native code or a stuck request does, the process ends within a bounded time.
+  armExitDeadline(runtime.config.drainMs + 2000 + runtime.config.exitGraceMs, log);
   signals.onRepeat((again) => {
     log.warn({ signal: again }, "aborting running work");
     void runtime.service.drain(0);

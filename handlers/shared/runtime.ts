@@ -155,7 +155,7 @@ export async function startRuntime<T = undefined>(
   log.info({ transport: options.transport, engine: engine.kind }, "engine started");
   // parseConfig refuses request logs without ORCH_ENCRYPTION_KEY, so sealKey is the configured key here.
   const requestLog = config.requestLogs.enabled
-    ? createRequestLog(config.requestLogs.path, sealKey)
+    ? createRequestLog(config.requestLogs.path, sealKey, config.requestLogRotation)
     : undefined;
   return { ...createRuntime({ config, log, engine, sealKey, requestLog }), settings };
 }

@@ -116,7 +116,13 @@ describe("sealed request logs", () => {
     expect(res.status).toBe(200);
     expect((await server.stop()).code).toBe(0);
     const sealed = readFileSync(path, "utf8");
-    expect(sealed.trim().split("\n")).toHaveLength(1);
+    // The file's chain start, the one record, and the chain end written at the clean stop.
+    expect(
+      sealed
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).kind),
+    ).toEqual(["start", "record", "end"]);
     for (const needle of ["ZEBRA", "vault", "choice", "prompt"]) expect(sealed).not.toContain(needle);
 
     const opened = run(process.execPath, ["--import", "tsx", "scripts/decrypt-request-logs.ts", path], {
@@ -131,6 +137,7 @@ describe("sealed request logs", () => {
     });
     expect((await wrong.exited).code).toBe(1);
     expect(wrong.stdout).toEqual([]);
+    expect(wrong.stderr.join("\n")).toContain("wrong key");
   });
 });
 

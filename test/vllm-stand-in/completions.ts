@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sleep } from "../../core/sleep.js";
-import { errorBody } from "./faults.js";
+import { type CallFault, errorBody } from "./faults.js";
 import { constrainedText, finish, freeText, type Generated, tokenize } from "./generate.js";
 import { CompletionBody, describeViolation, type TextCompletionBody } from "./schemas.js";
 import type { VllmStandIn } from "./server.js";
@@ -15,8 +15,15 @@ export async function handleCompletion(
   _req: IncomingMessage,
   res: ServerResponse,
   raw: unknown,
+  callFault?: CallFault,
 ): Promise<void> {
-  const { options, faults } = standIn;
+  const { options } = standIn;
+  // A per-call fault applies to this call only, on top of the switchable ones.
+  const faults = {
+    ...standIn.faults,
+    ...(callFault === "slow" ? { tokenDelayMs: 20 } : {}),
+    ...(callFault === "violate" ? { ignoreStructuredOutputs: true } : {}),
+  };
   if (options.runner === "pooling") {
     // A pooling server registers no generate routes at all: FastAPI's own 404.
     return standIn.sendJson(res, 404, { detail: "Not Found" });
@@ -119,6 +126,15 @@ export async function handleCompletion(
   });
   const tokens = generated.tokens.length > 0 ? generated.tokens : [""];
   for (let i = 0; i < tokens.length; i++) {
+    // Midway: after the first token, or before the only one.
+    const midway = i === Math.min(1, tokens.length - 1);
+    if (callFault === "cut" && midway) return cut();
+    if (callFault === "malformed" && midway) {
+      done = true;
+      await event('{"id": "cmpl-broken", "choices": [{"text": ');
+      res.end();
+      return;
+    }
     if (faults.cutAfterTokens !== undefined && sent >= faults.cutAfterTokens) return cut();
     if (faults.errorEventAfterTokens !== undefined && sent >= faults.errorEventAfterTokens) {
       done = true;

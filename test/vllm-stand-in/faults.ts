@@ -25,6 +25,44 @@ export interface Faults {
   omitModel?: boolean;
   /** GET /health status (503 = engine dead). */
   healthStatus?: number;
+  /** Chooses a fault for each POST /v1/completions on its own (undefined = none); see CallFault. */
+  perCall?: FaultPicker;
+}
+
+/**
+ * One call's fault: `reset` destroys the connection before any answer (a refused or dropped
+ * connection as the client sees it), `status500`/`status503` answer vLLM's error, `slow` takes
+ * 20 ms per token, `cut` destroys the stream midway, `malformed` sends an SSE event that is not
+ * JSON, `violate` generates as if the constraint were absent.
+ */
+export const CALL_FAULTS = [
+  "reset",
+  "status500",
+  "status503",
+  "slow",
+  "cut",
+  "malformed",
+  "violate",
+] as const;
+export type CallFault = (typeof CALL_FAULTS)[number];
+export type FaultPicker = (body: unknown, index: number) => CallFault | undefined;
+
+/** A seeded picker faulting about `rate` of the calls, the kinds in turn at random. */
+export function randomFaults(
+  rate: number,
+  seed: number,
+  kinds: readonly CallFault[] = CALL_FAULTS,
+): FaultPicker {
+  let state = seed >>> 0;
+  // mulberry32: small, seeded, good enough to spread faults evenly.
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => (next() < rate ? kinds[Math.floor(next() * kinds.length)] : undefined);
 }
 
 export interface Planned {

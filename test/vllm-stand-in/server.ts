@@ -13,7 +13,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Faults, type Planned, errorBody } from "./faults.js";
+import { type CallFault, type Faults, type Planned, errorBody } from "./faults.js";
 import { card, typeOf } from "./models.js";
 import { handleCompletion } from "./completions.js";
 import { handleEmbeddings, handleTokenize } from "./pooling.js";
@@ -67,6 +67,9 @@ export class VllmStandIn {
   /** TCP connections opened and closed (by either side), for keep-alive and abort checks. */
   readonly connections = { opened: 0, closed: 0 };
   faults: Faults = {};
+  /** The calls `faults.perCall` faulted, in order, with their bodies. */
+  readonly faulted: { kind: CallFault; body: unknown }[] = [];
+  private perCallIndex = 0;
   /** Called for every completion (after the queue is empty); undefined = generate as usual. */
   replyWith: ReplyFunction | undefined;
   private readonly queue: ScriptedReply[] = [];
@@ -239,6 +242,19 @@ export class VllmStandIn {
         return;
       }
     }
+    const callFault =
+      path === "/v1/completions" && this.faults.perCall
+        ? this.faults.perCall(body, this.perCallIndex++)
+        : undefined;
+    if (callFault) this.faulted.push({ kind: callFault, body });
+    if (callFault === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (callFault === "status500" || callFault === "status503") {
+      const status = callFault === "status500" ? 500 : 503;
+      return this.sendError(res, status, `stand-in fault ${status}`, typeOf(status), null);
+    }
     const plan = this.planned.find((p) => p.path === path && p.remaining > 0);
     if (plan) {
       plan.remaining--;
@@ -273,7 +289,7 @@ export class VllmStandIn {
       case "POST /tokenize":
         return handleTokenize(this, res, body);
       case "POST /v1/completions":
-        return handleCompletion(this, req, res, body);
+        return handleCompletion(this, req, res, body, callFault);
       case "POST /v1/embeddings":
         return handleEmbeddings(this, res, body);
       default:

@@ -5,6 +5,7 @@ import type { Engine } from "../../../core/engine.js";
 import { toDeliberateError } from "../../../core/errors.js";
 import { parseOrInvalid } from "../../../core/invalid-request.js";
 import { EmbeddingsRequest } from "../../../core/protocol.js";
+import type { JobQueue } from "../../../core/queue.js";
 import { embed } from "../../shared/embeddings.js";
 import type { ServerMetrics } from "../metrics.js";
 import { errors, json, ref, security, serve } from "../openapi.js";
@@ -20,11 +21,20 @@ const embeddingsRoute = (path: string) =>
     responses: { 200: json(ref("EmbeddingsResponse"), "the embeddings"), ...errors },
   });
 
-export function addEmbeddingsRoutes(app: OpenAPIHono, engine: Engine, metrics: ServerMetrics): void {
+export function addEmbeddingsRoutes(
+  app: OpenAPIHono,
+  engine: Engine,
+  metrics: ServerMetrics,
+  /** Bounds embeddings requests running and waiting (ORCH_MAX_EMBEDDINGS_*). */
+  queue?: JobQueue,
+): void {
   const handler = async (c: Context) => {
     const request = parseOrInvalid(EmbeddingsRequest, await readJson(c));
+    const signal = c.req.raw.signal;
     try {
-      const response = await embed(engine, request, c.req.raw.signal);
+      const response = queue
+        ? await queue.run(request, (queued) => embed(engine, queued, signal), { signal })
+        : await embed(engine, request, signal);
       metrics.recordEmbeddings("ok");
       return c.json(response);
     } catch (err) {

@@ -4,7 +4,10 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { CompletionService } from "../../../core/completion-service.js";
 import { DeliberateError } from "../../../core/errors.js";
+import type { Logger } from "../../shared/logger.js";
+import { type BufferedSocket, boundedSender } from "../backpressure.js";
 import { batchedSender, type RawSocket } from "../batched-send.js";
+import type { ServerMetrics } from "../metrics.js";
 import { errors, security, serve } from "../openapi.js";
 import { WsSession } from "../ws-session.js";
 import { fail } from "./respond.js";
@@ -13,6 +16,10 @@ export interface WsRouteDeps {
   service: CompletionService;
   maxWsInflight: number;
   maxBodyBytes: number;
+  /** Unsent bytes one socket may hold before it is closed (ORCH_WS_MAX_BUFFERED_BYTES). */
+  maxWsBufferedBytes?: number;
+  metrics: ServerMetrics;
+  log: Logger;
   draining: () => boolean;
 }
 
@@ -58,13 +65,24 @@ export function addWsRoute(app: OpenAPIHono, deps: WsRouteDeps): void {
       let session: WsSession | undefined;
       return {
         onOpen(_event, ws) {
-          const raw = ws.raw as RawSocket | undefined;
+          const raw = ws.raw as (RawSocket & BufferedSocket) | undefined;
           if (!raw) return;
+          // A client that stops reading is closed rather than buffered for without bound.
+          const send = boundedSender({
+            socket: raw,
+            send: batchedSender(raw),
+            maxBufferedBytes: deps.maxWsBufferedBytes ?? 4 * 1024 * 1024,
+            onOverflow: (buffered) => {
+              deps.log.warn({ buffered_bytes: buffered }, "websocket closed: the client is not reading");
+              deps.metrics.recordWsOverflow();
+              session?.close();
+            },
+          });
           session = new WsSession({
             service: deps.service,
             maxInflight: deps.maxWsInflight,
             maxFrameBytes: deps.maxBodyBytes,
-            send: batchedSender(raw),
+            send,
           });
         },
         onMessage(event, _ws) {
