@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** A `then` keyword, built so that no object literal reads as a thenable. */
 const THEN = (schema: Record<string, unknown>): Record<string, unknown> =>
@@ -105,11 +105,7 @@ describe("allOf merges: exact conjunctions only", () => {
   });
 });
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("merged schemas on the real engine: every output passes the validator", () => {
   const schemas: Array<Record<string, unknown>> = [

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GrammarError } from "./errors.js";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const overlapping = (schema: Record<string, unknown>) => {
   try {
@@ -69,11 +69,7 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
   });
 });
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("oneOf/anyOf on the real engine: every output passes the validator", () => {
   const schemas: Array<Record<string, unknown>> = [

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepareConstraint } from "../constraints/index.js";
 import { noThinkPrompt } from "../prompt.js";
 import { FORMAT_PATTERNS } from "./json-string-formats.js";
 import { parseRegex, type RegexNode } from "./regex-ast.js";
 import { mulberry32 } from "./schema-generator.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** A seeded random string matching the tree (unbounded counts capped at 6). */
 function sample(node: RegexNode, rand: () => number): string {
@@ -42,11 +42,7 @@ describe("format regexes generate a subset of what the validator's format accept
   }
 });
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("formats on the real engine: every output passes the validator", () => {
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepareConstraint } from "../constraints/index.js";
 import { GrammarError } from "./errors.js";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
-import { type DemoEngine, sampling, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { sampling, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const ANY = "[ -!#-\\[\\]-\\uD7FF\\uE000-\\U0010FFFF]";
 const gbnf = (pattern: string, min = 0, max = Infinity) => patternStringGbnf(pattern, min, max, "");
@@ -59,11 +59,7 @@ describe("pattern → JSON-string GBNF", () => {
   });
 });
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("pattern on the real engine: every output passes the validator", () => {
   const schemas: Array<Record<string, unknown>> = [

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { noThinkPrompt } from "../prompt.js";
 import { integersAreMultiples } from "./json-schema-numbers.js";
 import { integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
-import { type DemoEngine, expectValidOverSeeds, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 /** The GBNF these modules write (literals, classes, {m,n}, groups) read as a JavaScript regex. */
 const asRegex = (gbnf: string) =>
@@ -67,11 +67,7 @@ describe("number ranges → GBNF, checked against every value near the bounds", 
   });
 });
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("number bounds on the real engine: every output passes the validator", () => {
   const schemas: Array<Record<string, unknown>> = [

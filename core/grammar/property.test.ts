@@ -5,9 +5,9 @@
  * model, several seeds) passes the post-hoc validator (ajv with ajv-formats). Answers cut by the
  * token cap are counted apart (answer_truncated), never as valid.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepareConstraint } from "../constraints/index.js";
-import { type DemoEngine, sampling, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { sampling, useDemoEngine } from "../engines/llamacpp/test-support.js";
 import { noThinkPrompt } from "../prompt.js";
 import { isGrammarError } from "./errors.js";
 import { lowerJsonSchema } from "./json-schema.js";
@@ -17,12 +17,7 @@ const SCHEMAS = 100;
 const SEEDS = [11, 12, 13];
 const MAX_TOKENS = 200;
 
-let demo: DemoEngine;
-// Loading the model takes seconds alone, minutes on a busy machine.
-beforeAll(async () => {
-  demo = await startDemoEngine();
-}, 300_000);
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("property: every answer of an accepted schema validates", () => {
   it(`${SCHEMAS} random schemas × ${SEEDS.length} seeds`, { timeout: 300_000 }, async () => {

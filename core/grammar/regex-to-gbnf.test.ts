@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GrammarError } from "./errors.js";
 import { choiceToGbnf, gbnfLiteral, regexToGbnf } from "./regex-to-gbnf.js";
-import { CHAT_PROMPT, type DemoEngine, sampling, startDemoEngine } from "../engines/llamacpp/test-support.js";
+import { CHAT_PROMPT, sampling, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 const code = (fn: () => unknown) => {
   try {

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DeliberateError } from "../../errors.js";
-import { CHAT_PROMPT, type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { CHAT_PROMPT, sampling, startDemoEngine, useDemoEngine } from "./test-support.js";
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine({ concurrency: 2 });
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine({ concurrency: 2 });
 
 const rejection = async (promise: Promise<unknown>) => {
   const err = await promise.then(

@@ -4,20 +4,15 @@
  * its grammar passes the post-hoc validator (schema-bench.ts). The whole corpus runs through
  * scripts/jsonschemabench.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatReport, readRows, runSchemaBench } from "./schema-bench.js";
-import { type DemoEngine, startDemoEngine } from "./test-support.js";
+import { useDemoEngine } from "./test-support.js";
 
 const SLICE = new URL("../../../test/data/jsonschemabench/slice.jsonl", import.meta.url);
 const SEEDS = [1, 2];
 const MAX_TOKENS = 384;
 
-let demo: DemoEngine;
-// Loading the model takes seconds alone, minutes on a busy machine.
-beforeAll(async () => {
-  demo = await startDemoEngine();
-}, 300_000);
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("jsonschemabench slice on the embedded engine", () => {
   it("refuses up front or produces only valid answers, over 2 seeds per schema", {

@@ -3,16 +3,12 @@
  * away), and native sampling failures: each must settle the completion cleanly, release the
  * sequence, raise no unhandled rejection, and leave the engine serving the next request.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Constraint } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
-import { CHAT_PROMPT, type DemoEngine, sampling, startDemoEngine } from "./test-support.js";
+import { CHAT_PROMPT, sampling, useDemoEngine } from "./test-support.js";
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine({ concurrency: 2 });
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine({ concurrency: 2 });
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);

@@ -2,18 +2,14 @@
  * The pipeline on the real embedded engine: a constraint llama.cpp cannot express is refused by
  * the engine's prepareConstraint before the think step, at every effort.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CompletionCall } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
 import { type PipelineEvent, runPipeline } from "../../pipeline.js";
 import { CompletionRequest, EFFORTS } from "../../protocol.js";
-import { type DemoEngine, startDemoEngine } from "./test-support.js";
+import { useDemoEngine } from "./test-support.js";
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine();
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine();
 
 describe("pipeline on the embedded engine: up-front rejection of an inexpressible schema", () => {
   for (const effort of EFFORTS) {

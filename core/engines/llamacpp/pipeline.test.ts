@@ -2,7 +2,7 @@
  * The whole pipeline (core/pipeline.ts) on the real embedded engine and the random demo model, at
  * every effort with every constraint kind. Random text means only structure can be asserted.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prepareConstraint } from "../../constraints/index.js";
 import { type PipelineEvent, runPipeline } from "../../pipeline.js";
 import {
@@ -11,13 +11,9 @@ import {
   EFFORTS,
   type StructuredOutputs,
 } from "../../protocol.js";
-import { type DemoEngine, startDemoEngine } from "./test-support.js";
+import { useDemoEngine } from "./test-support.js";
 
-let demo: DemoEngine;
-beforeAll(async () => {
-  demo = await startDemoEngine({ concurrency: 2 });
-});
-afterAll(() => demo?.dispose());
+const demo = useDemoEngine({ concurrency: 2 });
 
 const BUDGETS = { low: 24, medium: 48, high: 96 };
 

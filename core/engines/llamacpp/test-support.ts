@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { prepareConstraint } from "../../constraints/index.js";
 import type { Sampling } from "../../engine.js";
 import { createLlamaCppEngine, type LlamaCppEngine, type LlamaCppEngineOptions } from "./index.js";
@@ -35,6 +35,19 @@ export async function startDemoEngine(options: LlamaCppEngineOptions = {}): Prom
       await rm(cacheDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A demo engine for the whole test file: loaded before its tests, disposed after them. The object is
+ * filled in by beforeAll, so tests read it as they would the engine itself.
+ */
+export function useDemoEngine(options: LlamaCppEngineOptions = {}, loadTimeoutMs = 300_000): DemoEngine {
+  const demo = {} as DemoEngine;
+  beforeAll(async () => {
+    Object.assign(demo, await startDemoEngine(options));
+  }, loadTimeoutMs);
+  afterAll(() => demo.dispose?.());
+  return demo;
 }
 
 export const sampling = (seed: number, temperature = 0.8): Sampling => ({
