@@ -30,9 +30,11 @@ describe("a WebSocket client that never reads", () => {
     server = await startTestServer(new ScriptedEngine({ fallback: { text: "y".repeat(32 * 1024) } }), {
       wsMaxBufferedBytes: 1024 * 1024,
       maxWsInflight: 64,
+      // room for the 32 KB answer (8,192 of the scripted engine's tokens), so it completes and is cached
+      answerMaxTokens: 16_384,
     });
     const client = await TestClient.open(server.wsUrl);
-    const request = { prompt: "same", thinking_effort: "none", temperature: 0 };
+    const request = { prompt: "same", thinking_effort: "none", temperature: 0, max_answer_tokens: 16_384 };
     client.send({ type: "completion.create", id: "warm", request });
     await client.terminal("warm");
     // From now on the client reads nothing: the kernel buffers fill, then ws's queue would grow.
