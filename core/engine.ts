@@ -97,3 +97,10 @@ export interface Engine {
   modelInfo(): ModelInfo;
   close?(): Promise<void>;
 }
+
+/** How an engine logs (the entries adapt pino to it), so core stays free of a logging framework. */
+export type EngineLog = (
+  level: "debug" | "info" | "warn" | "error",
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;

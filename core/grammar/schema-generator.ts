@@ -4,18 +4,11 @@
  * random model finishes most answers inside a modest token cap.
  */
 import { FORMAT_PATTERNS } from "./json-string-formats.js";
+import { mulberry32 } from "../random.js";
 
 type Schema = Record<string, unknown>;
 
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const STRING_FORMATS = [...Object.keys(FORMAT_PATTERNS), "password", "binary", "not-a-format"];
 const NUMBER_FORMATS = ["int32", "int64", "float", "double"];

@@ -4,17 +4,9 @@
  * but for one field. Every input it makes is invalid by construction, so each must be answered
  * with an error envelope.
  */
+import { mulberry32 } from "../../core/random.js";
 
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 const VALID = { prompt: "hi", thinking_effort: "none" };
 

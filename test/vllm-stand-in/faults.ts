@@ -3,6 +3,7 @@
  * Refused = `standIn.refuse()` / `resume()`; status faults = `standIn.failNext(status, count)`.
  */
 import type { StructuredOutputsBody } from "./schemas.js";
+import { mulberry32 } from "../../core/random.js";
 
 export interface Faults {
   /** Milliseconds per generated token (streamed or not), so an abort mid-generation is observable. */
@@ -53,15 +54,7 @@ export function randomFaults(
   seed: number,
   kinds: readonly CallFault[] = CALL_FAULTS,
 ): FaultPicker {
-  let state = seed >>> 0;
-  // mulberry32: small, seeded, good enough to spread faults evenly.
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return () => (next() < rate ? kinds[Math.floor(next() * kinds.length)] : undefined);
 }
 

@@ -5,6 +5,7 @@
  */
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import { retry, retryAfterMs } from "../../retry.js";
+import type { EngineLog } from "../../engine.js";
 import {
   connectionFailure,
   inBandError,
@@ -24,11 +25,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4000 };
 
-export type VllmLogger = (
-  level: "debug" | "info" | "warn" | "error",
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type VllmLogger = EngineLog;
 
 export interface HttpOptions {
   fetch: typeof fetch;

@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type GgufTensor, type GgufValue, writeGguf } from "./gguf-writer.js";
 import { buildTinyVocab } from "./tiny-vocab.js";
+import { mulberry32 } from "../../../random.js";
 
 export const TINY_MODEL_NAME = "deliberate-demo-tiny";
 export const TINY_DEFAULT_SEED = 1;
@@ -28,17 +29,7 @@ const HEAD_STD = 0.25;
 /** Token ids 128–255 are the non-ASCII byte tokens (id b is byte b). */
 export const TINY_NON_ASCII_BYTE_IDS: readonly number[] = Array.from({ length: 128 }, (_, i) => 128 + i);
 
-/** mulberry32: tiny, fast and the same on every platform (integer maths only). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function gaussian(rand: () => number): () => number {
   return () => {

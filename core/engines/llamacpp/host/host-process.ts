@@ -12,12 +12,9 @@ import type { ModelInfo } from "../../../engine.js";
 import { DeliberateError } from "../../../errors.js";
 import { NativeLogSplitter } from "./native-log.js";
 import { type FromHost, fromWire, type HostEngineOptions, type ToHost } from "./protocol.js";
+import type { EngineLog } from "../../../engine.js";
 
-export type HostLog = (
-  level: "debug" | "info" | "warn" | "error",
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type HostLog = EngineLog;
 
 export interface HostLimits {
   /** --max-old-space-size of the host, in MB. */
