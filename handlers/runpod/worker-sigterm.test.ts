@@ -106,11 +106,15 @@ describe("SIGTERM", () => {
     // The job queued after SIGTERM was never handed out.
     expect(standIn.queuedJobs).toBe(1);
     // The sealed request log holds the job, readable with the key.
-    const lines = (await readFile(path.join(cacheDir, "requests.jsonl"), "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(1);
+    // (A chained log: a start line, one record per job, an end line on a clean stop.)
+    const entries = (await readFile(path.join(cacheDir, "requests.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { kind: string; box?: string });
+    expect(entries.map((e) => e.kind)).toEqual(["start", "record", "end"]);
     const record = openJson<{ outcome: string; transport: string }>(
       KEY,
-      Buffer.from(JSON.parse(lines[0]!).box, "base64"),
+      Buffer.from(entries[1]!.box!, "base64"),
     );
     expect(record).toMatchObject({ outcome: "ok", transport: "runpod" });
   });

@@ -14,8 +14,8 @@ function banner(url: string, key: { key: string; generated: boolean }, engine: s
     "",
     `Deliberate is listening on ${shown} (engine: ${engine})`,
     `  WebSocket  ${ws}/ws/completions`,
-    `  Docs       ${shown}/docs        (asks for the API key once per tab)`,
-    `  Dashboard  ${shown}/dashboard${key.generated ? `?api_key=${key.key}` : "   (asks for the API key once per tab)"}`,
+    `  Docs       ${shown}/docs        (asks for the key once per tab)`,
+    `  Dashboard  ${shown}/dashboard${key.generated ? `?api_key=${key.key}` : "   (asks for the key once per tab)"}`,
     key.generated
       ? `  API key    ${key.key}   (generated for this run; set ORCH_API_KEY to choose one)`
       : "  API key    from ORCH_API_KEY",
