@@ -114,7 +114,7 @@ async function main() {
   try {
     // Configured as the server configures its own (handlers/shared/engine-from-config.ts), so
     // the difference measured is the server, not a streaming/non-streaming mismatch.
-    const engine = createVllmEngine({ baseUrl: stack.standIn.url, model: stack.model, streamAlways: true });
+    const engine = createVllmEngine({ baseUrl: stack.standIn.url, model: stack.model });
     await engine.start();
     const parsed = CompletionRequest.parse(REQUEST);
     let job = 0;
