@@ -23,10 +23,11 @@ const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, "
 /**
  * Pipelines at once when ORCH_MAX_CONCURRENCY is unset. Each running pipeline is one sequence on
  * the engine. vLLM batches up to its --max-num-seqs (256 by default on most GPUs) and queues the
- * rest itself, so 256 keeps a default vLLM's batch full (bench/vllm-batching.ts); the embedded
- * engine has one context sequence per pipeline, and 8 of those fit a small CPU model.
+ * rest itself; a pipeline leaves vLLM's batch between its calls, so a quarter more than 256 keeps
+ * vLLM's waiting queue short but not empty and its batch full (bench/vllm-batching.ts). The
+ * embedded engine has one context sequence per pipeline, and 8 of those fit a small CPU model.
  */
-export const DEFAULT_CONCURRENCY = { vllm: 256, embedded: 8 } as const;
+export const DEFAULT_CONCURRENCY = { vllm: 320, embedded: 8 } as const;
 
 function defaultConcurrency(vllm: boolean): number {
   return vllm ? DEFAULT_CONCURRENCY.vllm : DEFAULT_CONCURRENCY.embedded;
