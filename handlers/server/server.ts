@@ -13,6 +13,7 @@ import { drainAndClose, type Transport } from "../shared/shutdown.js";
 import { createApp } from "./app.js";
 import { RecentRequests } from "./dashboard.js";
 import { createMetrics } from "./metrics.js";
+import { attachWebSockets, openSession } from "./ws-upgrade.js";
 
 export interface StartServerOptions {
   runtime: Runtime;
@@ -64,7 +65,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxPayload: Math.max(config.maxBodyBytes * 4, 64 * 1024),
     perMessageDeflate: false,
   });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  attachWebSockets(server, app.fetch, wss, (ws) =>
+    openSession(ws, {
+      service,
+      maxInflight: config.maxWsInflight,
+      maxFrameBytes: config.maxBodyBytes,
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

@@ -62,6 +62,7 @@ export async function handleCompletion(
   const leave = await standIn.batch.enter();
   res.on("close", leave);
   if (res.destroyed) return leave();
+  if (faults.callDelayMs) await sleep(faults.callDelayMs);
   let sent = 0;
   let done = false;
   let cutByServer = false;

@@ -1,12 +1,10 @@
 /** GET /ws/completions: the WebSocket protocol (described in the document's prose; messages are components). */
-import { upgradeWebSocket } from "@hono/node-server";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { CompletionService } from "../../../core/completion-service.js";
 import { DeliberateError } from "../../../core/errors.js";
-import { batchedSender, type RawSocket } from "../batched-send.js";
 import { errors, security, serve } from "../openapi.js";
-import { WsSession } from "../ws-session.js";
+import { type UpgradeEnv, WS_UPGRADE } from "../ws-upgrade.js";
 import { fail } from "./respond.js";
 
 export interface WsRouteDeps {
@@ -51,30 +49,16 @@ export function addWsRoute(app: OpenAPIHono, deps: WsRouteDeps): void {
     },
     middleware: [upgradeOnly(deps.draining)],
   });
-  serve(
-    app,
-    route,
-    upgradeWebSocket(() => {
-      let session: WsSession | undefined;
-      return {
-        onOpen(_event, ws) {
-          const raw = ws.raw as RawSocket | undefined;
-          if (!raw) return;
-          session = new WsSession({
-            service: deps.service,
-            maxInflight: deps.maxWsInflight,
-            maxFrameBytes: deps.maxBodyBytes,
-            send: batchedSender(raw),
-          });
-        },
-        onMessage(event, _ws) {
-          const data = event.data as string | ArrayBuffer;
-          session?.handleFrame(data, typeof data !== "string");
-        },
-        onClose() {
-          session?.close();
-        },
-      };
-    }),
-  );
+  serve(app, route, (c) => {
+    // Only an upgrade that came through ws-upgrade.ts carries the flag; the socket opens there.
+    const upgrade = (c.env as Partial<UpgradeEnv> | undefined)?.[WS_UPGRADE];
+    if (!upgrade) {
+      return c.json(
+        new DeliberateError("invalid_request", "this route speaks WebSocket only (see /docs)").toEnvelope(),
+        426,
+      );
+    }
+    upgrade.accepted = true;
+    return c.body(null, 200);
+  });
 }
