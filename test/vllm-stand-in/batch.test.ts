@@ -67,4 +67,17 @@ describe("batching (--max-num-seqs)", () => {
     await (await first).json();
     await expect.poll(() => gauges(url)).toEqual({ running: 0, waiting: 0 });
   });
+
+  it("--call-delay-ms holds every completion before its first token", async () => {
+    standIn = await startStandIn();
+    standIn.faults.callDelayMs = 150;
+    const started = performance.now();
+    const res = await fetch(`${standIn.url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body(standIn.options.model),
+    });
+    await res.json();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
 });
