@@ -1,14 +1,14 @@
 /**
- * Memory per idle connection: the server's RSS before and after 1,000 authenticated WebSocket
- * connections that each did one ping and then sit idle. Target: ≤ 64 KB per connection.
- *   tsx bench/server-idle.ts [--connections 1000]
+ * Memory per idle connection: the server's RSS before and after N (default 10,000) authenticated WebSocket
+ * connections that each did one ping and then sit idle. Target: ≤ 16 KB per connection at 10,000.
+ *   tsx bench/server-idle.ts [--connections 10000]
  */
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { PROCESS_KEY, report, round, rssOf, startStack } from "./server-support.js";
 import { sleep } from "../core/sleep.js";
 
-const { values } = parseArgs({ options: { connections: { type: "string", default: "1000" } } });
+const { values } = parseArgs({ options: { connections: { type: "string", default: "10000" } } });
 const N = Number(values.connections);
 
 function connect(url: string): Promise<WebSocket> {
@@ -54,12 +54,12 @@ async function main() {
       rss_before_mb: round(before / 2 ** 20, 1),
       rss_after_mb: round(after / 2 ** 20, 1),
       kb_per_connection: round(perConnection / 1024, 1),
-      target_kb_per_connection: 64,
+      target_kb_per_connection: 16,
     };
     console.log(
       [
         `server-idle: ${N} authenticated idle WebSocket connections`,
-        `  server RSS ${figures.rss_before_mb} MB → ${figures.rss_after_mb} MB: ${figures.kb_per_connection} KB per connection (target ≤ 64 KB)`,
+        `  server RSS ${figures.rss_before_mb} MB → ${figures.rss_after_mb} MB: ${figures.kb_per_connection} KB per connection (target ≤ 16 KB)`,
       ].join("\n"),
     );
     report("server-idle", figures);

@@ -14,10 +14,16 @@ import { CompletionRequest } from "../core/protocol.js";
 import { cpuMsOf, PROCESS_KEY, percentile, report, round, selfCpuMs, startStack } from "./server-support.js";
 
 const { values } = parseArgs({
-  options: { pipelines: { type: "string", default: "4000" }, clients: { type: "string", default: "64" } },
+  options: {
+    pipelines: { type: "string", default: "4000" },
+    clients: { type: "string", default: "64" },
+    /** Latency of every upstream call (the stand-in's --call-delay-ms). */
+    "upstream-ms": { type: "string", default: "0" },
+  },
 });
 const PIPELINES = Number(values.pipelines);
 const CLIENTS = Number(values.clients);
+const UPSTREAM_MS = Number(values["upstream-ms"]);
 const REQUEST = {
   prompt: "Is the sky blue on a clear day?",
   thinking_effort: "low",
@@ -105,16 +111,20 @@ function viaServer(sockets: WebSocket[]) {
 }
 
 async function main() {
-  const stack = await startStack("pipeline", {
-    ORCH_MAX_CONCURRENCY: String(CLIENTS),
-    ORCH_MAX_QUEUE: "4096",
-    ORCH_MAX_WS_INFLIGHT: "4",
-  });
+  const stack = await startStack(
+    "pipeline",
+    {
+      ORCH_MAX_CONCURRENCY: String(CLIENTS),
+      ORCH_MAX_QUEUE: "4096",
+      ORCH_MAX_WS_INFLIGHT: "4",
+    },
+    ["--call-delay-ms", String(UPSTREAM_MS)],
+  );
   pids = { server: stack.server.child.pid!, standIn: stack.standIn.child.pid! };
   try {
     // Configured as the server configures its own (handlers/shared/engine-from-config.ts), so
     // the difference measured is the server, not a streaming/non-streaming mismatch.
-    const engine = createVllmEngine({ baseUrl: stack.standIn.url, model: stack.model, streamAlways: true });
+    const engine = createVllmEngine({ baseUrl: stack.standIn.url, model: stack.model });
     await engine.start();
     const parsed = CompletionRequest.parse(REQUEST);
     let job = 0;
@@ -158,6 +168,11 @@ async function main() {
       added_p50_ms: round(percentile(s.latencies, 50) - percentile(d.latencies, 50)),
       direct_p95_ms: round(percentile(d.latencies, 95)),
       server_p95_ms: round(percentile(s.latencies, 95)),
+      direct_p99_ms: round(percentile(d.latencies, 99)),
+      server_p99_ms: round(percentile(s.latencies, 99)),
+      added_p99_ms: round(percentile(s.latencies, 99) - percentile(d.latencies, 99)),
+      upstream_ms: UPSTREAM_MS,
+      wall_ratio_p50: round(percentile(s.latencies, 50) / percentile(d.latencies, 50), 3),
       target_added_p50_ms: 1,
       // CPU per pipeline: the direct path spends its engine work in the bench process; through the
       // server, that work moves to the server, which adds the WebSocket, queue and bookkeeping.
@@ -171,10 +186,10 @@ async function main() {
     };
     console.log(
       [
-        `server-pipeline: ${PIPELINES} pipelines (effort low, 4 engine calls), ${CLIENTS} concurrent clients`,
+        `server-pipeline: ${PIPELINES} pipelines (effort low, 4 engine calls), ${CLIENTS} concurrent clients, upstream ${UPSTREAM_MS} ms a call`,
         `  direct to the stand-in: ${figures.direct_per_s} pipelines/s, p50 ${figures.direct_p50_ms} ms, p95 ${figures.direct_p95_ms} ms`,
         `  through the server:     ${figures.server_per_s} pipelines/s, p50 ${figures.server_p50_ms} ms, p95 ${figures.server_p95_ms} ms`,
-        `  ratio server/direct: ${figures.throughput_ratio}; added per pipeline at p50: ${figures.added_p50_ms} ms (target ≤ 1 ms)`,
+        `  ratio server/direct: ${figures.throughput_ratio}; added per pipeline at p50: ${figures.added_p50_ms} ms (target ≤ 1 ms), at p99: ${figures.added_p99_ms} ms; p50 wall ratio ${figures.wall_ratio_p50}`,
         `  CPU per pipeline (client + server): direct ${figures.direct_cpu_ms_per_pipeline} ms, through the server ${figures.server_path_cpu_ms_per_pipeline} ms, added ${figures.added_cpu_ms_per_pipeline} ms; stand-in ${figures.stand_in_cpu_ms_per_pipeline} ms`,
         `  CPU per pipeline on the server path: server process ${figures.server_cpu_ms_per_pipeline} ms, WebSocket client ${figures.client_cpu_ms_per_pipeline} ms`,
       ].join("\n"),

@@ -50,9 +50,10 @@ process.on("exit", () => {
 export async function startStack(
   name: string,
   env: Record<string, string> = {},
+  standInArgs: string[] = [],
 ): Promise<{ standIn: Proc & { url: string }; server: ServerProc; model: string; stop(): Promise<void> }> {
   const model = "bench-model";
-  const standIn = await startStandIn(model, 0);
+  const standIn = await startStandIn(model, 0, standInArgs);
   const bundle = await buildBundle(`bench-${name}`);
   const server = await startServerProcess(bundle, {
     VLLM_URL: standIn.url,

@@ -19,6 +19,9 @@ import { buildInfo } from "./ops/build-info.js";
 import { EngineMonitor } from "./ops/engine-monitor.js";
 import { createMetrics } from "./metrics.js";
 import { capConnections, defaultMaxConnections, httpServerOptions } from "./connection-limits.js";
+import { attachWebSockets, openSession } from "./ws-upgrade.js";
+import { type BufferedSocket, boundedSender } from "./backpressure.js";
+import { batchedSender } from "./batched-send.js";
 
 export interface StartServerOptions {
   runtime: Runtime;
@@ -113,7 +116,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const server = createAdaptorServer({
     fetch: app.fetch,
-    websocket: { server: wss },
     serverOptions: httpServerOptions({
       headersTimeoutMs: config.headersTimeoutMs ?? 10_000,
       bodyTimeoutMs: config.bodyTimeoutMs ?? 30_000,
@@ -122,6 +124,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   capConnections(server, config.maxConnections ?? defaultMaxConnections(), () =>
     metrics.recordRejectedConnection(),
   );
+  attachWebSockets(server, app.fetch, wss, (ws) => {
+    // A client that stops reading is closed rather than buffered for without bound.
+    const session = openSession(ws, {
+      service,
+      maxInflight: config.maxWsInflight,
+      maxFrameBytes: config.maxBodyBytes,
+      send: boundedSender({
+        socket: ws as unknown as BufferedSocket,
+        send: batchedSender(ws),
+        maxBufferedBytes: config.wsMaxBufferedBytes ?? 4 * 1024 * 1024,
+        onOverflow: (buffered) => {
+          log.warn({ buffered_bytes: buffered }, "websocket closed: the client is not reading");
+          metrics.recordWsOverflow();
+          session.close();
+        },
+      }),
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

@@ -189,6 +189,14 @@ describe("vLLM", () => {
   it("refuses a URL that is not http(s)", () => {
     expect(problems({ VLLM_URL: "ftp://x", MODEL_NAME: "m" })[0]).toMatch(/^VLLM_URL/);
   });
+  it("ORCH_MAX_CONCURRENCY defaults to 320 with vLLM and 8 with the embedded engine; a set value wins", () => {
+    const vllm = { VLLM_URL: "http://127.0.0.1:8000", MODEL_NAME: "m" };
+    expect(parseConfig(vllm).maxConcurrency).toBe(320);
+    expect(parseConfig({}).maxConcurrency).toBe(8);
+    expect(parseConfig({ ...vllm, ORCH_MAX_CONCURRENCY: "12" }).maxConcurrency).toBe(12);
+    expect(parseConfig({ ORCH_MAX_CONCURRENCY: "3" }).maxConcurrency).toBe(3);
+    expect(problems({ ORCH_MAX_CONCURRENCY: "0" })[0]).toMatch(/^ORCH_MAX_CONCURRENCY/);
+  });
 });
 
 describe("all problems together", () => {

@@ -20,6 +20,19 @@ const bool = z
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
 
+/**
+ * Pipelines at once when ORCH_MAX_CONCURRENCY is unset. Each running pipeline is one sequence on
+ * the engine. vLLM batches up to its --max-num-seqs (256 by default on most GPUs) and queues the
+ * rest itself; a pipeline leaves vLLM's batch between its calls, so a quarter more than 256 keeps
+ * vLLM's waiting queue short but not empty and its batch full (bench/vllm-batching.ts). The
+ * embedded engine has one context sequence per pipeline, and 8 of those fit a small CPU model.
+ */
+export const DEFAULT_CONCURRENCY = { vllm: 320, embedded: 8 } as const;
+
+function defaultConcurrency(vllm: boolean): number {
+  return vllm ? DEFAULT_CONCURRENCY.vllm : DEFAULT_CONCURRENCY.embedded;
+}
+
 const EnvSchema = z.object({
   ORCH_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   ORCH_ENCRYPTION_KEY: z.string().optional(),
@@ -48,7 +61,8 @@ const EnvSchema = z.object({
   ORCH_ENGINE_CANCEL_GRACE_MS: int(1, 60_000).default(100),
   ORCH_THINKING_BUDGETS: z.string().optional(),
   ORCH_ANSWER_MAX_TOKENS: int(1, 1_000_000).default(1024),
-  ORCH_MAX_CONCURRENCY: int(1, 4096).default(8),
+  // Default chosen below: it depends on the engine.
+  ORCH_MAX_CONCURRENCY: int(1, 4096).optional(),
   ORCH_MAX_QUEUE: int(0, 1_000_000).default(256),
   ORCH_MAX_WS_INFLIGHT: int(1, 4096).default(16),
   ORCH_MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
@@ -208,7 +222,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     budgets,
     answerMaxTokens: e.ORCH_ANSWER_MAX_TOKENS,
-    maxConcurrency: e.ORCH_MAX_CONCURRENCY,
+    maxConcurrency: e.ORCH_MAX_CONCURRENCY ?? defaultConcurrency(e.VLLM_URL !== undefined),
     maxQueue: e.ORCH_MAX_QUEUE,
     maxWsInflight: e.ORCH_MAX_WS_INFLIGHT,
     maxBodyBytes: e.ORCH_MAX_BODY_BYTES,

@@ -19,7 +19,7 @@ describe("createEngineFromConfig", () => {
     await pooling.stop();
   });
 
-  it("uses vLLM when VLLM_URL is set, streaming every call", async () => {
+  it("uses vLLM when VLLM_URL is set: plain calls without deltas, streamed with them", async () => {
     const engine = await createEngineFromConfig(
       parseConfig({ VLLM_URL: standIn.url, MODEL_NAME: "stand-in/model" }),
       log,
@@ -34,7 +34,16 @@ describe("createEngineFromConfig", () => {
       constraint: { kind: "choice", choices: ["yes", "no"] },
     });
     expect(["yes", "no"]).toContain(out.text);
-    expect(standIn.completionBodies()[0]).toMatchObject({ stream: true });
+    expect(standIn.completionBodies()[0]).toMatchObject({ stream: false });
+    const deltas: string[] = [];
+    await engine.completion({
+      prompt: "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n",
+      maxTokens: 8,
+      sampling: { temperature: 0, topP: 1, topK: -1, minP: 0 },
+      onDelta: (d) => deltas.push(d),
+    });
+    expect(standIn.completionBodies()[1]).toMatchObject({ stream: true });
+    expect(deltas.length).toBeGreaterThan(0);
     expect(standIn.violations).toEqual([]);
   });
 

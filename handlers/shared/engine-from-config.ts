@@ -69,9 +69,6 @@ export async function createEngineFromConfig(
       model: config.modelName ?? "",
       ...(config.vllm.embeddingsUrl ? { embeddingsUrl: config.vllm.embeddingsUrl } : {}),
       ...(config.vllm.apiKey ? { apiKey: config.vllm.apiKey } : {}),
-      // vLLM sends headers only when a plain completion ends; streaming keeps long thinking passes
-      // clear of undici's 300 s header timeout.
-      streamAlways: true,
       logger: vllmLogger(log),
     });
     // Serve /health at once; /ready turns true when vLLM has loaded and passed its canary.

@@ -127,7 +127,11 @@ export async function startServerProcess(
 }
 
 /** A vLLM stand-in process (`--token-delay-ms` makes every generated token take that long). */
-export async function startStandIn(model: string, tokenDelayMs: number): Promise<Proc & { url: string }> {
+export async function startStandIn(
+  model: string,
+  tokenDelayMs: number,
+  extraArgs: string[] = [],
+): Promise<Proc & { url: string }> {
   const port = await freePort();
   const proc = run(
     process.execPath,
@@ -141,6 +145,7 @@ export async function startStandIn(model: string, tokenDelayMs: number): Promise
       model,
       "--token-delay-ms",
       String(tokenDelayMs),
+      ...extraArgs,
     ],
     {},
   );

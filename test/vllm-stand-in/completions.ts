@@ -65,6 +65,11 @@ export async function handleCompletion(
   const created = Math.floor(Date.now() / 1000);
   const head = { id, object: "text_completion", created, model: options.model };
 
+  // A place in vLLM's running batch first (batch.ts); it is given back when the answer ends.
+  const leave = await standIn.batch.enter();
+  res.on("close", leave);
+  if (res.destroyed) return leave();
+  if (faults.callDelayMs) await sleep(faults.callDelayMs);
   let sent = 0;
   let done = false;
   let cutByServer = false;

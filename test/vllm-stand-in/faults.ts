@@ -6,6 +6,8 @@ import type { StructuredOutputsBody } from "./schemas.js";
 import { mulberry32 } from "../../core/random.js";
 
 export interface Faults {
+  /** Milliseconds before the first token of every completion (queueing and prefill on a real GPU). */
+  callDelayMs?: number;
   /** Milliseconds per generated token (streamed or not), so an abort mid-generation is observable. */
   tokenDelayMs?: number;
   /** Destroys the socket after this many tokens (mid-SSE, or before a plain body is sent). */

@@ -2,8 +2,8 @@
  * Runs the vLLM stand-in as its own process, like `vllm serve`:
  *   tsx test/vllm-stand-in/main.ts [serve MODEL] --port 8000 [--model NAME] [--served-model-name NAME] [--max-model-len 32768]
  *     [--runner generate|pooling] [--vllm-version 0.30.1] [--api-key KEY] [--host 127.0.0.1]
- *     [--token-delay-ms 0] [--load-delay-ms 0] [--enable-prompt-tokens-details]
- *     [--ignore-structured-outputs] [--fail-completions N]
+ *     [--token-delay-ms 0] [--call-delay-ms 0] [--load-delay-ms 0] [--enable-prompt-tokens-details]
+ *     [--ignore-structured-outputs] [--fail-completions N] [--max-num-seqs 256]
  * Other `vllm serve` flags are accepted and ignored, so it can stand in for the `vllm` program.
  * --load-delay-ms keeps the port closed for a while first (vLLM refuses connections while loading).
  * Faults: --ignore-structured-outputs generates as if constraints were off (what --reasoning-parser
@@ -30,6 +30,8 @@ const { values, positionals } = parseArgs({
     "enable-prompt-tokens-details": { type: "boolean", default: false },
     "ignore-structured-outputs": { type: "boolean", default: false },
     "fail-completions": { type: "string", default: "0" },
+    "max-num-seqs": { type: "string", default: "256" },
+    "call-delay-ms": { type: "string", default: "0" },
   },
   // Accept (and ignore) the rest of a real `vllm serve` command line.
   strict: false,
@@ -47,6 +49,7 @@ const standIn = new VllmStandIn({
   version: str(values["vllm-version"])!,
   runner,
   host: str(values.host)!,
+  maxNumSeqs: Number(str(values["max-num-seqs"])),
   port: Number(str(values.port)),
   promptTokensDetails:
     values["prompt-tokens-details"] === true || values["enable-prompt-tokens-details"] === true,
@@ -54,6 +57,7 @@ const standIn = new VllmStandIn({
   ...(apiKey ? { apiKey } : {}),
 });
 standIn.faults.tokenDelayMs = Number(str(values["token-delay-ms"]));
+standIn.faults.callDelayMs = Number(str(values["call-delay-ms"]));
 standIn.faults.ignoreStructuredOutputs = values["ignore-structured-outputs"] === true;
 const failures = Number(str(values["fail-completions"]));
 if (failures > 0) standIn.failNext(500, failures, { message: "EngineCore encountered an issue." });

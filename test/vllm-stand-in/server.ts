@@ -14,6 +14,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CallFault, type Faults, type Planned, errorBody } from "./faults.js";
+import { Batch } from "./batch.js";
 import { card, typeOf } from "./models.js";
 import { handleCompletion } from "./completions.js";
 import { handleEmbeddings, handleTokenize } from "./pooling.js";
@@ -35,6 +36,8 @@ export interface StandInOptions {
   /** Use the pre-v0.10.1 flat error shape. */
   legacyErrors?: boolean;
   embeddingDims?: number;
+  /** Like --max-num-seqs: completions generating at once; the rest wait (batch.ts). */
+  maxNumSeqs?: number;
   host?: string;
   port?: number;
 }
@@ -59,7 +62,8 @@ export interface RecordedClose {
 export type ReplyFunction = (body: TextCompletionBody, index: number) => ScriptedReply | undefined;
 
 export class VllmStandIn {
-  readonly options: Required<Omit<StandInOptions, "apiKey" | "port">> & { apiKey?: string };
+  readonly options: Required<Omit<StandInOptions, "apiKey" | "port" | "maxNumSeqs">> & { apiKey?: string };
+  readonly batch: Batch;
   readonly requests: RecordedRequest[] = [];
   readonly closes: RecordedClose[] = [];
   /** Bodies real vLLM would have accepted (and mis-handled) or rejected: must stay empty in tests. */
@@ -93,6 +97,8 @@ export class VllmStandIn {
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     };
     this.port = options.port ?? 0;
+    // vLLM's default on most GPUs.
+    this.batch = new Batch(options.maxNumSeqs ?? 256);
   }
 
   get url(): string {
@@ -281,6 +287,10 @@ export class VllmStandIn {
       case "GET /health":
         res.writeHead(this.faults.healthStatus ?? 200, { "content-length": 0 });
         res.end();
+        return;
+      case "GET /metrics":
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+        res.end(this.batch.metrics(this.options.model));
         return;
       case "GET /version":
         return this.sendJson(res, 200, { version: this.faults.version ?? this.options.version });

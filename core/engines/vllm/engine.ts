@@ -3,6 +3,7 @@
  * It serves nothing until start() has passed the start-up checks, so a server whose constraints
  * are not enforced never answers a request.
  */
+import { Agent } from "undici";
 import type {
   CompletionCall,
   CompletionOutput,
@@ -48,13 +49,21 @@ export interface VllmEngineOptions {
   probeTimeoutMs?: number;
   logger?: VllmLogger;
   /**
-   * Stream every completion from vLLM, even without onDelta (default false). A plain completion
-   * gets its HTTP headers only when generation ends, so a long one can outlive undici's 300 s
-   * header timeout; a stream keeps bytes flowing.
+   * Stream every completion from vLLM, even without onDelta (default false: only calls that pass
+   * deltas on stream). A plain completion gets its HTTP headers only when generation ends; the
+   * default fetch goes through a connection pool without header or body timeouts, so a long
+   * thinking pass still works, and the caller's signal still closes the connection.
    */
   streamAlways?: boolean;
   /** For the backoff jitter (default Math.random). */
   random?: () => number;
+}
+
+let pool: Agent | undefined;
+/** One shared pool of connections to vLLM without header or body timeouts. */
+function untimedPool(): Agent {
+  pool ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  return pool;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
@@ -73,6 +82,9 @@ export class VllmEngine implements Engine {
     this.base = trimSlash(options.baseUrl);
     const common = {
       fetch: options.fetch ?? globalThis.fetch,
+      // undici's default pool ends a call whose headers take 300 s; a plain (non-streamed)
+      // completion sends its headers only when generation ends, so that pool has no timeouts.
+      ...(options.fetch ? {} : { dispatcher: untimedPool() }),
       retry: { ...DEFAULT_RETRY, ...options.retry },
       random: options.random ?? Math.random,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),

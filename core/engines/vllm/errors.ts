@@ -187,7 +187,8 @@ export function connectionFailure(err: unknown, url: string): VllmFailure {
   const reason = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
   if (cause?.code === "UND_ERR_HEADERS_TIMEOUT") {
     // vLLM was busy generating (it sends headers only when a plain completion is done): retrying
-    // would generate it all again. Streaming (streamAlways) avoids undici's 300 s header timeout.
+    // would generate it all again. Only a caller-supplied fetch meets it: the engine's own pool
+    // has no header timeout (engine.ts).
     return {
       error: new DeliberateError(
         "engine_error",

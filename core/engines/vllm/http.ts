@@ -29,6 +29,8 @@ export type VllmLogger = EngineLog;
 
 export interface HttpOptions {
   fetch: typeof fetch;
+  /** Passed to fetch as `dispatcher` (undici's connection pool), e.g. one without header/body timeouts. */
+  dispatcher?: unknown;
   model: string;
   apiKey?: string;
   retry: RetryPolicy;
@@ -139,7 +141,8 @@ export class VllmHttp {
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
-      });
+        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+      } as RequestInit);
     } catch (err) {
       done();
       if (call.signal?.aborted) throw toDeliberateError(err, call.signal);

@@ -1,0 +1,70 @@
+import { Agent } from "undici";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import type { CompletionCall } from "../../engine.js";
+
+let f: Fixture | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  expect(f?.standIn.violations ?? []).toEqual([]);
+  await f?.stop();
+  f = undefined;
+});
+
+const call = (extra: Partial<CompletionCall> = {}): CompletionCall => ({
+  prompt: "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n",
+  maxTokens: 200,
+  sampling: { temperature: 0.6, topP: 0.95, topK: 20, minP: 0 },
+  ...extra,
+});
+
+/** The options undici keeps on an Agent (read back to see what the engine built). */
+function agentOptions(dispatcher: unknown): { headersTimeout?: number; bodyTimeout?: number } {
+  const agent = dispatcher as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(agent).find((s) => s.description === "options");
+  return (key ? agent[key] : {}) as { headersTimeout?: number; bodyTimeout?: number };
+}
+
+describe("upstream call mode", () => {
+  it("without deltas: one plain call (stream false) over a pool with no header or body timeout", async () => {
+    const seen: RequestInit[] = [];
+    const real = globalThis.fetch;
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+      seen.push(init ?? {});
+      return real(input, init);
+    });
+    f = await standInWithEngine();
+    seen.length = 0;
+    const out = await f.engine.completion(call());
+    expect(out.text.length).toBeGreaterThan(0);
+    expect(f.standIn.completionBodies()).toEqual([expect.objectContaining({ stream: false })]);
+    expect(f.standIn.completionBodies()[0]).not.toHaveProperty("stream_options");
+    const dispatcher = (seen[0] as { dispatcher?: unknown }).dispatcher;
+    expect(dispatcher).toBeInstanceOf(Agent);
+    expect(agentOptions(dispatcher)).toMatchObject({ headersTimeout: 0, bodyTimeout: 0 });
+  });
+
+  it("with deltas: streams, and passes every delta on", async () => {
+    f = await standInWithEngine();
+    const deltas: string[] = [];
+    const out = await f.engine.completion(call({ onDelta: (d) => deltas.push(d) }));
+    expect(f.standIn.completionBodies()).toEqual([
+      expect.objectContaining({ stream: true, stream_options: { include_usage: true } }),
+    ]);
+    expect(deltas.join("")).toBe(out.text);
+  });
+
+  it("a caller's own fetch gets no dispatcher", async () => {
+    const seen: RequestInit[] = [];
+    f = await standInWithEngine({
+      engine: {
+        fetch: (input, init) => {
+          seen.push(init ?? {});
+          return globalThis.fetch(input, init);
+        },
+      },
+    });
+    await f.engine.completion(call());
+    expect(seen.every((init) => !("dispatcher" in init))).toBe(true);
+  });
+});
