@@ -89,8 +89,13 @@ describe("startRuntime", () => {
       await runtime.service.submit(request, { transport: "runpod" });
       await runtime.close();
       expect(logs.lines.some((l) => /ephemeral key/.test(String(l.msg)))).toBe(false);
-      const [line] = (await readFile(path.join(dir, "requests.jsonl"), "utf8")).trim().split("\n");
-      const record = openJson(key, Buffer.from(JSON.parse(line!).box, "base64"));
+      // The chained log: a start line, the record, an end line on close.
+      const entries = (await readFile(path.join(dir, "requests.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { kind: string; box?: string });
+      expect(entries.map((e) => e.kind)).toEqual(["start", "record", "end"]);
+      const record = openJson(key, Buffer.from(entries[1]!.box!, "base64"));
       expect(record).toMatchObject({ outcome: "ok", transport: "runpod" });
     } finally {
       await rm(dir, { recursive: true, force: true });
