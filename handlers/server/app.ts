@@ -22,6 +22,7 @@ import { addCompletionRoutes } from "./routes/completions.js";
 import { addEmbeddingsRoutes } from "./routes/embeddings.js";
 import { fail } from "./routes/respond.js";
 import { addWsRoute } from "./routes/ws.js";
+import { bodyDeadline } from "./body-deadline.js";
 
 export interface AppDeps {
   service: CompletionService;
@@ -32,6 +33,8 @@ export interface AppDeps {
   maxWsBufferedBytes?: number;
   /** Bounds embeddings requests running and waiting (ORCH_MAX_EMBEDDINGS_*). */
   embeddingsQueue?: JobQueue;
+  /** How long a request body may take to arrive (ORCH_BODY_TIMEOUT_S). */
+  bodyTimeoutMs?: number;
   metrics: ServerMetrics;
   monitor: EngineMonitor;
   /** Scrape-only key for /metrics (ORCH_METRICS_KEY). */
@@ -92,6 +95,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
         ),
     }),
   );
+
+  if (deps.bodyTimeoutMs) app.use("*", bodyDeadline(deps.bodyTimeoutMs));
 
   addCompletionRoutes(app, service);
   app.route("/", createOpenAiApp({ service, log }));

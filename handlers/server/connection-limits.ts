@@ -19,7 +19,8 @@ export function httpServerOptions(limits: Omit<ConnectionLimits, "maxConnections
   return {
     headersTimeout: limits.headersTimeoutMs,
     // Off: Node's requestTimeout also runs while the response is pending, so it would cut long
-    // /completions calls (found by test/reliability/upstream-faults.test.ts). bodyTimeoutMs is unused.
+    // /completions calls (found by test/reliability/upstream-faults.test.ts); the body's own deadline
+    // is body-deadline.ts.
     requestTimeout: 0,
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   };

@@ -85,6 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxWsInflight: config.maxWsInflight,
     ...(config.wsMaxBufferedBytes ? { maxWsBufferedBytes: config.wsMaxBufferedBytes } : {}),
     embeddingsQueue,
+    ...(config.bodyTimeoutMs ? { bodyTimeoutMs: config.bodyTimeoutMs } : {}),
     metrics,
     monitor,
     metricsKey: config.metricsKey,
