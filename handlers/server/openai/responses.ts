@@ -59,29 +59,29 @@ export function finishOf(result: CompletionResult, stopped: boolean): "stop" | "
   return !stopped && result.steps.at(-1)?.finish_reason === "length" ? "length" : "stop";
 }
 
+/** What both completion objects say of the answer: its text after `stop`, why it ended, the usage. */
+function answerOf(result: CompletionResult, stops: string[]) {
+  const answer = applyStop(result.text, stops);
+  return { text: answer.text, finish: finishOf(result, answer.stopped), usage: usageOf(result) };
+}
+
 export function chatCompletion(
   meta: ResponseMeta,
   result: CompletionResult,
   stops: string[],
 ): ChatCompletion {
-  const answer = applyStop(result.text, stops);
+  const { text, finish, usage } = answerOf(result, stops);
+  const message = {
+    role: "assistant" as const,
+    content: text,
+    reasoning_content: reasoningOf(result),
+    refusal: null,
+  };
   return {
     ...meta,
     object: "chat.completion",
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: answer.text,
-          reasoning_content: reasoningOf(result),
-          refusal: null,
-        },
-        finish_reason: finishOf(result, answer.stopped),
-        logprobs: null,
-      },
-    ],
-    usage: usageOf(result),
+    choices: [{ index: 0, message, finish_reason: finish, logprobs: null }],
+    usage,
   };
 }
 
@@ -90,13 +90,11 @@ export function textCompletion(
   result: CompletionResult,
   stops: string[],
 ): TextCompletion {
-  const answer = applyStop(result.text, stops);
+  const { text, finish, usage } = answerOf(result, stops);
   return {
     ...meta,
     object: "text_completion",
-    choices: [
-      { index: 0, text: answer.text, finish_reason: finishOf(result, answer.stopped), logprobs: null },
-    ],
-    usage: usageOf(result),
+    choices: [{ index: 0, text, finish_reason: finish, logprobs: null }],
+    usage,
   };
 }

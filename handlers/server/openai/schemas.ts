@@ -116,64 +116,60 @@ export type OpenAiUsage = z.infer<typeof OpenAiUsage>;
 
 export const OpenAiFinishReason = z.enum(["stop", "length"]);
 
-export const ChatCompletion = z.object({
-  id: z.string(),
-  object: z.literal("chat.completion"),
-  created: z.int(),
-  model: z.string(),
-  choices: z.array(
-    z.object({
-      index: z.int(),
-      message: z.object({
-        role: z.literal("assistant"),
-        content: z.string(),
-        reasoning_content: z.string().nullable(),
-        refusal: z.null(),
-      }),
-      finish_reason: OpenAiFinishReason,
-      logprobs: z.null(),
+/** OpenAI's completion object: id, object, created, model, one choice of `choice`'s fields, usage. */
+function completionObject<
+  O extends string,
+  C extends z.ZodRawShape,
+  F extends z.ZodType,
+  U extends z.ZodType,
+>(object: O, choice: C, finishReason: F, usage: U) {
+  return z.object({
+    id: z.string(),
+    object: z.literal(object),
+    created: z.int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({ index: z.int(), ...choice, finish_reason: finishReason, logprobs: z.null() }),
+    ),
+    usage,
+  });
+}
+
+export const ChatCompletion = completionObject(
+  "chat.completion",
+  {
+    message: z.object({
+      role: z.literal("assistant"),
+      content: z.string(),
+      reasoning_content: z.string().nullable(),
+      refusal: z.null(),
     }),
-  ),
-  usage: OpenAiUsage,
-});
+  },
+  OpenAiFinishReason,
+  OpenAiUsage,
+);
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 
-export const ChatCompletionChunk = z.object({
-  id: z.string(),
-  object: z.literal("chat.completion.chunk"),
-  created: z.int(),
-  model: z.string(),
-  choices: z.array(
-    z.object({
-      index: z.int(),
-      delta: z.object({
-        role: z.literal("assistant").optional(),
-        content: z.string().optional(),
-        reasoning_content: z.string().optional(),
-      }),
-      finish_reason: OpenAiFinishReason.nullable(),
-      logprobs: z.null(),
+export const ChatCompletionChunk = completionObject(
+  "chat.completion.chunk",
+  {
+    delta: z.object({
+      role: z.literal("assistant").optional(),
+      content: z.string().optional(),
+      reasoning_content: z.string().optional(),
     }),
-  ),
-  usage: OpenAiUsage.optional(),
-});
+  },
+  OpenAiFinishReason.nullable(),
+  OpenAiUsage.optional(),
+);
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
 
-export const TextCompletion = z.object({
-  id: z.string(),
-  object: z.literal("text_completion"),
-  created: z.int(),
-  model: z.string(),
-  choices: z.array(
-    z.object({
-      index: z.int(),
-      text: z.string(),
-      finish_reason: OpenAiFinishReason.nullable(),
-      logprobs: z.null(),
-    }),
-  ),
-  usage: OpenAiUsage.optional(),
-});
+export const TextCompletion = completionObject(
+  "text_completion",
+  { text: z.string() },
+  OpenAiFinishReason.nullable(),
+  OpenAiUsage.optional(),
+);
 export type TextCompletion = z.infer<typeof TextCompletion>;
 
 export const ModelObject = z.object({
