@@ -1,20 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EmbeddingsCall, EmbeddingsOutput } from "../../core/engine.js";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { JobApiStandIn } from "../../test/support/runpod/job-api-stand-in.js";
-import { completionJob, type Harness, startWorker } from "../../test/support/runpod/worker-harness.js";
+import { completionJob, useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
-
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
-});
+const rp = useWorkerHarness();
 
 /** 1,024 full-precision floats per input: about 20 KB of JSON per vector. */
 class WideVectors extends ScriptedEngine {
@@ -31,11 +20,11 @@ class WideVectors extends ScriptedEngine {
 
 describe("RunPod edges", () => {
   it("retries a stream POST refused with 5xx, as runpod-python does, and delivers the item", async () => {
-    standIn.script("job-stream", { status: 503 }, { status: 500 });
-    standIn.enqueue(completionJob("s1", { stream: true }));
-    harness = startWorker(standIn, { engine: new ScriptedEngine({ fallback: { text: "v" } }) });
-    await standIn.waitForDone("s1");
-    const posts = standIn.of("job-stream");
+    rp.standIn.script("job-stream", { status: 503 }, { status: 500 });
+    rp.standIn.enqueue(completionJob("s1", { stream: true }));
+    rp.start({ engine: new ScriptedEngine({ fallback: { text: "v" } }) });
+    await rp.standIn.waitForDone("s1");
+    const posts = rp.standIn.of("job-stream");
     // The first item went out three times (503, 500, then accepted), with the same body.
     expect(posts[0]!.body).toBe(posts[1]!.body);
     expect(posts[1]!.body).toBe(posts[2]!.body);
@@ -45,13 +34,13 @@ describe("RunPod edges", () => {
 
   it("answers a result over RunPod's 20 MB limit with a clear error instead of a silent drop", async () => {
     const input = Array.from({ length: 1100 }, (_, i) => `text ${i}`);
-    standIn.enqueue(
+    rp.standIn.enqueue(
       { id: "big", input: { embeddings: { input } } },
       { id: "small", input: { embeddings: { input: ["a"] } } },
     );
-    harness = startWorker(standIn, { engine: new WideVectors() });
-    const big = await standIn.waitForDone("big");
-    const small = await standIn.waitForDone("small");
+    rp.start({ engine: new WideVectors() });
+    const big = await rp.standIn.waitForDone("big");
+    const small = await rp.standIn.waitForDone("small");
     const body = big.json as { error?: string; output?: unknown };
     expect(body.output).toBeUndefined();
     expect(JSON.parse(body.error!)).toMatchObject({

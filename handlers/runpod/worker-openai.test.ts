@@ -4,21 +4,11 @@
  * the list of them (SSE event strings when streamed, else the one response object).
  */
 import { createParser } from "eventsource-parser";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { JobApiStandIn } from "../../test/support/runpod/job-api-stand-in.js";
-import { type Harness, startWorker } from "../../test/support/runpod/worker-harness.js";
+import { useWorkerHarness } from "../../test/support/runpod/worker-harness.js";
 
-let standIn: JobApiStandIn;
-let harness: Harness | undefined;
-beforeEach(async () => {
-  standIn = await new JobApiStandIn({ endpointId: "ep1", podId: "pod-7", apiKey: "rpa_KEY123" }).start();
-});
-afterEach(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await standIn.stop();
-});
+const rp = useWorkerHarness();
 
 const engine = () =>
   new ScriptedEngine({
@@ -34,13 +24,13 @@ const chat = (extra: Record<string, unknown> = {}) => ({
   },
 });
 const outputOf = (done: { json: unknown }) => (done.json as { output: unknown[] }).output;
-const streamed = () => standIn.of("job-stream").map((p) => (p.json as { output: unknown }).output);
+const streamed = () => rp.standIn.of("job-stream").map((p) => (p.json as { output: unknown }).output);
 
 describe("openai_route jobs", () => {
   it("/v1/chat/completions without stream: output [chat.completion], also posted as a stream item", async () => {
-    standIn.enqueue({ id: "c1", input: chat() });
-    harness = startWorker(standIn, { engine: engine() });
-    const done = await standIn.waitForDone("c1");
+    rp.standIn.enqueue({ id: "c1", input: chat() });
+    rp.start({ engine: engine() });
+    const done = await rp.standIn.waitForDone("c1");
     expect(done.url).toBe("/v2/ep1/job-done/pod-7/c1?isStream=true");
     const output = outputOf(done);
     expect(output).toHaveLength(1);
@@ -54,9 +44,9 @@ describe("openai_route jobs", () => {
   });
 
   it("/v1/chat/completions with stream: SSE event strings ending in [DONE], output the same list", async () => {
-    standIn.enqueue({ id: "s1", input: chat({ stream: true, stream_options: { include_usage: true } }) });
-    harness = startWorker(standIn, { engine: engine() });
-    const output = outputOf(await standIn.waitForDone("s1")) as string[];
+    rp.standIn.enqueue({ id: "s1", input: chat({ stream: true, stream_options: { include_usage: true } }) });
+    rp.start({ engine: engine() });
+    const output = outputOf(await rp.standIn.waitForDone("s1")) as string[];
     expect(output.at(-1)).toBe("data: [DONE]\n\n");
     const data: string[] = [];
     const parser = createParser({ onEvent: (e) => data.push(e.data) });
@@ -73,33 +63,33 @@ describe("openai_route jobs", () => {
   });
 
   it("/v1/completions and /v1/models (a bare route, as worker-vllm proxies it as GET)", async () => {
-    standIn.enqueue(
+    rp.standIn.enqueue(
       {
         id: "t1",
         input: { openai_route: "/v1/completions", openai_input: { model: "deliberate", prompt: "say" } },
       },
       { id: "m1", input: { openai_route: "/v1/models" } },
     );
-    harness = startWorker(standIn, { engine: engine() });
-    expect(outputOf(await standIn.waitForDone("t1"))[0]).toMatchObject({
+    rp.start({ engine: engine() });
+    expect(outputOf(await rp.standIn.waitForDone("t1"))[0]).toMatchObject({
       object: "text_completion",
       choices: [{ text: "plain", finish_reason: "stop" }],
     });
-    expect(outputOf(await standIn.waitForDone("m1"))[0]).toMatchObject({
+    expect(outputOf(await rp.standIn.waitForDone("m1"))[0]).toMatchObject({
       object: "list",
       data: [{ id: "scripted-model" }, { id: "deliberate" }],
     });
   });
 
   it("a refused parameter fails the job with OpenAI's error object as RunPod's error string", async () => {
-    standIn.enqueue(
+    rp.standIn.enqueue(
       { id: "empty", input: chat({ messages: [] }) },
       { id: "bad", input: chat({ tools: [{ type: "function", function: { name: "f" } }] }) },
     );
-    harness = startWorker(standIn, { engine: engine() });
-    const empty = JSON.parse(((await standIn.waitForDone("empty")).json as { error: string }).error);
+    rp.start({ engine: engine() });
+    const empty = JSON.parse(((await rp.standIn.waitForDone("empty")).json as { error: string }).error);
     expect(empty.error).toMatchObject({ code: "invalid_request", param: "openai_input.messages" });
-    const done = await standIn.waitForDone("bad");
+    const done = await rp.standIn.waitForDone("bad");
     const body = done.json as { error: string };
     expect(JSON.parse(body.error)).toEqual({
       error: {
