@@ -3,6 +3,7 @@
  * requests (never per token). Samples per bucket are capped, so memory is bounded at any load.
  */
 import type { SettledRecord } from "../../../core/completion-service.js";
+import { percentile } from "../../../core/percentile.js";
 import { STEPS } from "../../../core/protocol.js";
 
 export const BUCKET_S = 30;
@@ -26,12 +27,6 @@ const push = (list: number[], value: number) => {
   if (list.length < MAX_SAMPLES) list.push(value);
   else list[Math.floor(Math.random() * MAX_SAMPLES)] = value; // keep a uniform sample
 };
-
-function quantile(values: number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? sorted[0]!;
-}
 
 /** Column-wise series, one entry per bucket, oldest first (uPlot's data layout). */
 export interface SeriesSnapshot {
@@ -83,8 +78,8 @@ export class TimeSeries {
     const outcomes = new Set(b.flatMap((x) => Object.keys(x.outcomes)));
     const efforts = new Set(b.flatMap((x) => Object.keys(x.thinking)));
     const pair = (pick: (x: Bucket) => number[]) => ({
-      p50: b.map((x) => quantile(pick(x), 0.5)),
-      p95: b.map((x) => quantile(pick(x), 0.95)),
+      p50: b.map((x) => percentile(pick(x), 50)),
+      p95: b.map((x) => percentile(pick(x), 95)),
     });
     return {
       bucket_s: BUCKET_S,
