@@ -27,7 +27,7 @@ export interface CompletionServiceOptions {
   sealKey: Buffer;
   /** Observers (metrics, logs, dashboard): called off the per-token path. */
   onSettled?: (record: SettledRecord) => void;
-  onStepCompleted?: (figures: StepFigures, jobId: string) => void;
+  onStepCompleted?: (figures: StepFigures) => void;
   newJobId?: () => string;
 }
 
@@ -258,7 +258,7 @@ export class CompletionService {
           if (event.status === "completed") {
             const { type: _type, status: _status, ...figures } = event;
             progress.steps.push(figures);
-            onStep?.(figures, jobId);
+            onStep?.(figures);
           }
         } else if (progress.firstDeltaAt === undefined) {
           progress.firstDeltaAt = performance.now();
