@@ -20,7 +20,7 @@ import { EngineMonitor } from "./ops/engine-monitor.js";
 import { createMetrics } from "./metrics.js";
 import { capConnections, defaultMaxConnections, httpServerOptions } from "./connection-limits.js";
 import { attachWebSockets, openSession } from "./ws-upgrade.js";
-import { type BufferedSocket, boundedSender } from "./backpressure.js";
+import { boundedSender } from "./backpressure.js";
 import { batchedSender } from "./batched-send.js";
 
 export interface StartServerOptions {
@@ -132,7 +132,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       maxInflight: config.maxWsInflight,
       maxFrameBytes: config.maxBodyBytes,
       send: boundedSender({
-        socket: ws as unknown as BufferedSocket,
+        socket: ws,
         send: batchedSender(ws),
         maxBufferedBytes: config.wsMaxBufferedBytes ?? 4 * 1024 * 1024,
         onOverflow: (buffered) => {
