@@ -3,14 +3,25 @@
  * the same four upstream calls as an effort-`low` pipeline (think, constrained draft, reflect,
  * constrained final) against the vLLM stand-in, each prompt extending the last, and nothing else:
  * no validation, queue, sealing, logging or metrics. Run as a child process:
- *   node --import tsx bench/bare-proxy-support.ts   (env UPSTREAM, MODEL, STREAM=1 to stream upstream)
+ *   node --import tsx bench/bare-proxy-support.ts
+ *   (env UPSTREAM, MODEL, STREAM=1 to stream upstream, CLIENT=fetch for Node's fetch instead of
+ *   undici's request() over a keep-alive Agent, the client the server's vLLM engine uses)
  * Prints `bare proxy listening on PORT`.
  */
 import { createServer } from "node:http";
+import { Agent, request } from "undici";
 
 const upstream = `${process.env.UPSTREAM}/v1/completions`;
 const model = process.env.MODEL ?? "bench-model";
 const stream = process.env.STREAM === "1";
+const useFetch = process.env.CLIENT === "fetch";
+const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
+async function post(body: string): Promise<string> {
+  const headers = { "content-type": "application/json" };
+  if (useFetch) return (await fetch(upstream, { method: "POST", headers, body })).text();
+  return (await request(upstream, { method: "POST", headers, body, dispatcher })).body.text();
+}
 
 interface Answer {
   text: string;
@@ -30,12 +41,7 @@ async function call(prompt: string, maxTokens: number, choice?: string[]): Promi
     ...(choice ? { structured_outputs: { choice } } : {}),
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }),
   };
-  const res = await fetch(upstream, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const raw = await res.text();
+  const raw = await post(JSON.stringify(body));
   if (!stream) {
     const json = JSON.parse(raw) as { choices: { text: string }[]; usage: { completion_tokens: number } };
     return { text: json.choices[0]!.text, tokens: json.usage.completion_tokens };

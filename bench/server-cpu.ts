@@ -99,11 +99,19 @@ async function main() {
     ORCH_MAX_QUEUE: "4096",
     ORCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
   });
-  const proxies = [false, true].map((stream) =>
+  // The floor with the server's own upstream client (undici's request()) and with Node's fetch.
+  const proxyModes = [
+    { stream: false, client: "undici" },
+    { stream: true, client: "undici" },
+    { stream: false, client: "fetch" },
+    { stream: true, client: "fetch" },
+  ];
+  const proxies = proxyModes.map(({ stream, client }) =>
     run(process.execPath, ["--import", "tsx", "bench/bare-proxy-support.ts"], {
       UPSTREAM: stack.standIn.url,
       MODEL: stack.model,
       STREAM: stream ? "1" : "0",
+      CLIENT: client,
     }),
   );
   try {
@@ -117,6 +125,8 @@ async function main() {
       server_streamed: { pid: server, one: viaServer(sockets, true) },
       proxy_plain: { pid: proxies[0]!.child.pid!, one: viaProxy(proxyUrls[0]!) },
       proxy_streamed: { pid: proxies[1]!.child.pid!, one: viaProxy(proxyUrls[1]!) },
+      fetch_proxy_plain: { pid: proxies[2]!.child.pid!, one: viaProxy(proxyUrls[2]!) },
+      fetch_proxy_streamed: { pid: proxies[3]!.child.pid!, one: viaProxy(proxyUrls[3]!) },
     };
     type Path = keyof typeof paths;
     const totals = Object.fromEntries(
@@ -143,17 +153,22 @@ async function main() {
       figures.server_plain_cpu_ms_per_pipeline! / figures.proxy_plain_cpu_ms_per_pipeline!,
       2,
     );
+    figures.server_to_fetch_proxy_ratio = round(
+      figures.server_plain_cpu_ms_per_pipeline! / figures.fetch_proxy_plain_cpu_ms_per_pipeline!,
+      2,
+    );
     figures.target_server_cpu_ms_per_pipeline = 1;
     console.log(
       [
         `server-cpu: ${PIPELINES} pipelines per path (effort low, 4 upstream calls), ${CLIENTS} concurrent clients`,
         ...Object.keys(totals).map(
           (n) =>
-            `  ${n.padEnd(16)} ${figures[`${n}_cpu_ms_per_pipeline`]} ms CPU/pipeline, ` +
+            `  ${n.padEnd(20)} ${figures[`${n}_cpu_ms_per_pipeline`]} ms CPU/pipeline, ` +
             `${figures[`${n}_cpu_us_per_token`]} µs/token ours, ${figures[`${n}_stand_in_cpu_us_per_token`]} µs/token stand-in ` +
             `(${figures[`${n}_tokens_per_pipeline`]} tokens/pipeline)`,
         ),
-        `  server / bare proxy (plain upstream): ${figures.server_to_proxy_ratio}× (target server ≤ 1.0 ms/pipeline)`,
+        `  server / bare proxy (plain upstream): ${figures.server_to_proxy_ratio}× over undici's request(), ` +
+          `${figures.server_to_fetch_proxy_ratio}× over fetch (target server ≤ 1.0 ms/pipeline)`,
       ].join("\n"),
     );
     report("server-cpu", figures);

@@ -3,7 +3,7 @@
  * It serves nothing until start() has passed the start-up checks, so a server whose constraints
  * are not enforced never answers a request.
  */
-import { Agent } from "undici";
+import { Agent, request } from "undici";
 import type {
   CompletionCall,
   CompletionOutput,
@@ -26,7 +26,14 @@ import {
 } from "./bodies.js";
 import { CompiledConstraints, compileCheckCall } from "./compile-check.js";
 import { inBandError, errorInfoOf, type Phase } from "./errors.js";
-import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } from "./http.js";
+import {
+  DEFAULT_RETRY,
+  type RetryPolicy,
+  readJson,
+  type UpstreamRequest,
+  type VllmLogger,
+  VllmHttp,
+} from "./http.js";
 import { readSse } from "./sse.js";
 import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
 import { waitForStart, type WaitOptions } from "./wait.js";
@@ -41,7 +48,8 @@ export interface VllmEngineOptions {
   /** The embeddings server's model; unset = whatever it serves. */
   embeddingsModel?: string;
   apiKey?: string;
-  fetch?: typeof fetch;
+  /** How each HTTP request is sent (default: undici's request() over vllmPool()); tests wrap it. */
+  request?: UpstreamRequest;
   retry?: Partial<RetryPolicy>;
   /** Timeout of each completion, tokenize and embeddings call; unset = none (the request deadline rules). */
   requestTimeoutMs?: number;
@@ -51,7 +59,7 @@ export interface VllmEngineOptions {
   /**
    * Stream every completion from vLLM, even without onDelta (default false: only calls that pass
    * deltas on stream). A plain completion gets its HTTP headers only when generation ends; the
-   * default fetch goes through a connection pool without header or body timeouts, so a long
+   * default request goes through a connection pool without header or body timeouts, so a long
    * thinking pass still works, and the caller's signal still closes the connection.
    */
   streamAlways?: boolean;
@@ -60,11 +68,19 @@ export interface VllmEngineOptions {
 }
 
 let pool: Agent | undefined;
-/** One shared pool of connections to vLLM without header or body timeouts. */
-function untimedPool(): Agent {
+/**
+ * One shared keep-alive pool of connections to vLLM without header or body timeouts: undici's
+ * defaults end a call whose headers take 300 s, and a plain (non-streamed) completion sends its
+ * headers only when generation ends.
+ */
+export function vllmPool(): Agent {
   pool ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 });
   return pool;
 }
+
+/** The default UpstreamRequest: undici's request() over vllmPool(). */
+export const poolRequest: UpstreamRequest = (url, options) =>
+  request(url, { ...options, dispatcher: vllmPool() });
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
@@ -81,10 +97,7 @@ export class VllmEngine implements Engine {
   constructor(private readonly options: VllmEngineOptions) {
     this.base = trimSlash(options.baseUrl);
     const common = {
-      fetch: options.fetch ?? globalThis.fetch,
-      // undici's default pool ends a call whose headers take 300 s; a plain (non-streamed)
-      // completion sends its headers only when generation ends, so that pool has no timeouts.
-      ...(options.fetch ? {} : { dispatcher: untimedPool() }),
+      request: options.request ?? poolRequest,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       random: options.random ?? Math.random,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
@@ -203,8 +216,6 @@ export class VllmEngine implements Engine {
     if (!stream) return parseCompletion(await readJson(exchange, extra.what, extra.phase));
     const acc = new StreamAccumulator();
     try {
-      if (!exchange.response.body)
-        throw new DeliberateError("engine_error", "vLLM sent a stream without a body");
       const end = await readSse(exchange.response.body, (data) => {
         // Events already buffered when the caller aborted (e.g. from onDelta) are not delivered.
         throwIfAborted(call.signal);
@@ -262,7 +273,8 @@ export class VllmEngine implements Engine {
         ...(signal ? { signal } : {}),
       });
       exchange.done();
-      await exchange.response.body?.cancel().catch(() => undefined);
+      // Read to its end (it is empty) so the connection goes back to the pool.
+      await exchange.response.body.dump().catch(() => undefined);
       return { ready: true };
     } catch (err) {
       if (signal?.aborted) throw toDeliberateError(err, signal);

@@ -181,13 +181,15 @@ export function inBandError(info: VllmErrorInfo, phase?: Phase): DeliberateError
   return new DeliberateError("engine_error", message);
 }
 
-/** fetch failed before any response: refused, reset, DNS, ... (vLLM loading or gone). */
+/** The request failed before any response: refused, reset, DNS, ... (vLLM loading or gone). */
 export function connectionFailure(err: unknown, url: string): VllmFailure {
-  const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  const reason = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-  if (cause?.code === "UND_ERR_HEADERS_TIMEOUT") {
+  // undici's request() throws the socket's error itself (code ECONNREFUSED) or its own (UND_ERR_*).
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const errorCode = typeof code === "string" ? code : undefined;
+  const reason = errorCode ?? (err instanceof Error ? err.message : String(err));
+  if (errorCode === "UND_ERR_HEADERS_TIMEOUT") {
     // vLLM was busy generating (it sends headers only when a plain completion is done): retrying
-    // would generate it all again. Only a caller-supplied fetch meets it: the engine's own pool
+    // would generate it all again. Only a caller-supplied request meets it: the engine's own pool
     // has no header timeout (engine.ts).
     return {
       error: new DeliberateError(

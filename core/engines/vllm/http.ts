@@ -1,8 +1,9 @@
 /**
- * One HTTP exchange with vLLM: fetch with the caller's AbortSignal (closing the connection is how
- * vLLM learns to stop generating), an optional timeout, bounded retries (core/retry.ts) and the
- * mapping of every failure onto our taxonomy.
+ * One HTTP exchange with vLLM: undici's request() with the caller's AbortSignal (closing the
+ * connection is how vLLM learns to stop generating), an optional timeout, bounded retries
+ * (core/retry.ts) and the mapping of every failure onto our taxonomy.
  */
+import type { Dispatcher } from "undici";
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import { retry, retryAfterMs } from "../../retry.js";
 import type { EngineLog } from "../../engine.js";
@@ -27,10 +28,25 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDe
 
 export type VllmLogger = EngineLog;
 
+export interface UpstreamRequestOptions {
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends one request: undici's request() over the engine's pool (engine.ts), whose response body is
+ * a Node stream, not fetch's WHATWG Request/Response/ReadableStream objects, which cost several
+ * times the CPU per call (BENCHMARKS.md, goal 1). Tests wrap it to inject failures.
+ */
+export type UpstreamRequest = (
+  url: string,
+  options: UpstreamRequestOptions,
+) => Promise<Dispatcher.ResponseData>;
+
 export interface HttpOptions {
-  fetch: typeof fetch;
-  /** Passed to fetch as `dispatcher` (undici's connection pool), e.g. one without header/body timeouts. */
-  dispatcher?: unknown;
+  request: UpstreamRequest;
   model: string;
   apiKey?: string;
   retry: RetryPolicy;
@@ -52,7 +68,7 @@ export interface CallOptions {
 
 /** A successful (2xx) response whose body is still to be read. */
 export interface Exchange {
-  response: Response;
+  response: Dispatcher.ResponseData;
   /** Turns an error thrown while reading the body into a DeliberateError. */
   fail(err: unknown): DeliberateError;
   /** Clears the timeout; call once the body is read. */
@@ -134,15 +150,14 @@ export class VllmHttp {
     const headers: Record<string, string> = { accept: call.accept ?? "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    let response: Response;
+    let response: Dispatcher.ResponseData;
     try {
-      response = await this.options.fetch(url, {
+      response = await this.options.request(url, {
         method: body === undefined ? "GET" : "POST",
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
-        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
-      } as RequestInit);
+      });
     } catch (err) {
       done();
       if (call.signal?.aborted) throw toDeliberateError(err, call.signal);
@@ -151,7 +166,7 @@ export class VllmHttp {
         return { error: timeout.signal.reason as DeliberateError, retry: "never" };
       return connectionFailure(err, url);
     }
-    if (response.ok) {
+    if (response.statusCode >= 200 && response.statusCode < 300) {
       return {
         response,
         done,
@@ -171,7 +186,7 @@ export class VllmHttp {
     }
     let text = "";
     try {
-      text = await response.text();
+      text = await response.body.text();
     } catch (err) {
       if (call.signal?.aborted) {
         done();
@@ -179,12 +194,13 @@ export class VllmHttp {
       }
     }
     done();
-    const failure = mapStatus(response.status, parseErrorBody(text), {
+    const failure = mapStatus(response.statusCode, parseErrorBody(text), {
       model: this.options.model,
       what: call.what,
       ...(call.phase ? { phase: call.phase } : {}),
     });
-    const after = retryAfterMs(response.headers.get("retry-after"));
+    const header = response.headers["retry-after"];
+    const after = retryAfterMs(Array.isArray(header) ? header[0] : header);
     return after === undefined ? failure : { ...failure, retryAfterMs: after };
   }
 
@@ -198,7 +214,7 @@ export class VllmHttp {
 export async function readJson(exchange: Exchange, what: string, phase?: Phase): Promise<unknown> {
   let text: string;
   try {
-    text = await exchange.response.text();
+    text = await exchange.response.body.text();
   } catch (err) {
     throw exchange.fail(err);
   } finally {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../../engine.js";
+import { errors } from "undici";
+import { poolRequest } from "./engine.js";
 import { createVllmEngine } from "./index.js";
 
 let f: Fixture;
@@ -70,9 +72,9 @@ describe("retries", () => {
       baseUrl: f.standIn.url,
       model: "Qwen/Qwen3-8B",
       retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
-      fetch: async (input, init) => {
+      request: async (url, init) => {
         try {
-          return await fetch(input, init);
+          return await poolRequest(url, init);
         } catch (err) {
           // vLLM comes back after the second refused attempt.
           if (++failures === 2) await f.standIn.resume();
@@ -132,11 +134,10 @@ describe("retries", () => {
       baseUrl: f.standIn.url,
       model: "Qwen/Qwen3-8B",
       retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
-      fetch: async (input, init) => {
-        if (String(input).endsWith("/v1/completions") && ++calls > 2) {
-          throw new TypeError("fetch failed", { cause: { code: "UND_ERR_HEADERS_TIMEOUT" } });
-        }
-        return fetch(input, init);
+      // A pool with undici's default 300 s header timeout, met by a long plain completion.
+      request: async (url, init) => {
+        if (url.endsWith("/v1/completions") && ++calls > 2) throw new errors.HeadersTimeoutError();
+        return poolRequest(url, init);
       },
     });
     await engine.start(); // two canary completions

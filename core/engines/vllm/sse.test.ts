@@ -1,19 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { Agent, request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../../engine.js";
 import { readSse } from "./sse.js";
 
-function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const c of chunks) controller.enqueue(encoder.encode(c));
-      controller.close();
-    },
-  });
-}
+const streamOf = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c)));
 
 async function collect(...chunks: string[]) {
   const data: string[] = [];
@@ -44,14 +38,15 @@ describe("readSse", () => {
     expect(await collect('data: {"a":1}\n\ndata: {"b"')).toEqual({ data: ['{"a":1}', '{"b"'], end: "eof" });
   });
 
-  it("cancels the body when the consumer throws", async () => {
+  it("destroys the body when the consumer throws", async () => {
     let cancelled = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        controller.enqueue(new TextEncoder().encode('data: {"x":1}\n\n'));
+    const body = new Readable({
+      read() {
+        this.push(Buffer.from('data: {"x":1}\n\n'));
       },
-      cancel() {
+      destroy(err, callback) {
         cancelled = true;
+        callback(err);
       },
     });
     await expect(
@@ -75,15 +70,17 @@ describe("readSse and the connection", () => {
     server.on("connection", () => opened++);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const dispatcher = new Agent();
     try {
       for (let i = 0; i < 6; i++) {
-        const response = await fetch(url);
-        expect(await readSse(response.body!, () => undefined)).toBe("done");
+        const response = await request(url, { dispatcher });
+        expect(await readSse(response.body, () => undefined)).toBe("done");
       }
-      // Six calls; cancelling after [DONE] destroys each socket (7 opened). Reading to the end lets
-      // undici pool it; the second call may still race the pool's release, hence at most 2.
+      // Six calls; destroying the body after [DONE] closes each socket (6 opened). Reading to the end
+      // lets undici pool it; the second call may still race the pool's release, hence at most 2.
       expect(opened).toBeLessThanOrEqual(2);
     } finally {
+      await dispatcher.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }

@@ -3,16 +3,18 @@
  * with `data: [DONE]`; no `event:` or `id:` lines, though other fields and comments are ignored.
  */
 
+/** A response body as undici's request() gives it (a Node stream): chunks, and destroy() to cut it. */
+export interface SseBody extends AsyncIterable<Uint8Array> {
+  destroy(error?: Error): unknown;
+}
+
 /**
  * Calls onData with the payload of each event until `[DONE]` ("done") or the end of the body
- * ("eof": the stream broke off). If onData throws, or reading fails, the body is cancelled,
+ * ("eof": the stream broke off). If onData throws, or reading fails, the body is destroyed,
  * which closes the connection so vLLM stops generating.
  */
-export async function readSse(
-  body: ReadableStream<Uint8Array>,
-  onData: (data: string) => void,
-): Promise<"done" | "eof"> {
-  const reader = body.getReader();
+export async function readSse(body: SseBody, onData: (data: string) => void): Promise<"done" | "eof"> {
+  const reader = body[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
   let buffer = "";
   let finished = false;
@@ -43,7 +45,7 @@ export async function readSse(
   };
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await reader.next();
       if (done) {
         buffer += decoder.decode();
         finished = true;
@@ -56,7 +58,7 @@ export async function readSse(
       }
     }
   } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
+    if (!finished) body.destroy();
   }
 }
 
@@ -65,11 +67,11 @@ const END_GRACE_MS = 1000;
 const END_GRACE_BYTES = 64 * 1024;
 
 /**
- * vLLM ends the response right after `[DONE]`. Reading to that end, rather than cancelling, lets
+ * vLLM ends the response right after `[DONE]`. Reading to that end, rather than destroying it, lets
  * undici keep the connection alive for the next call instead of opening a new one per step. A
  * body that does not end promptly is left to the caller to cancel (false).
  */
-async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+async function readToEnd(reader: AsyncIterator<Uint8Array>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => {
     timer = setTimeout(() => resolve("late"), END_GRACE_MS);
@@ -78,7 +80,7 @@ async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
   try {
     let extra = 0;
     for (;;) {
-      const next = await Promise.race([reader.read(), late]);
+      const next = await Promise.race([reader.next(), late]);
       if (next === "late") return false;
       if (next.done) return true;
       extra += next.value.byteLength;

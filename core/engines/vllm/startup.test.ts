@@ -5,6 +5,7 @@ import { DeliberateError } from "../../errors.js";
 import { runPipeline } from "../../pipeline.js";
 import { CompletionRequest } from "../../protocol.js";
 import { createVllmEngine, NOT_ENFORCED, StartupFatalError, type VllmEngineOptions } from "./index.js";
+import { poolRequest } from "./engine.js";
 import { checkVersion, parseVersion } from "./startup.js";
 
 let f: Fixture | undefined;
@@ -216,9 +217,9 @@ describe("waitUntilReady", () => {
     const engine = createVllmEngine({
       baseUrl: standIn.url,
       model: "Qwen/Qwen3-8B",
-      fetch: async (input, init) => {
+      request: async (url, init) => {
         try {
-          return await fetch(input, init);
+          return await poolRequest(url, init);
         } catch (err) {
           if (++refused === 3) await standIn.resume(); // weights loaded
           throw err;

@@ -1,7 +1,8 @@
-import { Agent } from "undici";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../../engine.js";
+import { poolRequest, vllmPool } from "./engine.js";
+import type { UpstreamRequestOptions } from "./http.js";
 
 let f: Fixture | undefined;
 afterEach(async () => {
@@ -27,21 +28,16 @@ function agentOptions(dispatcher: unknown): { headersTimeout?: number; bodyTimeo
 
 describe("upstream call mode", () => {
   it("without deltas: one plain call (stream false) over a pool with no header or body timeout", async () => {
-    const seen: RequestInit[] = [];
-    const real = globalThis.fetch;
-    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
-      seen.push(init ?? {});
-      return real(input, init);
-    });
+    const dispatched = vi.spyOn(vllmPool(), "dispatch");
     f = await standInWithEngine();
-    seen.length = 0;
+    dispatched.mockClear();
     const out = await f.engine.completion(call());
     expect(out.text.length).toBeGreaterThan(0);
     expect(f.standIn.completionBodies()).toEqual([expect.objectContaining({ stream: false })]);
     expect(f.standIn.completionBodies()[0]).not.toHaveProperty("stream_options");
-    const dispatcher = (seen[0] as { dispatcher?: unknown }).dispatcher;
-    expect(dispatcher).toBeInstanceOf(Agent);
-    expect(agentOptions(dispatcher)).toMatchObject({ headersTimeout: 0, bodyTimeout: 0 });
+    expect(dispatched).toHaveBeenCalledTimes(1);
+    expect(dispatched.mock.calls[0]![0]).toMatchObject({ method: "POST", path: "/v1/completions" });
+    expect(agentOptions(vllmPool())).toMatchObject({ headersTimeout: 0, bodyTimeout: 0 });
   });
 
   it("with deltas: streams, and passes every delta on", async () => {
@@ -54,17 +50,28 @@ describe("upstream call mode", () => {
     expect(deltas.join("")).toBe(out.text);
   });
 
-  it("a caller's own fetch gets no dispatcher", async () => {
-    const seen: RequestInit[] = [];
+  it("consecutive calls reuse one kept-alive connection, plain or streamed", async () => {
+    f = await standInWithEngine();
+    const { opened } = f.standIn.connections;
+    for (let i = 0; i < 3; i++) {
+      await f.engine.completion(call());
+      await f.engine.completion(call({ onDelta: () => undefined }));
+    }
+    expect(f.standIn.connections.opened - opened).toBe(0);
+  });
+
+  it("a caller's own request function carries every call", async () => {
+    const seen: UpstreamRequestOptions[] = [];
     f = await standInWithEngine({
       engine: {
-        fetch: (input, init) => {
-          seen.push(init ?? {});
-          return globalThis.fetch(input, init);
+        request: (url, init) => {
+          seen.push(init);
+          return poolRequest(url, init);
         },
       },
     });
+    seen.length = 0;
     await f.engine.completion(call());
-    expect(seen.every((init) => !("dispatcher" in init))).toBe(true);
+    expect(seen).toEqual([expect.objectContaining({ method: "POST" })]);
   });
 });
