@@ -4,6 +4,7 @@ import {
   DEFAULT_ANSWER_CAP,
   DEFAULT_BUDGETS,
   fitBudget,
+  fitBudgetWithoutCounting,
   type FitInput,
   MIN_THINKING_TOKENS,
   PIPELINE_OVERHEAD_TOKENS,
@@ -129,5 +130,47 @@ describe("fitBudget", () => {
       thinking: Math.floor((1200 - 100 - PIPELINE_OVERHEAD_TOKENS - 512) / 2),
       answer: 256,
     });
+  });
+});
+
+describe("fitBudgetWithoutCounting", () => {
+  const base = { effort: "high", budgets: DEFAULT_BUDGETS, answerCap: 1024, maxModelLen: 40_960 } as const;
+
+  it("when it answers, any true count up to one token per byte fits the same", () => {
+    let answered = 0;
+    let declined = 0;
+    for (const effort of ["none", "low", "medium", "high"] as const) {
+      for (const maxModelLen of [1000, 2500, 4096, 19_000, 20_000, 40_960]) {
+        for (const prompt of ["Q", "é".repeat(300), "x".repeat(3000)]) {
+          const input = { ...base, effort, maxModelLen };
+          const fitted = fitBudgetWithoutCounting(input, prompt);
+          if (fitted === undefined) {
+            declined++;
+            continue;
+          }
+          answered++;
+          for (const promptTokens of [0, 1, prompt.length, Buffer.byteLength(prompt)]) {
+            expect(fitBudget({ ...input, promptTokens })).toEqual(fitted);
+          }
+        }
+      }
+    }
+    expect(answered).toBeGreaterThan(0);
+    expect(declined).toBeGreaterThan(0);
+  });
+
+  it("counts in UTF-8 bytes: a prompt of two-byte characters needs twice its length in room", () => {
+    // 2 × 8192 thinking + 2 × 1024 answers + the overhead leave room for about 1,300 bytes of prompt.
+    const maxModelLen = 2 * 8192 + 2 * 1024 + PIPELINE_OVERHEAD_TOKENS + 1300;
+    expect(fitBudgetWithoutCounting({ ...base, maxModelLen }, "x".repeat(1000))).toBeDefined();
+    expect(fitBudgetWithoutCounting({ ...base, maxModelLen }, "é".repeat(1000))).toBeUndefined();
+  });
+
+  it("declines whatever the exact count could shrink or refuse, even if it would fit", () => {
+    const maxModelLen = 2 * 8192 + 2 * 1024 + PIPELINE_OVERHEAD_TOKENS + 100;
+    const prompt = "x".repeat(200); // at most 200 tokens, perhaps 50
+    expect(fitBudgetWithoutCounting({ ...base, maxModelLen }, prompt)).toBeUndefined();
+    expect(fitBudget({ ...base, maxModelLen, promptTokens: 50 }).thinking).toBe(8192);
+    expect(fitBudgetWithoutCounting({ ...base, maxModelLen: 500 }, prompt)).toBeUndefined();
   });
 });

@@ -74,3 +74,26 @@ export function fitBudget(input: FitInput): FittedBudget {
   const budget = input.budgets[input.effort as keyof EffortBudgets];
   return { thinking: Math.min(budget, room), answer };
 }
+
+/**
+ * The prompt's token count can only change the fit when it shrinks the thinking budget or
+ * overflows. Every token of a byte-level BPE (Qwen3's, the demo model's) covers at least one byte
+ * of text, so a prompt holds at most its UTF-8 length in tokens, plus a few a tokenizer may add
+ * (BOS, a leading-space marker). When even that bound leaves the budget whole, this is the fit the
+ * exact count would give, and the engine's tokenize call is not needed (undefined: count).
+ */
+export function fitBudgetWithoutCounting(
+  input: Omit<FitInput, "promptTokens">,
+  prompt: string,
+): FittedBudget | undefined {
+  let fitted: FittedBudget;
+  try {
+    fitted = fitBudget({ ...input, promptTokens: Buffer.byteLength(prompt) + TOKENIZER_SLACK });
+  } catch {
+    return undefined; // an overflow at the bound: the exact count decides
+  }
+  return input.effort === "none" || fitted.thinking === input.budgets[input.effort] ? fitted : undefined;
+}
+
+/** Tokens a tokenizer may add to a text beyond one per byte (see fitBudgetWithoutCounting). */
+const TOKENIZER_SLACK = 16;

@@ -156,7 +156,8 @@ describe("cancellation and deadlines", () => {
         return super.countTokens(text);
       }
     }
-    const engine = new SlowCounter();
+    // A context this small makes the pipeline count the prompt (effort.ts, fitBudgetWithoutCounting).
+    const engine = new SlowCounter({ info: { maxModelLen: 2700 } });
     const err = await failure({ prompt: "Q" }, engine, { signal: controller.signal });
     expect(err.code).toBe("cancelled");
     expect(engine.calls).toHaveLength(0);

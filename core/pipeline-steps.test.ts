@@ -131,6 +131,37 @@ describe("four steps in order", () => {
   });
 });
 
+describe("counting the prompt", () => {
+  /** Counts the pipeline's tokenize calls (the scripted completion counts its prompts too). */
+  class CountingEngine extends ScriptedEngine {
+    counted = 0;
+    override async countTokens(text: string): Promise<number> {
+      if (this.calls.length === 0) this.counted++;
+      return super.countTokens(text);
+    }
+  }
+
+  it("asks the engine only when the prompt's byte length could shrink the thinking budget", async () => {
+    const roomy = new CountingEngine();
+    await runPipeline(CompletionRequest.parse({ prompt: "Q", thinking_effort: "high" }), {
+      engine: roomy,
+      ...JOB,
+    });
+    expect(roomy.counted).toBe(0);
+    expect(roomy.calls[0]!.maxTokens).toBe(DEFAULT_BUDGETS.high);
+    // Room for the full budget only if the prompt is short in tokens: it is counted, and fits.
+    const prompt = "word ".repeat(400);
+    const maxModelLen = 2 * DEFAULT_BUDGETS.high + 2 * 1024 + PIPELINE_OVERHEAD_TOKENS + 1000;
+    const tight = new CountingEngine({ info: { maxModelLen } });
+    await runPipeline(CompletionRequest.parse({ prompt, thinking_effort: "high" }), {
+      engine: tight,
+      ...JOB,
+    });
+    expect(tight.counted).toBe(1);
+    expect(tight.calls[0]!.maxTokens).toBe(DEFAULT_BUDGETS.high);
+  });
+});
+
 describe("every effort with every kind of answer", () => {
   const kinds = {
     json: { so: { json: PERSON }, answer: '{"name": "Ada"}', output: { name: "Ada" }, checked: true },

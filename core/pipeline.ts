@@ -4,7 +4,7 @@
  */
 import { prepareConstraint, type PreparedConstraint } from "./constraints/index.js";
 import { truncateOutput } from "./constraints/violation.js";
-import { fitBudget, type EffortBudgets } from "./effort.js";
+import { fitBudget, fitBudgetWithoutCounting, type EffortBudgets } from "./effort.js";
 import type { CompletionOutput, Engine, Sampling } from "./engine.js";
 import { DeliberateError, inStep, throwIfAborted, toDeliberateError } from "./errors.js";
 import {
@@ -124,15 +124,17 @@ async function runSteps(
 
   const first = effort === "none" ? noThinkPrompt(messages) : thinkPrompt(messages);
   throwIfAborted(signal);
-  const promptTokens = await untilAborted(engine.countTokens(first, signal), signal);
-  const budget = fitBudget({
+  const fit = {
     effort,
     budgets: options.budgets,
     answerCap: options.answerCap,
     requestedAnswerTokens: request.max_answer_tokens,
-    promptTokens,
     maxModelLen: info.maxModelLen,
-  });
+  };
+  // Most prompts fit by their byte length alone; only the others cost a tokenize call.
+  const budget =
+    fitBudgetWithoutCounting(fit, first) ??
+    fitBudget({ ...fit, promptTokens: await untilAborted(engine.countTokens(first, signal), signal) });
 
   const run = async (
     step: PipelineStep,
