@@ -2,6 +2,11 @@
  * One WebSocket connection's protocol (README, Using it; /docs), independent of the socket library:
  * frames in through `handleFrame`, messages out through `send`. Several completions run at once,
  * matched by the client's id; each ends with exactly one `completion.result` or `error`.
+ *
+ * The progress frames of a request that did not ask to stream (`completion.queued`,
+ * `completion.step`) are held for up to PROGRESS_HOLD_MS and leave with the socket's next frame:
+ * each write to a socket costs a syscall and a wake-up of the reader, the largest share of the
+ * server's CPU per pipeline (BENCHMARKS.md, goal 1). Order on the socket is unchanged.
  */
 import type { CompletionService } from "../../core/completion-service.js";
 import { DeliberateError, errorEnvelope } from "../../core/errors.js";
@@ -19,10 +24,16 @@ export interface WsSessionOptions {
 
 const cancelled = () => new DeliberateError("cancelled", "the request was cancelled by the client");
 
+/** How late a progress frame of a request without `stream` may leave. */
+export const PROGRESS_HOLD_MS = 50;
+
 export class WsSession {
   /** Client id → its controller, created on first use: idle sockets stay small. */
   private inflight: Map<string, AbortController> | undefined;
   private closed = false;
+  /** Progress frames waiting for the next frame or the hold timer, oldest first. */
+  private held: string[] | undefined;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: WsSessionOptions) {}
 
@@ -70,7 +81,7 @@ export class WsSession {
     const message = parsed.data;
     switch (message.type) {
       case "ping":
-        this.options.send('{"type":"pong"}');
+        this.send('{"type":"pong"}');
         return;
       case "completion.cancel":
         // Unknown or finished ids are ignored: a request never gets a second terminal message.
@@ -84,6 +95,8 @@ export class WsSession {
   /** The socket is gone: abort everything it started, send nothing more. */
   close(): void {
     this.closed = true;
+    this.held = undefined;
+    clearTimeout(this.holdTimer);
     if (!this.inflight) return;
     const reason = new DeliberateError("cancelled", "the client disconnected");
     for (const controller of this.inflight.values()) controller.abort(reason);
@@ -117,9 +130,11 @@ export class WsSession {
     }
     const controller = new AbortController();
     this.inflight.set(id, controller);
-    const { send } = this.options;
+    // A request that asked to stream wants its progress live; the service parses `stream` itself.
+    const live = (request as { stream?: unknown } | null)?.stream === true;
+    const progress = (text: string) => (live ? this.send(text) : this.hold(text));
     const onEvent = (event: PipelineEvent) => {
-      if (!this.closed) send(JSON.stringify(streamMessage(id, event)));
+      if (!this.closed) progress(JSON.stringify(streamMessage(id, event)));
     };
     this.options.service
       .submit(request, {
@@ -127,7 +142,7 @@ export class WsSession {
         transport: this.options.transport ?? "ws",
         onQueued: (position, jobId) => {
           if (!this.closed) {
-            send(JSON.stringify({ type: "completion.queued", id, job_id: jobId, position }));
+            progress(JSON.stringify({ type: "completion.queued", id, job_id: jobId, position }));
           }
         },
         onEvent,
@@ -135,7 +150,7 @@ export class WsSession {
       .then(
         (result) => {
           this.release(id, controller);
-          if (!this.closed) send(JSON.stringify({ type: "completion.result", id, result }));
+          if (!this.closed) this.send(JSON.stringify({ type: "completion.result", id, result }));
         },
         (err: unknown) => {
           this.release(id, controller);
@@ -152,6 +167,28 @@ export class WsSession {
   private error(id: string | undefined, err: unknown, signal?: AbortSignal): void {
     if (this.closed) return;
     const envelope = errorEnvelope(err, signal);
-    this.options.send(JSON.stringify({ type: "error", ...(id === undefined ? {} : { id }), ...envelope }));
+    this.send(JSON.stringify({ type: "error", ...(id === undefined ? {} : { id }), ...envelope }));
+  }
+
+  /** Sends now, after whatever progress is held (in one write, batched-send.ts). */
+  private send(text: string): void {
+    this.flush();
+    this.options.send(text);
+  }
+
+  private hold(text: string): void {
+    if (this.held === undefined) {
+      this.held = [];
+      this.holdTimer = setTimeout(() => this.flush(), PROGRESS_HOLD_MS);
+    }
+    this.held.push(text);
+  }
+
+  private flush(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    clearTimeout(this.holdTimer);
+    for (const text of held) this.options.send(text);
   }
 }
