@@ -22,6 +22,7 @@ import { capConnections, defaultMaxConnections, httpServerOptions } from "./conn
 import { attachWebSockets, openSession } from "./ws-upgrade.js";
 import { boundedSender } from "./backpressure.js";
 import { batchedSender } from "./batched-send.js";
+import { cachedScrape } from "./dashboard/vllm-metrics.js";
 
 export interface StartServerOptions {
   runtime: Runtime;
@@ -99,8 +100,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(config.vllm
         ? {
             vllm: {
-              url: config.vllm.url,
-              headers: config.vllm.apiKey ? { authorization: `Bearer ${config.vllm.apiKey}` } : {},
+              scrape: cachedScrape(
+                config.vllm.url,
+                config.vllm.apiKey ? { authorization: `Bearer ${config.vllm.apiKey}` } : {},
+              ),
             },
           }
         : {}),

@@ -1,7 +1,7 @@
 /** The dashboard's engine card: kind, model, readiness and why, and for vLLM its own figures. */
 import type { Engine } from "../../../core/engine.js";
 import type { EngineMonitor } from "../ops/engine-monitor.js";
-import { scrapeVllm, type VllmFigures } from "./vllm-metrics.js";
+import type { Scraped, VllmFigures } from "./vllm-metrics.js";
 
 export interface EngineCard {
   kind: string;
@@ -17,16 +17,13 @@ export interface EngineCard {
 export interface EngineCardSource {
   engine: Engine;
   monitor: EngineMonitor;
-  /** vLLM's base URL and the headers its API wants, when the engine is vLLM. */
-  vllm?: { url: string; headers: Record<string, string> };
+  /** When the engine is vLLM: its /metrics figures (vllm-metrics.ts, cachedScrape). */
+  vllm?: { scrape: () => Promise<Scraped> };
 }
 
 export async function engineCard(source: EngineCardSource): Promise<EngineCard> {
   const { engine, monitor } = source;
-  const [status, scraped] = await Promise.all([
-    monitor.check(),
-    source.vllm ? scrapeVllm(source.vllm.url, source.vllm.headers) : undefined,
-  ]);
+  const [status, scraped] = await Promise.all([monitor.check(), source.vllm?.scrape()]);
   const info = engine.modelInfo();
   const version = (engine as { vllmVersion?: string }).vllmVersion;
   return {

@@ -36,11 +36,13 @@ export function vllmFigures(text: string): VllmFigures {
   };
 }
 
+export interface Scraped {
+  figures: VllmFigures | null;
+  error?: string;
+}
+
 /** Fetches and reads vLLM's /metrics; null figures with the reason when it cannot. */
-export async function scrapeVllm(
-  baseUrl: string,
-  headers: Record<string, string>,
-): Promise<{ figures: VllmFigures | null; error?: string }> {
+export async function scrapeVllm(baseUrl: string, headers: Record<string, string>): Promise<Scraped> {
   try {
     const response = await fetch(`${baseUrl.replace(/\/$/, "")}/metrics`, {
       headers,
@@ -51,4 +53,28 @@ export async function scrapeVllm(
   } catch (err) {
     return { figures: null, error: `vLLM /metrics unreachable: ${(err as Error).message}` };
   }
+}
+
+/**
+ * scrapeVllm with its answer kept for freshMs: every open dashboard tab polls /dashboard/state, and
+ * each poll would otherwise fetch and parse vLLM's whole /metrics text again. Concurrent polls
+ * share one scrape. `now` is for tests.
+ */
+export function cachedScrape(
+  baseUrl: string,
+  headers: Record<string, string>,
+  freshMs = 1_000,
+  now: () => number = () => performance.now(),
+): () => Promise<Scraped> {
+  let last: { at: number; scraped: Scraped } | undefined;
+  let pending: Promise<Scraped> | undefined;
+  return () => {
+    if (last && now() - last.at < freshMs) return Promise.resolve(last.scraped);
+    pending ??= scrapeVllm(baseUrl, headers).then((scraped) => {
+      last = { at: now(), scraped };
+      pending = undefined;
+      return scraped;
+    });
+    return pending;
+  };
 }
