@@ -149,15 +149,23 @@ export function createMetrics(stats: () => ServiceStats, options: MetricsOptions
         validationFailures.inc({ code: record.outcome });
       }
       // Tokens the engine spent, failed requests included; a cache hit spent none.
-      if (record.cached) return;
+      if (record.cached || record.steps.length === 0) return;
+      // Summed first: one labelled increment per kind rather than per step and kind.
+      let prompt = 0;
+      let completion = 0;
+      let thinking: number | undefined;
+      let cached = 0;
       for (const step of record.steps) {
-        tokens.inc({ kind: "prompt", effort }, step.prompt_tokens);
-        tokens.inc({ kind: "completion", effort }, step.completion_tokens);
-        if (step.step === "think" || step.step === "reflect") {
-          tokens.inc({ kind: "thinking", effort }, step.completion_tokens);
-        }
-        if (step.cached_tokens) tokens.inc({ kind: "cached", effort }, step.cached_tokens);
+        prompt += step.prompt_tokens;
+        completion += step.completion_tokens;
+        if (step.step === "think" || step.step === "reflect")
+          thinking = (thinking ?? 0) + step.completion_tokens;
+        cached += step.cached_tokens ?? 0;
       }
+      tokens.inc({ kind: "prompt", effort }, prompt);
+      tokens.inc({ kind: "completion", effort }, completion);
+      if (thinking !== undefined) tokens.inc({ kind: "thinking", effort }, thinking);
+      if (cached) tokens.inc({ kind: "cached", effort }, cached);
     },
     recordStep(figures) {
       stepSeconds.observe({ step: figures.step }, figures.ms / 1000);
