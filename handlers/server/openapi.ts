@@ -52,6 +52,8 @@ server → client (schema \`ServerMessage\`), each carrying the \`id\` it answer
 - \`completion.result\` (\`result\`: CompletionResult) or \`error\` (the error envelope) — exactly one per request
 - \`pong\`
 
+Without \`stream: true\`, a request's \`completion.queued\` and \`completion.step\` frames may leave up to
+50 ms late, together with the socket's next frame (never out of order): fewer writes per pipeline.
 A cache hit is answered \`completion.queued\` then \`completion.result\` with \`cached: true\`.
 A malformed frame (not JSON, binary, unknown type, schema error, over ORCH_MAX_BODY_BYTES) gets an
 \`error\` frame (with the frame's \`id\` when it had one) and the socket stays open. A second create
