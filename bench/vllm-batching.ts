@@ -6,7 +6,8 @@
  * `vllm:num_requests_waiting` gauges and reports the batch occupancy (mean running / 256) and
  * pipelines per second, with the default ORCH_MAX_CONCURRENCY for vLLM and with the old default 8.
  * Target: occupancy ≥ 0.95 with the default (320 for vLLM, handlers/shared/config.ts).
- *   tsx bench/vllm-batching.ts [--seconds 20] [--token-delay-ms 150] [--in-flight 512] [--also N]
+ * `--adaptive N` adds a run with ORCH_ADAPTIVE_CONCURRENCY from ORCH_MAX_CONCURRENCY=N (handlers/server/adapt-to-vllm.ts).
+ *   tsx bench/vllm-batching.ts [--seconds 20] [--token-delay-ms 150] [--in-flight 512] [--also N] [--adaptive N]
  */
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     "in-flight": { type: "string", default: "512" },
     /** Another ORCH_MAX_CONCURRENCY to compare. */
     also: { type: "string" },
+    /** ORCH_MAX_CONCURRENCY to start ORCH_ADAPTIVE_CONCURRENCY from. */
+    adaptive: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -118,10 +121,11 @@ async function main() {
     await standIn.line((l) => l.includes("stand-in listening"));
     const standInUrl = `http://127.0.0.1:${port}`;
     const bundle = await buildBundle("bench-batching");
-    for (const [name, concurrency] of [
-      ["default", undefined],
-      ...(values.also ? [[`concurrency_${values.also}`, values.also] as const] : []),
-      ["old_default_8", "8"],
+    for (const [name, concurrency, adaptive] of [
+      ["default", undefined, undefined],
+      ...(values.also ? [[`concurrency_${values.also}`, values.also, undefined] as const] : []),
+      ...(values.adaptive ? [[`adaptive_from_${values.adaptive}`, values.adaptive, "1"] as const] : []),
+      ["old_default_8", "8", undefined],
     ] as const) {
       const server = await startServerProcess(bundle, {
         VLLM_URL: standInUrl,
@@ -129,6 +133,7 @@ async function main() {
         ORCH_MODEL: undefined,
         ORCH_MAX_QUEUE: "4096",
         ORCH_MAX_CONCURRENCY: concurrency,
+        ORCH_ADAPTIVE_CONCURRENCY: adaptive,
       });
       try {
         for (let i = 0; i < 400; i++) {
@@ -141,7 +146,7 @@ async function main() {
         figures[`${name}_pipelines_per_s`] = round(r.perSecond, 2);
         figures[`${name}_errors`] = r.errors;
         console.log(
-          `  ${name.padEnd(14)} batch occupancy ${figures[`${name}_occupancy`]} (mean running ${round(r.running, 1)} of ${BATCH}, waiting ${round(r.waiting, 1)}), ${round(r.perSecond, 2)} pipelines/s, ${r.errors} errors`,
+          `  ${name.padEnd(18)} batch occupancy ${figures[`${name}_occupancy`]} (mean running ${round(r.running, 1)} of ${BATCH}, waiting ${round(r.waiting, 1)}), ${round(r.perSecond, 2)} pipelines/s, ${r.errors} errors`,
         );
       } finally {
         await server.stop();

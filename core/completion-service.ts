@@ -102,6 +102,16 @@ export class CompletionService {
     };
   }
 
+  /** Pipelines at once: ORCH_MAX_CONCURRENCY, or what setConcurrency made of it. */
+  get concurrency(): number {
+    return this.queue.maxConcurrency;
+  }
+
+  /** Changes the pipelines-at-once limit (handlers/server/adapt-to-vllm.ts). */
+  setConcurrency(limit: number): void {
+    this.queue.setMaxConcurrency(limit);
+  }
+
   /** Parses the request (`invalid_request` naming the field) and runs it. */
   submit(input: unknown, options: SubmitOptions = {}): Promise<CompletionResult> {
     return this.run(() => parseOrInvalid(CompletionRequest, input), options);

@@ -89,4 +89,34 @@ describe("JobQueue", () => {
     await expect(queue.run(null, async () => Promise.reject(new Error("x")))).rejects.toThrow("x");
     expect(await queue.run(null, async () => 2)).toBe(2);
   });
+
+  it("a raised limit starts waiting tasks at once; a lowered one lets running tasks finish and starts no more", async () => {
+    const queue = new JobQueue({ maxConcurrency: 1, maxQueue: 8, key: generateKey() });
+    const gates = [gate(), gate(), gate(), gate()];
+    const started: number[] = [];
+    const runs = gates.map((g, i) =>
+      queue.run(i, async (n) => {
+        started.push(n);
+        await g.promise;
+        return n;
+      }),
+    );
+    expect(started).toEqual([0]);
+    queue.setMaxConcurrency(3);
+    expect(queue.maxConcurrency).toBe(3);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]);
+    queue.setMaxConcurrency(1);
+    gates[0]!.open();
+    gates[1]!.open();
+    await Promise.all([runs[0], runs[1]]);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]); // two still run against a limit of one: none starts
+    gates[2]!.open();
+    await runs[2];
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2, 3]);
+    gates[3]!.open();
+    expect(await Promise.all(runs)).toEqual([0, 1, 2, 3]);
+  });
 });

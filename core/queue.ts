@@ -29,8 +29,21 @@ export class JobQueue {
   private running = 0;
   private readonly waiting: Waiting[] = [];
   private closed: DeliberateError | undefined;
+  private limit: number;
 
-  constructor(private readonly options: JobQueueOptions) {}
+  constructor(private readonly options: JobQueueOptions) {
+    this.limit = options.maxConcurrency;
+  }
+
+  get maxConcurrency(): number {
+    return this.limit;
+  }
+
+  /** A new limit for tasks at once: a higher one starts waiting tasks now; a lower one lets running ones finish. */
+  setMaxConcurrency(limit: number): void {
+    this.limit = Math.max(1, Math.floor(limit));
+    this.next();
+  }
 
   stats(): { waiting: number; running: number } {
     return { waiting: this.waiting.length, running: this.running };
@@ -45,7 +58,7 @@ export class JobQueue {
     const { signal } = options;
     if (this.closed) return Promise.reject(this.closed);
     if (signal?.aborted) return Promise.reject(toDeliberateError(signal.reason, signal));
-    if (this.running < this.options.maxConcurrency) {
+    if (this.running < this.limit) {
       options.onQueued?.(0);
       return this.execute(payload, task);
     }
@@ -53,7 +66,7 @@ export class JobQueue {
       return Promise.reject(
         new DeliberateError(
           "queue_full",
-          `the queue is full (${this.options.maxConcurrency} running, ${this.options.maxQueue} waiting); retry later`,
+          `the queue is full (${this.limit} running, ${this.options.maxQueue} waiting); retry later`,
         ),
       );
     }
@@ -88,7 +101,7 @@ export class JobQueue {
   }
 
   private next(): void {
-    while (this.running < this.options.maxConcurrency) {
+    while (this.running < this.limit) {
       const entry = this.waiting.shift();
       if (!entry) return;
       let payload: unknown;

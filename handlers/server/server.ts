@@ -23,6 +23,7 @@ import { attachWebSockets, openSession } from "./ws-upgrade.js";
 import { boundedSender } from "./backpressure.js";
 import { batchedSender } from "./batched-send.js";
 import { cachedScrape } from "./dashboard/vllm-metrics.js";
+import { adaptToVllm } from "./adapt-to-vllm.js";
 
 export interface StartServerOptions {
   runtime: Runtime;
@@ -64,6 +65,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       series.record(record);
     },
   });
+  const scrapeVllm = config.vllm
+    ? cachedScrape(
+        config.vllm.url,
+        config.vllm.apiKey ? { authorization: `Bearer ${config.vllm.apiKey}` } : {},
+      )
+    : undefined;
+  const adapter =
+    scrapeVllm && config.adaptiveConcurrency
+      ? adaptToVllm({ scrape: scrapeVllm, service, base: config.maxConcurrency, log })
+      : undefined;
   // Keeps deliberate_engine_ready and the probes' answer current between probes.
   void monitor.check();
   const watch = setInterval(() => void monitor.check(), 15_000);
@@ -97,16 +108,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       jobs,
       series,
       content: runtime.requestLog !== undefined,
-      ...(config.vllm
-        ? {
-            vllm: {
-              scrape: cachedScrape(
-                config.vllm.url,
-                config.vllm.apiKey ? { authorization: `Bearer ${config.vllm.apiKey}` } : {},
-              ),
-            },
-          }
-        : {}),
+      ...(scrapeVllm ? { vllm: { scrape: scrapeVllm } } : {}),
     },
     log,
     draining: () => draining,
@@ -162,6 +164,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stopAccepting: () => {
       draining = true;
       clearInterval(watch);
+      adapter?.stop();
       embeddingsQueue.close(
         new DeliberateError("shutting_down", "the server is shutting down and accepts no new requests"),
       );

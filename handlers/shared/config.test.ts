@@ -197,6 +197,12 @@ describe("vLLM", () => {
     expect(parseConfig({ ORCH_MAX_CONCURRENCY: "3" }).maxConcurrency).toBe(3);
     expect(problems({ ORCH_MAX_CONCURRENCY: "0" })[0]).toMatch(/^ORCH_MAX_CONCURRENCY/);
   });
+
+  it("ORCH_ADAPTIVE_CONCURRENCY is off unless set", () => {
+    expect(parseConfig({}).adaptiveConcurrency).toBe(false);
+    expect(parseConfig({ ORCH_ADAPTIVE_CONCURRENCY: "1" }).adaptiveConcurrency).toBe(true);
+    expect(problems({ ORCH_ADAPTIVE_CONCURRENCY: "maybe" })[0]).toMatch(/^ORCH_ADAPTIVE_CONCURRENCY/);
+  });
 });
 
 describe("all problems together", () => {

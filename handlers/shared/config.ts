@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   ORCH_ANSWER_MAX_TOKENS: int(1, 1_000_000).default(1024),
   // Default chosen below: it depends on the engine.
   ORCH_MAX_CONCURRENCY: int(1, 4096).optional(),
+  ORCH_ADAPTIVE_CONCURRENCY: bool.default(false),
   ORCH_MAX_QUEUE: int(0, 1_000_000).default(256),
   ORCH_MAX_WS_INFLIGHT: int(1, 4096).default(16),
   ORCH_MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
@@ -116,6 +117,8 @@ export interface Config {
   budgets: EffortBudgets;
   answerMaxTokens: number;
   maxConcurrency: number;
+  /** With vLLM: move maxConcurrency with vLLM's own queue (handlers/server/adapt-to-vllm.ts). */
+  adaptiveConcurrency: boolean;
   maxQueue: number;
   maxWsInflight: number;
   maxBodyBytes: number;
@@ -223,6 +226,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     budgets,
     answerMaxTokens: e.ORCH_ANSWER_MAX_TOKENS,
     maxConcurrency: e.ORCH_MAX_CONCURRENCY ?? defaultConcurrency(e.VLLM_URL !== undefined),
+    adaptiveConcurrency: e.ORCH_ADAPTIVE_CONCURRENCY,
     maxQueue: e.ORCH_MAX_QUEUE,
     maxWsInflight: e.ORCH_MAX_WS_INFLIGHT,
     maxBodyBytes: e.ORCH_MAX_BODY_BYTES,
