@@ -4,23 +4,22 @@
  * constrained final) against the vLLM stand-in, each prompt extending the last, and nothing else:
  * no validation, queue, sealing, logging or metrics. Run as a child process:
  *   node --import tsx bench/bare-proxy-support.ts
- *   (env UPSTREAM, MODEL, STREAM=1 to stream upstream, CLIENT=fetch for Node's fetch instead of
- *   undici's request() over a keep-alive Agent, the client the server's vLLM engine uses)
+ *   (env UPSTREAM, MODEL, STREAM=1 to stream upstream, CLIENT=fetch for Node's fetch instead of the
+ *   vLLM engine's own client, core/engines/vllm/upstream.ts)
  * Prints `bare proxy listening on PORT`.
  */
 import { createServer } from "node:http";
-import { Agent, request } from "undici";
+import { poolRequest } from "../core/engines/vllm/upstream.js";
 
 const upstream = `${process.env.UPSTREAM}/v1/completions`;
 const model = process.env.MODEL ?? "bench-model";
 const stream = process.env.STREAM === "1";
 const useFetch = process.env.CLIENT === "fetch";
-const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 
 async function post(body: string): Promise<string> {
   const headers = { "content-type": "application/json" };
   if (useFetch) return (await fetch(upstream, { method: "POST", headers, body })).text();
-  return (await request(upstream, { method: "POST", headers, body, dispatcher })).body.text();
+  return (await poolRequest(upstream, { method: "POST", headers, body, stream })).body.text();
 }
 
 interface Answer {

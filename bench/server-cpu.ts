@@ -99,10 +99,10 @@ async function main() {
     ORCH_MAX_QUEUE: "4096",
     ORCH_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
   });
-  // The floor with the server's own upstream client (undici's request()) and with Node's fetch.
+  // The floor with the vLLM engine's own client (core/engines/vllm/upstream.ts) and with Node's fetch.
   const proxyModes = [
-    { stream: false, client: "undici" },
-    { stream: true, client: "undici" },
+    { stream: false, client: "engine" },
+    { stream: true, client: "engine" },
     { stream: false, client: "fetch" },
     { stream: true, client: "fetch" },
   ];
@@ -167,7 +167,7 @@ async function main() {
             `${figures[`${n}_cpu_us_per_token`]} µs/token ours, ${figures[`${n}_stand_in_cpu_us_per_token`]} µs/token stand-in ` +
             `(${figures[`${n}_tokens_per_pipeline`]} tokens/pipeline)`,
         ),
-        `  server / bare proxy (plain upstream): ${figures.server_to_proxy_ratio}× over undici's request(), ` +
+        `  server / bare proxy (plain upstream): ${figures.server_to_proxy_ratio}× over the engine's client, ` +
           `${figures.server_to_fetch_proxy_ratio}× over fetch (target server ≤ 1.0 ms/pipeline)`,
       ].join("\n"),
     );

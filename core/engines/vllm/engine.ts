@@ -3,7 +3,6 @@
  * It serves nothing until start() has passed the start-up checks, so a server whose constraints
  * are not enforced never answers a request.
  */
-import { Agent, request } from "undici";
 import type {
   CompletionCall,
   CompletionOutput,
@@ -26,15 +25,9 @@ import {
 } from "./bodies.js";
 import { CompiledConstraints, compileCheckCall } from "./compile-check.js";
 import { inBandError, errorInfoOf, type Phase } from "./errors.js";
-import {
-  DEFAULT_RETRY,
-  type RetryPolicy,
-  readJson,
-  type UpstreamRequest,
-  type VllmLogger,
-  VllmHttp,
-} from "./http.js";
+import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } from "./http.js";
 import { readSse } from "./sse.js";
+import { poolRequest, type UpstreamRequest } from "./upstream.js";
 import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
 import { waitForStart, type WaitOptions } from "./wait.js";
 
@@ -48,7 +41,7 @@ export interface VllmEngineOptions {
   /** The embeddings server's model; unset = whatever it serves. */
   embeddingsModel?: string;
   apiKey?: string;
-  /** How each HTTP request is sent (default: undici's request() over vllmPool()); tests wrap it. */
+  /** How each HTTP request is sent (default: poolRequest, upstream.ts); tests wrap it. */
   request?: UpstreamRequest;
   retry?: Partial<RetryPolicy>;
   /** Timeout of each completion, tokenize and embeddings call; unset = none (the request deadline rules). */
@@ -66,21 +59,6 @@ export interface VllmEngineOptions {
   /** For the backoff jitter (default Math.random). */
   random?: () => number;
 }
-
-let pool: Agent | undefined;
-/**
- * One shared keep-alive pool of connections to vLLM without header or body timeouts: undici's
- * defaults end a call whose headers take 300 s, and a plain (non-streamed) completion sends its
- * headers only when generation ends.
- */
-export function vllmPool(): Agent {
-  pool ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 });
-  return pool;
-}
-
-/** The default UpstreamRequest: undici's request() over vllmPool(). */
-export const poolRequest: UpstreamRequest = (url, options) =>
-  request(url, { ...options, dispatcher: vllmPool() });
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
@@ -210,7 +188,7 @@ export class VllmEngine implements Engine {
         ...(call.signal ? { signal: call.signal } : {}),
         ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }),
         ...extra,
-        ...(stream ? { accept: "text/event-stream" } : {}),
+        ...(stream ? { stream: true } : {}),
       },
     );
     if (!stream) return parseCompletion(await readJson(exchange, extra.what, extra.phase));

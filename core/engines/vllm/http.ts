@@ -1,9 +1,8 @@
 /**
- * One HTTP exchange with vLLM: undici's request() with the caller's AbortSignal (closing the
+ * One HTTP exchange with vLLM (upstream.ts sends it) with the caller's AbortSignal (closing the
  * connection is how vLLM learns to stop generating), an optional timeout, bounded retries
  * (core/retry.ts) and the mapping of every failure onto our taxonomy.
  */
-import type { Dispatcher } from "undici";
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import { retry, retryAfterMs } from "../../retry.js";
 import type { EngineLog } from "../../engine.js";
@@ -16,6 +15,7 @@ import {
   parseErrorBody,
   type VllmFailure,
 } from "./errors.js";
+import type { UpstreamRequest, UpstreamResponse } from "./upstream.js";
 
 export interface RetryPolicy {
   /** Attempts in all (429/503/refused use them all; a 500 is retried once at most). */
@@ -27,23 +27,6 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4000 };
 
 export type VllmLogger = EngineLog;
-
-export interface UpstreamRequestOptions {
-  method: "GET" | "POST";
-  headers: Record<string, string>;
-  body?: string;
-  signal?: AbortSignal;
-}
-
-/**
- * Sends one request: undici's request() over the engine's pool (engine.ts), whose response body is
- * a Node stream, not fetch's WHATWG Request/Response/ReadableStream objects, which cost several
- * times the CPU per call (BENCHMARKS.md, goal 1). Tests wrap it to inject failures.
- */
-export type UpstreamRequest = (
-  url: string,
-  options: UpstreamRequestOptions,
-) => Promise<Dispatcher.ResponseData>;
 
 export interface HttpOptions {
   request: UpstreamRequest;
@@ -61,14 +44,15 @@ export interface CallOptions {
   timeoutMs?: number;
   /** false: one attempt only (start-up probes; waitUntilReady does the polling). */
   retry?: boolean;
-  accept?: string;
+  /** Server-sent events, read as they arrive (sse.ts); otherwise JSON, read once complete. */
+  stream?: boolean;
   /** What the call is part of, for how a refusal is read (errors.ts). */
   phase?: Phase;
 }
 
 /** A successful (2xx) response whose body is still to be read. */
 export interface Exchange {
-  response: Dispatcher.ResponseData;
+  response: UpstreamResponse;
   /** Turns an error thrown while reading the body into a DeliberateError. */
   fail(err: unknown): DeliberateError;
   /** Clears the timeout; call once the body is read. */
@@ -147,16 +131,19 @@ export class VllmHttp {
       if (timeout?.signal.aborted) return timeout.signal.reason as DeliberateError;
       return err instanceof DeliberateError ? err : fallback();
     };
-    const headers: Record<string, string> = { accept: call.accept ?? "application/json" };
+    const headers: Record<string, string> = {
+      accept: call.stream ? "text/event-stream" : "application/json",
+    };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    let response: Dispatcher.ResponseData;
+    let response: UpstreamResponse;
     try {
       response = await this.options.request(url, {
         method: body === undefined ? "GET" : "POST",
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
+        ...(call.stream ? { stream: true } : {}),
       });
     } catch (err) {
       done();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../../engine.js";
 import { errors } from "undici";
-import { poolRequest } from "./engine.js";
+import { poolRequest } from "./upstream.js";
 import { createVllmEngine } from "./index.js";
 
 let f: Fixture;

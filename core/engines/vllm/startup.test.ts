@@ -5,7 +5,7 @@ import { DeliberateError } from "../../errors.js";
 import { runPipeline } from "../../pipeline.js";
 import { CompletionRequest } from "../../protocol.js";
 import { createVllmEngine, NOT_ENFORCED, StartupFatalError, type VllmEngineOptions } from "./index.js";
-import { poolRequest } from "./engine.js";
+import { poolRequest } from "./upstream.js";
 import { checkVersion, parseVersion } from "./startup.js";
 
 let f: Fixture | undefined;

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
 import type { CompletionCall } from "../../engine.js";
-import { poolRequest, vllmPool } from "./engine.js";
-import type { UpstreamRequestOptions } from "./http.js";
+import { poolRequest, type UpstreamRequestOptions, vllmPool } from "./upstream.js";
 
 let f: Fixture | undefined;
 afterEach(async () => {
