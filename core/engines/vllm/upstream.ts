@@ -61,7 +61,7 @@ class BufferedBody implements UpstreamBody {
 }
 
 /** The whole answer, once it is complete; the signal aborts it at any point before, connection and all. */
-function bufferedRequest(
+export function bufferedRequest(
   dispatcher: Dispatcher,
   url: string,
   options: Omit<UpstreamRequestOptions, "stream">,
@@ -75,7 +75,9 @@ function bufferedRequest(
     }
     let abort: ((err?: Error) => void) | undefined;
     let done = false;
-    const onAbort = () => abort?.(signal!.reason);
+    // In flight: undici closes the connection and calls onError. Still waiting for a connection of
+    // the pool: answered now, and onConnect drops the request before anything is sent.
+    const onAbort = () => (abort ? abort(signal!.reason) : finish(() => reject(signal!.reason)));
     const finish = (settle: () => void) => {
       if (done) return;
       done = true;
@@ -88,7 +90,6 @@ function bufferedRequest(
     const chunks: Buffer[] = [];
     const handler: Dispatcher.DispatchHandlers = {
       onConnect(abortRequest) {
-        // Aborted while waiting for a connection of the pool: undici has not sent anything yet.
         if (signal?.aborted) abortRequest(signal.reason);
         else abort = abortRequest;
       },
