@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import type WebSocket from "ws";
-import { run } from "../test/server-process/support.js";
+import { run } from "../test/support/server-process.js";
 import { cpuMsOf, openClients, report, round, startStack } from "./server-support.js";
 
 const { values } = parseArgs({

@@ -12,7 +12,7 @@ import {
   type ServerProc,
   startServerProcess,
   startStandIn,
-} from "../test/server-process/support.js";
+} from "../test/support/server-process.js";
 import WebSocket from "ws";
 import { percentile as nearestRank } from "../core/percentile.js";
 import { sleep } from "../core/sleep.js";

@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { Socket as NetSocket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../handlers/server/testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../support/server.js";
 import { ScriptedEngine } from "../support/scripted-engine.js";
 import { postJson, report } from "./figures.js";
 
