@@ -78,7 +78,7 @@ export class HostEngine implements api.Engine {
   private constructor(private readonly config: HostEngineConfig) {
     this.limits = { ...DEFAULT_LIMITS, ...config.limits };
     this.stallMs = config.stallMs ?? 60_000;
-    this.cancelGraceMs = config.cancelGraceMs ?? 100;
+    this.cancelGraceMs = config.cancelGraceMs ?? 60;
     this.log = config.log ?? (() => undefined);
     this.host = this.spawn();
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(1000, this.stallMs / 4));
