@@ -13,19 +13,16 @@ import { pathToFileURL } from "node:url";
 import { HostEngine } from "../core/engines/llamacpp/host/host-engine.js";
 import { createLlamaCppEngine } from "../core/engines/llamacpp/index.js";
 import { benchRequests, runOne } from "./llamacpp-throughput.js";
+import { pairedRounds, type ThroughputRatio, throughputRatio } from "./paired-rounds.js";
 import { report } from "./server-support.js";
 
-export interface HostThroughputResult {
+export interface HostThroughputResult extends ThroughputRatio {
   requests: number;
-  completionTokens: number;
+  /** Pipelines whose result was the same on both sides (same seeds: should be all). */
   identicalResults: string;
-  hostTokensPerSecond: number;
-  inProcessTokensPerSecond: number;
-  ratio: number;
-  target: number;
-  passed: boolean;
 }
 
+/** Subject: the engine host; baseline: the in-process engine. */
 export async function runHostThroughput(options: { rounds?: number } = {}): Promise<HostThroughputResult> {
   const cacheDir = await mkdtemp(path.join(tmpdir(), "engine-host-bench-"));
   const local = await createLlamaCppEngine({ model: "demo", cacheDir, concurrency: 1 });
@@ -38,33 +35,21 @@ export async function runHostThroughput(options: { rounds?: number } = {}): Prom
       await runOne(request, host);
     }
     const rounds = options.rounds ?? 5;
-    let hostMs = 0;
-    let localMs = 0;
     let tokens = 0;
     let identical = 0;
-    for (let round = 0; round < rounds; round++) {
-      for (const [i, request] of requests.entries()) {
-        const hostFirst = (round + i) % 2 === 1;
-        const first = hostFirst ? await runOne(request, host) : undefined;
-        const inProcess = await runOne(request, local);
-        const remote = first ?? (await runOne(request, host));
-        hostMs += remote.ms;
-        localMs += inProcess.ms;
+    const times = await pairedRounds(
+      requests,
+      rounds,
+      { subject: (request) => runOne(request, host), baseline: (request) => runOne(request, local) },
+      (_, remote, inProcess) => {
         tokens += inProcess.tokens;
         if (remote.text === inProcess.text && remote.tokens === inProcess.tokens) identical++;
-      }
-    }
-    // Same seeds, same calls: both sides generate the same tokens, so the rate ratio is the time ratio.
-    const ratio = localMs / hostMs;
+      },
+    );
     return {
       requests: requests.length,
-      completionTokens: tokens / rounds,
       identicalResults: `${identical}/${rounds * requests.length}`,
-      hostTokensPerSecond: Math.round((tokens * 1000) / hostMs),
-      inProcessTokensPerSecond: Math.round((tokens * 1000) / localMs),
-      ratio: Math.round(ratio * 1000) / 1000,
-      target: 0.9,
-      passed: ratio >= 0.9,
+      ...throughputRatio(tokens, rounds, times),
     };
   } finally {
     await host.close();
@@ -77,8 +62,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const result = await runHostThroughput();
   console.log(
     `engine host throughput (demo model, ${result.requests} pipelines, ${result.completionTokens} tokens): ` +
-      `identical results ${result.identicalResults}, host ${result.hostTokensPerSecond} tok/s, ` +
-      `in process ${result.inProcessTokensPerSecond} tok/s, ratio ${result.ratio} ` +
+      `identical results ${result.identicalResults}, host ${result.subjectTokensPerSecond} tok/s, ` +
+      `in process ${result.baselineTokensPerSecond} tok/s, ratio ${result.ratio} ` +
       `(target ≥ ${result.target}: ${result.passed ? "met" : "NOT met"})`,
   );
   report("engine host vs in process", { ...result });

@@ -21,17 +21,12 @@ import {
   type StructuredOutputs,
   type ThinkingEffort,
 } from "../core/protocol.js";
+import { pairedRounds, type ThroughputRatio, throughputRatio } from "./paired-rounds.js";
 
-export interface ThroughputResult {
+export interface ThroughputResult extends ThroughputRatio {
   requests: number;
-  completionTokens: number;
   /** Engine calls whose raw replay produced exactly the same text (same seeds: should be all). */
   identicalOutputs: string;
-  pipelineTokensPerSecond: number;
-  rawTokensPerSecond: number;
-  ratio: number;
-  target: number;
-  passed: boolean;
 }
 
 const CONSTRAINTS: StructuredOutputs[] = [
@@ -150,40 +145,27 @@ export async function runLlamaCppThroughput(options: { rounds?: number } = {}): 
       return { ms: performance.now() - started, texts };
     };
 
-    // Pipeline and raw replay alternate request by request, each going first half of the time, so
-    // load from other processes hits both sides alike; the ratio uses the summed times of all rounds.
+    // Subject: the pipeline on the engine; baseline: the raw replay of its calls.
     const rounds = options.rounds ?? 5;
-    let pipelineMs = 0;
-    let rawMs = 0;
     let tokens = 0;
     let identical = 0;
     let callCount = 0;
-    for (let round = 0; round < rounds; round++) {
-      for (const [i, item] of recorded.entries()) {
-        const rawFirst = (round + i) % 2 === 1;
-        const raw1 = rawFirst ? await replay(item.calls) : undefined;
-        const pipeline = await runOne(item.request, engine);
-        const raw = raw1 ?? (await replay(item.calls));
-        pipelineMs += pipeline.ms;
-        rawMs += raw.ms;
+    const times = await pairedRounds(
+      recorded,
+      rounds,
+      { subject: (item) => runOne(item.request, engine), baseline: (item) => replay(item.calls) },
+      (item, pipeline, raw) => {
         tokens += pipeline.tokens;
         identical += raw.texts.filter((t, k) => t === item.texts[k]).length;
         callCount += item.calls.length;
-      }
-    }
+      },
+    );
     completion.dispose();
     await context.dispose();
-    // Same seeds, same calls: both sides generate the same tokens, so the rate ratio is the time ratio.
-    const ratio = rawMs / pipelineMs;
     return {
       requests: requests.length,
-      completionTokens: tokens / rounds,
       identicalOutputs: `${identical}/${callCount}`,
-      pipelineTokensPerSecond: Math.round((tokens * 1000) / pipelineMs),
-      rawTokensPerSecond: Math.round((tokens * 1000) / rawMs),
-      ratio: Math.round(ratio * 1000) / 1000,
-      target: 0.9,
-      passed: ratio >= 0.9,
+      ...throughputRatio(tokens, rounds, times),
     };
   } finally {
     await engine.close();
@@ -195,7 +177,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const result = await runLlamaCppThroughput();
   console.log(
     `llamacpp throughput (demo model, ${result.requests} pipelines, ${result.completionTokens} tokens): ` +
-      `identical replays ${result.identicalOutputs}, pipeline ${result.pipelineTokensPerSecond} tok/s, raw node-llama-cpp ${result.rawTokensPerSecond} tok/s, ` +
+      `identical replays ${result.identicalOutputs}, pipeline ${result.subjectTokensPerSecond} tok/s, raw node-llama-cpp ${result.baselineTokensPerSecond} tok/s, ` +
       `ratio ${result.ratio} (target ≥ ${result.target}: ${result.passed ? "met" : "NOT met"})`,
   );
 }

@@ -8,9 +8,9 @@
  *   tsx bench/server-cpu.ts [--pipelines 2000] [--clients 16]
  */
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
-import { run } from "../test/server-process/support.js";
-import { cpuMsOf, PROCESS_KEY, report, round, startStack } from "./server-support.js";
+import type WebSocket from "ws";
+import { run } from "../test/support/server-process.js";
+import { cpuMsOf, openClients, report, round, startStack } from "./server-support.js";
 
 const { values } = parseArgs({
   options: { pipelines: { type: "string", default: "2000" }, clients: { type: "string", default: "16" } },
@@ -33,20 +33,6 @@ async function drive(total: number, one: (client: number) => Promise<number>): P
     }),
   );
   return tokens;
-}
-
-function openSockets(url: string): Promise<WebSocket[]> {
-  return Promise.all(
-    Array.from(
-      { length: CLIENTS },
-      () =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, { headers: { "x-api-key": PROCESS_KEY }, perMessageDeflate: false });
-          ws.once("open", () => resolve(ws));
-          ws.once("error", reject);
-        }),
-    ),
-  );
 }
 
 function viaServer(sockets: WebSocket[], stream: boolean) {
@@ -119,7 +105,7 @@ async function main() {
     const proxyUrls = ports.map((l) => `http://127.0.0.1:${l.split(" ").pop()}`);
     const server = stack.server.child.pid!;
     const standIn = stack.standIn.child.pid!;
-    const sockets = await openSockets(stack.server.wsUrl);
+    const sockets = await openClients(stack.server.wsUrl, CLIENTS);
     const paths = {
       server_plain: { pid: server, one: viaServer(sockets, false) },
       server_streamed: { pid: server, one: viaServer(sockets, true) },

@@ -6,12 +6,12 @@
  *   tsx bench/server-pipeline.ts [--pipelines 4000] [--clients 64]
  */
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { DEFAULT_BUDGETS } from "../core/effort.js";
 import { createVllmEngine } from "../core/engines/vllm/index.js";
 import { runPipeline } from "../core/pipeline.js";
 import { CompletionRequest } from "../core/protocol.js";
-import { cpuMsOf, PROCESS_KEY, percentile, report, round, selfCpuMs, startStack } from "./server-support.js";
+import { cpuMsOf, openClients, percentile, report, round, selfCpuMs, startStack } from "./server-support.js";
 
 const { values } = parseArgs({
   options: {
@@ -70,20 +70,6 @@ async function runConcurrently(
       standIn: cpu1.standIn - cpu0.standIn,
     },
   };
-}
-
-async function openClients(url: string, n: number): Promise<WebSocket[]> {
-  return Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, { headers: { "x-api-key": PROCESS_KEY }, perMessageDeflate: false });
-          ws.once("open", () => resolve(ws));
-          ws.once("error", reject);
-        }),
-    ),
-  );
 }
 
 /** Each socket runs one request at a time; resolves on its terminal message. */

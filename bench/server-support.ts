@@ -1,6 +1,6 @@
 /**
  * Shared by the server benches: the bundled server and the vLLM stand-in as child processes,
- * percentiles, RSS of a process, and the RESULT line the bench runner collects.
+ * percentiles, WebSocket clients, RSS of a process, and the RESULT line the bench runner collects.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,9 @@ import {
   type ServerProc,
   startServerProcess,
   startStandIn,
-} from "../test/server-process/support.js";
+} from "../test/support/server-process.js";
+import WebSocket from "ws";
+import { percentile as nearestRank } from "../core/percentile.js";
 import { sleep } from "../core/sleep.js";
 
 export { PROCESS_KEY };
@@ -79,10 +81,24 @@ export async function startStack(
   };
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[at]!;
+/** Nearest-rank percentile (core/percentile.ts); NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  return nearestRank(values, p) ?? Number.NaN;
+}
+
+/** `n` authenticated WebSocket clients of the server, all open. */
+export function openClients(url: string, n: number): Promise<WebSocket[]> {
+  return Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url, { headers: { "x-api-key": PROCESS_KEY }, perMessageDeflate: false });
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+    ),
+  );
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */

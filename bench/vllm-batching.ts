@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { sleep } from "../core/sleep.js";
-import { buildBundle, freePort, run, startServerProcess } from "../test/server-process/support.js";
+import { buildBundle, freePort, run, startServerProcess } from "../test/support/server-process.js";
 import { PROCESS_KEY, report, round } from "./server-support.js";
 
 const { values } = parseArgs({

@@ -1,4 +1,5 @@
 /** The error taxonomy: codes, statuses, the envelope, and turning anything thrown into one. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   DeliberateError,
@@ -12,24 +13,16 @@ import {
 import { ErrorEnvelope } from "./protocol.js";
 
 describe("codes and statuses", () => {
-  it("match the README's error list", () => {
-    expect(ERROR_STATUS).toEqual({
-      invalid_request: 400,
-      context_overflow: 400,
-      unauthorized: 401,
-      not_found: 404,
-      payload_too_large: 413,
-      schema_unsupported: 422,
-      answer_truncated: 422,
-      queue_full: 429,
-      cancelled: 499,
-      internal: 500,
-      constraint_violation: 502,
-      engine_error: 502,
-      engine_unavailable: 503,
-      shutting_down: 503,
-      timeout: 504,
-    });
+  it("match the README's error list, code for code", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(
+      readme.indexOf("- **Errors**"),
+      readme.indexOf("A malformed\n  WebSocket frame"),
+    );
+    const listed = Object.fromEntries(
+      [...section.matchAll(/`([a-z_]+)` (\d{3})/g)].map(([, code, status]) => [code, Number(status)]),
+    );
+    expect(listed).toEqual(ERROR_STATUS);
   });
 
   it("every code builds an error whose envelope passes the wire schema", () => {

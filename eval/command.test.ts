@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompletionCall } from "../core/engine.js";
 import { DeliberateError } from "../core/errors.js";
 import { REFLECTION_CUE } from "../core/prompt.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../handlers/server/testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../test/support/server.js";
 import { ScriptedEngine } from "../test/support/scripted-engine.js";
 import { evalCommand } from "./command.js";
 import { EvalRecord } from "./record.js";

@@ -10,7 +10,7 @@ import { DEFAULT_BUDGETS } from "../core/effort.js";
 import type { ErrorEnvelope } from "../core/protocol.js";
 import { generateKey } from "../core/seal.js";
 import { type RunningLocalApi, startLocalApi } from "../handlers/runpod/local-api.js";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../handlers/server/testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./support/server.js";
 import { ScriptedEngine } from "./support/scripted-engine.js";
 
 type ErrorBody = ErrorEnvelope["error"];

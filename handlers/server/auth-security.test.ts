@@ -2,7 +2,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { keyMatcher } from "./auth.js";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../test/support/server.js";
 import { sleep } from "../../core/sleep.js";
 
 describe("auth", () => {

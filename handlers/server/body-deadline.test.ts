@@ -2,7 +2,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../test/support/server.js";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompletionCall } from "../../core/engine.js";
 import { abortableDelay, ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../test/support/server.js";
 import { sleep } from "../../core/sleep.js";
 
 /** An engine whose calls hang until aborted, and that remembers each call's signal. */

@@ -2,7 +2,7 @@ import { validate } from "@readme/openapi-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliberateError } from "../../core/errors.js";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../test/support/server.js";
 
 const auth = { "x-api-key": TEST_KEY, "content-type": "application/json" };
 

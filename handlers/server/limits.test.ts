@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { CompletionCall } from "../../core/engine.js";
 import { abortableDelay, ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../test/support/server.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {

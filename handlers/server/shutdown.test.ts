@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { abortableDelay, ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TestClient } from "./testing.js";
+import { startTestServer, TestClient } from "../../test/support/server.js";
 
 describe("graceful shutdown", () => {
   it("stops accepting, lets short work finish, aborts the rest at the deadline, closes with 1001", async () => {

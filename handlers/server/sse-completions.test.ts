@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 import { sseAfterAccepted } from "./sse.js";
-import { startTestServer, TEST_KEY, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../test/support/server.js";
 
 let server: TestServer;
 const engine = new ScriptedEngine({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abortableDelay, ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TestClient, type TestServer } from "./testing.js";
+import { startTestServer, TestClient, type TestServer } from "../../test/support/server.js";
 import { FULL_RUN_STEP_EVENTS } from "../../test/support/step-events.js";
 
 describe("WebSocket protocol", () => {

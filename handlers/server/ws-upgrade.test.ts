@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "./testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../test/support/server.js";
 
 function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {

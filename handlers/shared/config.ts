@@ -58,7 +58,7 @@ const EnvSchema = z.object({
   ORCH_ENGINE_MAX_RSS_MB: int(64, 100_000_000).optional(),
   ORCH_ENGINE_RSS_HEADROOM_MB: int(0, 100_000_000).default(2048),
   ORCH_ENGINE_STALL_S: z.coerce.number().positive().max(MAX_TIMER_S).default(60),
-  ORCH_ENGINE_CANCEL_GRACE_MS: int(1, 60_000).default(100),
+  ORCH_ENGINE_CANCEL_GRACE_MS: int(1, 60_000).default(60),
   ORCH_THINKING_BUDGETS: z.string().optional(),
   ORCH_ANSWER_MAX_TOKENS: int(1, 1_000_000).default(1024),
   // Default chosen below: it depends on the engine.

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../core/seal.js";
 import { openLine } from "../../scripts/decrypt-request-logs.js";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY } from "../server/testing.js";
+import { startTestServer, TEST_KEY } from "../../test/support/server.js";
 import { createLogger } from "./logger.js";
 import { createRequestLog } from "./request-log.js";
 

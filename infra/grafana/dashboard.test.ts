@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, TEST_KEY, type TestServer } from "../../handlers/server/testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../test/support/server.js";
 import { ScriptedEngine } from "../../test/support/scripted-engine.js";
 
 const dashboard = JSON.parse(

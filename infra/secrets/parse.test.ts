@@ -1,5 +1,18 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatExports, mergeWithEnvironment, secretToVariables, SecretsError } from "./parse.js";
+
+/**
+ * The names BUILD_AND_DEPLOY.md says a secret may not set: each listed name, one name under each listed
+ * prefix, and a lower-cased one (the comparison ignores case).
+ */
+function documentedReservedNames(): string[] {
+  const doc = readFileSync(new URL("../../BUILD_AND_DEPLOY.md", import.meta.url), "utf8");
+  const item = doc.slice(doc.indexOf("- Names that would change"), doc.indexOf("- Plain string:"));
+  const names = [...item.slice(0, item.indexOf("and anything")).matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!);
+  const prefixes = [...item.slice(item.indexOf("and anything")).matchAll(/`([A-Z]+_)`/g)].map((m) => m[1]!);
+  return [...names, ...prefixes.map((p) => `${p}X`), "ld_preload"];
+}
 
 describe("secret text to variables", () => {
   const ok: Array<[string, string, string | undefined, Record<string, string>]> = [
@@ -41,33 +54,7 @@ describe("secret text to variables", () => {
     expect(() => secretToVariables(text, "app/config")).toThrow(pattern);
   });
 
-  it.each([
-    "PATH",
-    "LD_PRELOAD",
-    "LD_LIBRARY_PATH",
-    "LD_AUDIT",
-    "BASH_ENV",
-    "BASH_XTRACEFD",
-    "ENV",
-    "IFS",
-    "PS4",
-    "SHELLOPTS",
-    "BASHOPTS",
-    "HOME",
-    "PWD",
-    "OLDPWD",
-    "UID",
-    "EUID",
-    "PPID",
-    "GROUPS",
-    "NODE_OPTIONS",
-    "PYTHONPATH",
-    "DELIBERATE_ORCH_ENTRY",
-    "DELIBERATE_HOME",
-    "SUPERVISOR_SERVER_URL",
-    "FATAL_MARKER",
-    "ld_preload",
-  ])("refuses %s from a JSON secret, naming it but not its value", (name) => {
+  it.each(documentedReservedNames())("refuses %s from a JSON secret, naming it but not its value", (name) => {
     const text = JSON.stringify({ ORCH_API_KEY: "k", [name]: "/tmp/s3cr3t-value" });
     let message = "";
     try {

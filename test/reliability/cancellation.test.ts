@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVllmEngine } from "../../core/engines/vllm/index.js";
 import { JobApiStandIn } from "../support/runpod/job-api-stand-in.js";
 import { startWorker } from "../support/runpod/worker-harness.js";
-import { startTestServer, TestClient, type TestServer } from "../../handlers/server/testing.js";
+import { startTestServer, TestClient, type TestServer } from "../support/server.js";
 import { type Fixture, standInWithEngine } from "../vllm-stand-in/fixture.js";
 import { report } from "./figures.js";
 

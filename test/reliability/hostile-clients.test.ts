@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { Socket as NetSocket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../handlers/server/testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../support/server.js";
 import { ScriptedEngine } from "../support/scripted-engine.js";
 import { postJson, report } from "./figures.js";
 
@@ -117,8 +117,13 @@ describe("1,000 half-open unauthenticated requests", () => {
       { "x-api-key": TEST_KEY },
     );
     expect(after.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
-    const leaked = openFds() - fds0;
+    // Closed sockets leave the descriptor table as their close events run: on a loaded machine that takes a
+    // while, so wait for it (bounded); a real leak stays.
+    let leaked = openFds() - fds0;
+    for (let i = 0; i < 50 && leaked >= 20; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      leaked = openFds() - fds0;
+    }
     expect(await metric(server.url, "deliberate_rejected_connections_total")).toBe(
       answers.rejected + (during.status === 429 ? 1 : 0),
     );

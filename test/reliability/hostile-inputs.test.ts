@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../core/errors.js";
-import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../../handlers/server/testing.js";
+import { startTestServer, TEST_KEY, TestClient, type TestServer } from "../support/server.js";
 import { ScriptedEngine } from "../support/scripted-engine.js";
 import { postJson, report, sampleWhileRunning } from "./figures.js";
 import { hostileBody, hostileFrame, seeded } from "./hostile-inputs.js";

@@ -4,7 +4,7 @@
  * (/dev/full) is counted in /metrics and logged, and the server keeps serving.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient } from "../../handlers/server/testing.js";
+import { TestClient } from "../support/server.js";
 import {
   authHeaders,
   buildBundle,
@@ -13,7 +13,7 @@ import {
   startServerProcess,
   startStandIn,
   until,
-} from "../server-process/support.js";
+} from "../support/server-process.js";
 import { report } from "./figures.js";
 
 const MODEL = "stand-in-model";

@@ -6,13 +6,7 @@
  * arrived; and once the stand-in recovers (after refusing connections for a while) requests succeed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Message,
-  startTestServer,
-  TEST_KEY,
-  TestClient,
-  type TestServer,
-} from "../../handlers/server/testing.js";
+import { type Message, startTestServer, TEST_KEY, TestClient, type TestServer } from "../support/server.js";
 import { type CallFault, randomFaults } from "../vllm-stand-in/faults.js";
 import { type Fixture, standInWithEngine } from "../vllm-stand-in/fixture.js";
 import { postJson, report, sampleWhileRunning } from "./figures.js";

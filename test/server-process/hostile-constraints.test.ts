@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorEnvelope } from "../../core/protocol.js";
 import { HOSTILE_CASES } from "./hostile-cases.js";
-import { authHeaders, buildBundle, type ServerProc, startServerProcess } from "./support.js";
+import { authHeaders, buildBundle, type ServerProc, startServerProcess } from "../support/server-process.js";
 
 let server: ServerProc;
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient } from "../../handlers/server/testing.js";
+import { TestClient } from "../support/server.js";
 import {
   authHeaders,
   buildBundle,
@@ -15,7 +15,7 @@ import {
   run,
   startServerProcess,
   startStandIn,
-} from "./support.js";
+} from "../support/server-process.js";
 import { sleep } from "../../core/sleep.js";
 
 const MODEL = "stand-in-model";

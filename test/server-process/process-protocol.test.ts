@@ -4,7 +4,7 @@
  */
 import { validate } from "@readme/openapi-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestClient } from "../../handlers/server/testing.js";
+import { TestClient } from "../support/server.js";
 import {
   authHeaders,
   buildBundle,
@@ -13,7 +13,7 @@ import {
   type ServerProc,
   startServerProcess,
   until,
-} from "./support.js";
+} from "../support/server-process.js";
 
 let server: ServerProc;
 let client: TestClient;

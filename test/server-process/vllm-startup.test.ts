@@ -4,7 +4,15 @@
  * replaces the container); a transient one is retried until vLLM recovers, then it serves.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { authHeaders, buildBundle, freePort, type Proc, run, spawnServerProcess, until } from "./support.js";
+import {
+  authHeaders,
+  buildBundle,
+  freePort,
+  type Proc,
+  run,
+  spawnServerProcess,
+  until,
+} from "../support/server-process.js";
 
 const MODEL = "stand-in-model";
 let bundle: string;

@@ -4,20 +4,15 @@
  * and the context length, and can stream deltas. It passes the Engine contract (scripted-engine.test.ts).
  * For unit tests of the pipeline and handlers; the real engines have their own tests.
  */
-import type {
-  CompletionCall,
-  CompletionOutput,
-  EmbeddingsCall,
-  EmbeddingsOutput,
-  Engine,
-  EngineHealth,
-  ModelInfo,
-} from "../../core/engine.js";
+import type * as api from "../../core/engine.js";
 import { DeliberateError } from "../../core/errors.js";
 
 export type ScriptedReply =
-  | Partial<CompletionOutput>
-  | ((call: CompletionCall, index: number) => Partial<CompletionOutput> | Promise<Partial<CompletionOutput>>);
+  | Partial<api.CompletionOutput>
+  | ((
+      call: api.CompletionCall,
+      index: number,
+    ) => Partial<api.CompletionOutput> | Promise<Partial<api.CompletionOutput>>);
 
 export interface ScriptedEngineOptions {
   replies?: ScriptedReply[];
@@ -25,19 +20,19 @@ export interface ScriptedEngineOptions {
   fallback?: ScriptedReply;
   /** Milliseconds each call takes (abortable). */
   delayMs?: number;
-  info?: Partial<ModelInfo>;
+  info?: Partial<api.ModelInfo>;
   /** Characters per token for countTokens. */
   charsPerToken?: number;
 }
 
-export class ScriptedEngine implements Engine {
+export class ScriptedEngine implements api.Engine {
   readonly kind = "scripted";
-  readonly calls: CompletionCall[] = [];
+  readonly calls: api.CompletionCall[] = [];
   private index = 0;
 
   constructor(private readonly options: ScriptedEngineOptions = {}) {}
 
-  async completion(call: CompletionCall): Promise<CompletionOutput> {
+  async completion(call: api.CompletionCall): Promise<api.CompletionOutput> {
     const index = this.index++;
     this.calls.push(call);
     if (this.options.delayMs) await abortableDelay(this.options.delayMs, call.signal);
@@ -84,7 +79,7 @@ export class ScriptedEngine implements Engine {
     return Math.ceil(text.length / (this.options.charsPerToken ?? 4));
   }
 
-  async embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput> {
+  async embeddings(call: api.EmbeddingsCall): Promise<api.EmbeddingsOutput> {
     return {
       model: this.modelInfo().model,
       vectors: call.input.map((s) => [s.length, 1, 0]),
@@ -92,11 +87,11 @@ export class ScriptedEngine implements Engine {
     };
   }
 
-  async health(): Promise<EngineHealth> {
+  async health(): Promise<api.EngineHealth> {
     return { ready: true };
   }
 
-  modelInfo(): ModelInfo {
+  modelInfo(): api.ModelInfo {
     return { model: "scripted-model", maxModelLen: 32_768, ...this.options.info };
   }
 }

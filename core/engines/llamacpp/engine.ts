@@ -13,16 +13,7 @@ import {
   type Token,
   TokenBias,
 } from "node-llama-cpp";
-import type {
-  CompletionCall,
-  Constraint,
-  CompletionOutput,
-  EmbeddingsCall,
-  EmbeddingsOutput,
-  Engine,
-  EngineHealth,
-  ModelInfo,
-} from "../../engine.js";
+import type * as api from "../../engine.js";
 import { DeliberateError, isDeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import { GrammarCache } from "./grammars.js";
 import type { LogFn, ResolvedModel } from "./model-source.js";
@@ -65,7 +56,7 @@ export interface LlamaCppStats {
  */
 export const FORBIDDEN_LOGIT = -1e9;
 
-export class LlamaCppEngine implements Engine {
+export class LlamaCppEngine implements api.Engine {
   readonly kind = "llamacpp";
   readonly llama: Llama;
   readonly model: LlamaModel;
@@ -76,7 +67,7 @@ export class LlamaCppEngine implements Engine {
   private readonly tokenBias: TokenBias | undefined;
   private readonly sequences: LlamaContextSequence[] = [];
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
-  private canary: Promise<EngineHealth> | undefined;
+  private canary: Promise<api.EngineHealth> | undefined;
   private closed = false;
   /** The last native sampling failure, for the message of the completion it ended. */
   private samplerFailure: string | undefined;
@@ -106,7 +97,7 @@ export class LlamaCppEngine implements Engine {
     }
   }
 
-  modelInfo(): ModelInfo {
+  modelInfo(): api.ModelInfo {
     return { model: this.resolved.name, maxModelLen: this.context.contextSize, demo: this.resolved.demo };
   }
 
@@ -126,14 +117,14 @@ export class LlamaCppEngine implements Engine {
   }
 
   /** Compiles the constraint into the grammar cache now: schema_unsupported before any generation. */
-  async prepareConstraint(constraint: Constraint, signal?: AbortSignal): Promise<void> {
+  async prepareConstraint(constraint: api.Constraint, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     this.assertOpen();
     this.grammars.get(constraint);
   }
 
   /** `onToken` is called after each generated token (the engine host's progress beat). */
-  async completion(call: CompletionCall, onToken?: () => void): Promise<CompletionOutput> {
+  async completion(call: api.CompletionCall, onToken?: () => void): Promise<api.CompletionOutput> {
     const { signal } = call;
     throwIfAborted(signal);
     this.assertOpen();
@@ -200,7 +191,7 @@ export class LlamaCppEngine implements Engine {
     }
   }
 
-  async embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput> {
+  async embeddings(call: api.EmbeddingsCall): Promise<api.EmbeddingsOutput> {
     throwIfAborted(call.signal);
     this.assertOpen();
     try {
@@ -243,7 +234,7 @@ export class LlamaCppEngine implements Engine {
    * canary is shared by concurrent callers and runs without any caller's signal (it is 8 tokens at
    * most); a caller that aborts stops waiting for it and gets "not ready", the others do not.
    */
-  async health(signal?: AbortSignal): Promise<EngineHealth> {
+  async health(signal?: AbortSignal): Promise<api.EngineHealth> {
     if (this.closed) return { ready: false, detail: "the engine is closed" };
     this.canary ??= this.runCanary().then((health) => {
       if (!health.ready) this.canary = undefined;
@@ -263,7 +254,7 @@ export class LlamaCppEngine implements Engine {
     await this.llama.dispose();
   }
 
-  private async runCanary(): Promise<EngineHealth> {
+  private async runCanary(): Promise<api.EngineHealth> {
     const choices = ["yes", "no"];
     try {
       const out = await this.completion({
@@ -299,9 +290,12 @@ export class LlamaCppEngine implements Engine {
 }
 
 /** The health, or "not ready" as soon as this caller's signal aborts. */
-function untilAborted(health: Promise<EngineHealth>, signal: AbortSignal | undefined): Promise<EngineHealth> {
+function untilAborted(
+  health: Promise<api.EngineHealth>,
+  signal: AbortSignal | undefined,
+): Promise<api.EngineHealth> {
   if (!signal) return health;
-  const notReady = (): EngineHealth => ({
+  const notReady = (): api.EngineHealth => ({
     ready: false,
     detail: toDeliberateError(signal.reason, signal).message,
   });

@@ -3,16 +3,7 @@
  * It serves nothing until start() has passed the start-up checks, so a server whose constraints
  * are not enforced never answers a request.
  */
-import type {
-  CompletionCall,
-  CompletionOutput,
-  Constraint,
-  EmbeddingsCall,
-  EmbeddingsOutput,
-  Engine,
-  EngineHealth,
-  ModelInfo,
-} from "../../engine.js";
+import type * as api from "../../engine.js";
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../errors.js";
 import {
   completionBody,
@@ -62,12 +53,12 @@ export interface VllmEngineOptions {
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
-export class VllmEngine implements Engine {
+export class VllmEngine implements api.Engine {
   readonly kind = "vllm";
   private readonly http: VllmHttp;
   private readonly embeddingsHttp: VllmHttp;
   private readonly base: string;
-  private info: ModelInfo | undefined;
+  private info: api.ModelInfo | undefined;
   private notReady = "the vLLM start-up checks have not run yet";
   private version: string | undefined;
   private readonly compiled = new CompiledConstraints();
@@ -98,7 +89,7 @@ export class VllmEngine implements Engine {
    * Runs the start-up checks once (version, model, canary) and caches the model info. A failure
    * waiting cannot heal throws StartupFatalError; others (refused, 5xx, timeouts) may pass later.
    */
-  async start(signal?: AbortSignal): Promise<ModelInfo> {
+  async start(signal?: AbortSignal): Promise<api.ModelInfo> {
     const probe = {
       signal,
       timeoutMs: this.options.probeTimeoutMs ?? 5000,
@@ -145,7 +136,7 @@ export class VllmEngine implements Engine {
    * Runs start() until it passes, retrying transient failures (vLLM loading, 5xx, timeouts) with
    * backoff; a StartupFatalError, the signal or the timeout ends it.
    */
-  waitUntilReady(options: WaitOptions = {}): Promise<ModelInfo> {
+  waitUntilReady(options: WaitOptions = {}): Promise<api.ModelInfo> {
     return waitForStart((signal) => this.start(signal), {
       ...options,
       random: this.options.random ?? Math.random,
@@ -157,7 +148,7 @@ export class VllmEngine implements Engine {
    * Asks vLLM to compile a constraint it has not compiled for us yet (compile-check.ts): what its
    * backend cannot compile is schema_unsupported before any thinking is paid for.
    */
-  async prepareConstraint(constraint: Constraint, signal?: AbortSignal): Promise<void> {
+  async prepareConstraint(constraint: api.Constraint, signal?: AbortSignal): Promise<void> {
     this.requireReady();
     if (this.compiled.has(constraint)) return;
     await this.generate(compileCheckCall(constraint, signal), {
@@ -171,15 +162,15 @@ export class VllmEngine implements Engine {
     if (!this.info) throw new DeliberateError("engine_unavailable", `vLLM is not ready: ${this.notReady}`);
   }
 
-  async completion(call: CompletionCall): Promise<CompletionOutput> {
+  async completion(call: api.CompletionCall): Promise<api.CompletionOutput> {
     this.requireReady();
     return this.generate(call, { what: "completion" });
   }
 
   private async generate(
-    call: CompletionCall,
+    call: api.CompletionCall,
     extra: { retry?: boolean; what: string; timeoutMs?: number; phase?: Phase },
-  ): Promise<CompletionOutput> {
+  ): Promise<api.CompletionOutput> {
     const stream = call.onDelta !== undefined || this.options.streamAlways === true;
     const exchange = await this.http.send(
       `${this.base}/v1/completions`,
@@ -225,7 +216,7 @@ export class VllmEngine implements Engine {
     return parseTokenCount(json);
   }
 
-  async embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput> {
+  async embeddings(call: api.EmbeddingsCall): Promise<api.EmbeddingsOutput> {
     const url = this.options.embeddingsUrl;
     if (!url) throw new DeliberateError("engine_unavailable", "no embeddings server configured");
     const json = await this.embeddingsHttp.json(
@@ -241,7 +232,7 @@ export class VllmEngine implements Engine {
   }
 
   /** Ready only after the start-up checks passed and while GET /health answers 200. */
-  async health(signal?: AbortSignal): Promise<EngineHealth> {
+  async health(signal?: AbortSignal): Promise<api.EngineHealth> {
     if (!this.info) return { ready: false, detail: this.notReady };
     try {
       const exchange = await this.http.send(`${this.base}/health`, undefined, {
@@ -264,7 +255,7 @@ export class VllmEngine implements Engine {
    * Never throws, so dashboards can show the model while vLLM loads: maxModelLen is 0 until start()
    * has read it, and completion/countTokens refuse until then, so nothing is sized by that 0.
    */
-  modelInfo(): ModelInfo {
+  modelInfo(): api.ModelInfo {
     return this.info ?? { model: this.options.model, maxModelLen: 0 };
   }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompletionCall } from "../../../core/engine.js";
 import { DeliberateError } from "../../../core/errors.js";
 import { abortableDelay, ScriptedEngine } from "../../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../../test/support/server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = new URL("../../../.test-output/screenshots/", import.meta.url).pathname;

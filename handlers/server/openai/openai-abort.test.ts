@@ -5,7 +5,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Fixture, standInWithEngine } from "../../../test/vllm-stand-in/fixture.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../../test/support/server.js";
 
 let f: Fixture;
 let server: TestServer;

@@ -10,7 +10,7 @@ import { generateObject, streamObject } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type DemoEngine, startDemoEngine } from "../../../core/engines/llamacpp/test-support.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../../test/support/server.js";
 
 // The deprecation and feature warnings are the SDK's, about the calls this test makes on purpose.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;

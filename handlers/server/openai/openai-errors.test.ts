@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../../test/support/server.js";
 
 let server: TestServer;
 let client: OpenAI;

@@ -8,7 +8,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedEngine } from "../../../test/support/scripted-engine.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../../test/support/server.js";
 
 /** `UserExtract(BaseModel)` with a nested `Address`, as pydantic's model_json_schema() writes it. */
 const USER_EXTRACT = {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { prepareConstraint } from "../../../core/constraints/index.js";
 import { type DemoEngine, startDemoEngine } from "../../../core/engines/llamacpp/test-support.js";
 import type { DashboardState } from "../dashboard/routes.js";
-import { startTestServer, TEST_KEY, type TestServer } from "../testing.js";
+import { startTestServer, TEST_KEY, type TestServer } from "../../../test/support/server.js";
 
 const SCHEMA = {
   type: "object",

@@ -7,17 +7,7 @@
  * with engine_error naming what happened, or re-sent to the new host where that is safe.
  */
 import { EventEmitter } from "node:events";
-import type {
-  CompletionCall,
-  CompletionOutput,
-  Constraint,
-  EmbeddingsCall,
-  EmbeddingsOutput,
-  Engine,
-  EngineHealth,
-  HostStatus,
-  ModelInfo,
-} from "../../../engine.js";
+import type * as api from "../../../engine.js";
 import { DeliberateError, throwIfAborted, toDeliberateError } from "../../../errors.js";
 import { SequencePool } from "../sequence-pool.js";
 import { type HostEnd, type HostLimits, type HostLog, HostProcess, type HostReady } from "./host-process.js";
@@ -63,13 +53,13 @@ interface Pending {
 
 const DEFAULT_LIMITS: HostLimits = { maxHeapMb: 1024, rssHeadroomMb: 2048, rssCheckMs: 250 };
 
-export class HostEngine implements Engine {
+export class HostEngine implements api.Engine {
   readonly kind = "llamacpp";
   /** "cancel" {id, acked, ms}, "exit" HostEnd, "up" HostStatus: for tests and logs. */
   readonly events = new EventEmitter();
   private host: HostProcess;
   private ready: HostReady | undefined;
-  private state: HostStatus["state"] = "starting";
+  private state: api.HostStatus["state"] = "starting";
   private restarts = 0;
   private crashes = 0;
   private lastExit: string | undefined;
@@ -88,7 +78,7 @@ export class HostEngine implements Engine {
   private constructor(private readonly config: HostEngineConfig) {
     this.limits = { ...DEFAULT_LIMITS, ...config.limits };
     this.stallMs = config.stallMs ?? 60_000;
-    this.cancelGraceMs = config.cancelGraceMs ?? 100;
+    this.cancelGraceMs = config.cancelGraceMs ?? 60;
     this.log = config.log ?? (() => undefined);
     this.host = this.spawn();
     this.stallTimer = setInterval(() => this.checkStalls(), Math.min(1000, this.stallMs / 4));
@@ -107,12 +97,12 @@ export class HostEngine implements Engine {
     return engine;
   }
 
-  modelInfo(): ModelInfo {
+  modelInfo(): api.ModelInfo {
     if (!this.ready) throw new DeliberateError("engine_unavailable", "the engine host is not loaded");
     return this.ready.info;
   }
 
-  status(): HostStatus {
+  status(): api.HostStatus {
     return {
       state: this.state,
       ...(this.host.alive && this.host.pid !== undefined ? { pid: this.host.pid } : {}),
@@ -139,11 +129,11 @@ export class HostEngine implements Engine {
     return this.invoke<"countTokens">({ op: "countTokens", text }, signal);
   }
 
-  async prepareConstraint(constraint: Constraint, signal?: AbortSignal): Promise<void> {
+  async prepareConstraint(constraint: api.Constraint, signal?: AbortSignal): Promise<void> {
     await this.invoke<"prepareConstraint">({ op: "prepareConstraint", constraint }, signal);
   }
 
-  async completion(call: CompletionCall): Promise<CompletionOutput> {
+  async completion(call: api.CompletionCall): Promise<api.CompletionOutput> {
     const { signal, onDelta, ...rest } = call;
     throwIfAborted(signal);
     checkPromptBytes(call.prompt, call.maxTokens, this.modelInfo().maxModelLen, this.ready!.maxTokenBytes);
@@ -159,12 +149,12 @@ export class HostEngine implements Engine {
     }
   }
 
-  async embeddings(call: EmbeddingsCall): Promise<EmbeddingsOutput> {
+  async embeddings(call: api.EmbeddingsCall): Promise<api.EmbeddingsOutput> {
     const { signal, ...rest } = call;
     return this.invoke<"embeddings">({ op: "embeddings", ...rest }, signal);
   }
 
-  async health(signal?: AbortSignal): Promise<EngineHealth> {
+  async health(signal?: AbortSignal): Promise<api.EngineHealth> {
     const host = this.status();
     if (this.state !== "up") {
       const after = this.lastExit ? ` after it ${this.lastExit}` : "";

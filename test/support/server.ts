@@ -7,12 +7,12 @@ import WebSocket from "ws";
 import { DEFAULT_BUDGETS } from "../../core/effort.js";
 import type { Engine } from "../../core/engine.js";
 import { generateKey } from "../../core/seal.js";
-import { type Config, parseConfig } from "../shared/config.js";
-import { createLogger } from "../shared/logger.js";
-import type { RequestLog } from "../shared/request-log.js";
-import { createRuntime } from "../shared/runtime.js";
-import { Arrivals } from "../../test/support/arrivals.js";
-import { type RunningServer, startServer } from "./server.js";
+import { type Config, parseConfig } from "../../handlers/shared/config.js";
+import { createLogger } from "../../handlers/shared/logger.js";
+import type { RequestLog } from "../../handlers/shared/request-log.js";
+import { createRuntime } from "../../handlers/shared/runtime.js";
+import { Arrivals } from "./arrivals.js";
+import { type RunningServer, startServer } from "../../handlers/server/server.js";
 
 export const TEST_KEY = "test-key-0123456789abcdef";
 

@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Arrivals } from "../support/arrivals.js";
+import { Arrivals } from "./arrivals.js";
 // @ts-expect-error: a plain .mjs script without types
 import { buildAll } from "../../scripts/build.mjs";
 import { sleep } from "../../core/sleep.js";
