@@ -144,20 +144,17 @@ async function main() {
       2,
     );
     figures.target_server_cpu_ms_per_pipeline = 1;
-    console.log(
-      [
-        `server-cpu: ${PIPELINES} pipelines per path (effort low, 4 upstream calls), ${CLIENTS} concurrent clients`,
-        ...Object.keys(totals).map(
-          (n) =>
-            `  ${n.padEnd(20)} ${figures[`${n}_cpu_ms_per_pipeline`]} ms CPU/pipeline, ` +
-            `${figures[`${n}_cpu_us_per_token`]} µs/token ours, ${figures[`${n}_stand_in_cpu_us_per_token`]} µs/token stand-in ` +
-            `(${figures[`${n}_tokens_per_pipeline`]} tokens/pipeline)`,
-        ),
-        `  server / bare proxy (plain upstream): ${figures.server_to_proxy_ratio}× over the engine's client, ` +
-          `${figures.server_to_fetch_proxy_ratio}× over fetch (target server ≤ 1.0 ms/pipeline)`,
-      ].join("\n"),
-    );
-    report("server-cpu", figures);
+    report("server-cpu", figures, [
+      `server-cpu: ${PIPELINES} pipelines per path (effort low, 4 upstream calls), ${CLIENTS} concurrent clients`,
+      ...Object.keys(totals).map(
+        (n) =>
+          `  ${n.padEnd(20)} ${figures[`${n}_cpu_ms_per_pipeline`]} ms CPU/pipeline, ` +
+          `${figures[`${n}_cpu_us_per_token`]} µs/token ours, ${figures[`${n}_stand_in_cpu_us_per_token`]} µs/token stand-in ` +
+          `(${figures[`${n}_tokens_per_pipeline`]} tokens/pipeline)`,
+      ),
+      `  server / bare proxy (plain upstream): ${figures.server_to_proxy_ratio}× over the engine's client, ` +
+        `${figures.server_to_fetch_proxy_ratio}× over fetch (target server ≤ 1.0 ms/pipeline)`,
+    ]);
     for (const ws of sockets) ws.close();
   } finally {
     for (const p of proxies) p.kill();

@@ -56,13 +56,10 @@ async function main() {
       kb_per_connection: round(perConnection / 1024, 1),
       target_kb_per_connection: 16,
     };
-    console.log(
-      [
-        `server-idle: ${N} authenticated idle WebSocket connections`,
-        `  server RSS ${figures.rss_before_mb} MB → ${figures.rss_after_mb} MB: ${figures.kb_per_connection} KB per connection (target ≤ 16 KB)`,
-      ].join("\n"),
-    );
-    report("server-idle", figures);
+    report("server-idle", figures, [
+      `server-idle: ${N} authenticated idle WebSocket connections`,
+      `  server RSS ${figures.rss_before_mb} MB → ${figures.rss_after_mb} MB: ${figures.kb_per_connection} KB per connection (target ≤ 16 KB)`,
+    ]);
     for (const ws of sockets) ws.terminate();
   } finally {
     await stack.stop();

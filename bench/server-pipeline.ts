@@ -170,17 +170,14 @@ async function main() {
       client_cpu_ms_per_pipeline: round(s.cpu.bench),
       stand_in_cpu_ms_per_pipeline: round((d.cpu.standIn + s.cpu.standIn) / 2),
     };
-    console.log(
-      [
-        `server-pipeline: ${PIPELINES} pipelines (effort low, 4 engine calls), ${CLIENTS} concurrent clients, upstream ${UPSTREAM_MS} ms a call`,
-        `  direct to the stand-in: ${figures.direct_per_s} pipelines/s, p50 ${figures.direct_p50_ms} ms, p95 ${figures.direct_p95_ms} ms`,
-        `  through the server:     ${figures.server_per_s} pipelines/s, p50 ${figures.server_p50_ms} ms, p95 ${figures.server_p95_ms} ms`,
-        `  ratio server/direct: ${figures.throughput_ratio}; added per pipeline at p50: ${figures.added_p50_ms} ms (target ≤ 1 ms), at p99: ${figures.added_p99_ms} ms; p50 wall ratio ${figures.wall_ratio_p50}`,
-        `  CPU per pipeline (client + server): direct ${figures.direct_cpu_ms_per_pipeline} ms, through the server ${figures.server_path_cpu_ms_per_pipeline} ms, added ${figures.added_cpu_ms_per_pipeline} ms; stand-in ${figures.stand_in_cpu_ms_per_pipeline} ms`,
-        `  CPU per pipeline on the server path: server process ${figures.server_cpu_ms_per_pipeline} ms, WebSocket client ${figures.client_cpu_ms_per_pipeline} ms`,
-      ].join("\n"),
-    );
-    report("server-pipeline", figures);
+    report("server-pipeline", figures, [
+      `server-pipeline: ${PIPELINES} pipelines (effort low, 4 engine calls), ${CLIENTS} concurrent clients, upstream ${UPSTREAM_MS} ms a call`,
+      `  direct to the stand-in: ${figures.direct_per_s} pipelines/s, p50 ${figures.direct_p50_ms} ms, p95 ${figures.direct_p95_ms} ms`,
+      `  through the server:     ${figures.server_per_s} pipelines/s, p50 ${figures.server_p50_ms} ms, p95 ${figures.server_p95_ms} ms`,
+      `  ratio server/direct: ${figures.throughput_ratio}; added per pipeline at p50: ${figures.added_p50_ms} ms (target ≤ 1 ms), at p99: ${figures.added_p99_ms} ms; p50 wall ratio ${figures.wall_ratio_p50}`,
+      `  CPU per pipeline (client + server): direct ${figures.direct_cpu_ms_per_pipeline} ms, through the server ${figures.server_path_cpu_ms_per_pipeline} ms, added ${figures.added_cpu_ms_per_pipeline} ms; stand-in ${figures.stand_in_cpu_ms_per_pipeline} ms`,
+      `  CPU per pipeline on the server path: server process ${figures.server_cpu_ms_per_pipeline} ms, WebSocket client ${figures.client_cpu_ms_per_pipeline} ms`,
+    ]);
     for (const ws of sockets) ws.close();
   } finally {
     await stack.stop();

@@ -123,8 +123,13 @@ export function selfCpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-/** One machine-readable line per bench for bench/run.ts's summary. */
-export function report(name: string, figures: Record<string, number | string | boolean>): void {
+/** The bench's lines for people, then one machine-readable line for bench/run.ts's summary. */
+export function report(
+  name: string,
+  figures: Record<string, number | string | boolean>,
+  lines: string[] = [],
+): void {
+  if (lines.length) console.log(lines.join("\n"));
   process.stdout.write(`RESULT ${JSON.stringify({ name, ...figures })}\n`);
 }
 

@@ -152,6 +152,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Seconds as whole milliseconds. */
+const ms = (seconds: number) => Math.round(seconds * 1000);
+
 /** Decodes a 32-byte key given as base64 (standard or url-safe) or hex. */
 export function decodeKey(text: string): Buffer | undefined {
   const trimmed = text.trim();
@@ -220,7 +223,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxHeapMb: e.ORCH_ENGINE_MAX_HEAP_MB,
       maxRssMb: e.ORCH_ENGINE_MAX_RSS_MB,
       rssHeadroomMb: e.ORCH_ENGINE_RSS_HEADROOM_MB,
-      stallMs: Math.round(e.ORCH_ENGINE_STALL_S * 1000),
+      stallMs: ms(e.ORCH_ENGINE_STALL_S),
       cancelGraceMs: e.ORCH_ENGINE_CANCEL_GRACE_MS,
     },
     budgets,
@@ -230,20 +233,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxQueue: e.ORCH_MAX_QUEUE,
     maxWsInflight: e.ORCH_MAX_WS_INFLIGHT,
     maxBodyBytes: e.ORCH_MAX_BODY_BYTES,
-    requestTimeoutMs: Math.round(e.ORCH_REQUEST_TIMEOUT_S * 1000),
-    drainMs: Math.round(e.ORCH_DRAIN_S * 1000),
-    cache: { ttlMs: Math.round(e.ORCH_CACHE_TTL_S * 1000), maxEntries: e.ORCH_CACHE_MAX_ENTRIES },
+    requestTimeoutMs: ms(e.ORCH_REQUEST_TIMEOUT_S),
+    drainMs: ms(e.ORCH_DRAIN_S),
+    cache: { ttlMs: ms(e.ORCH_CACHE_TTL_S), maxEntries: e.ORCH_CACHE_MAX_ENTRIES },
     mode: e.ORCH_MODE,
     secretsId: e.ORCH_SECRETS_ID,
     wsMaxBufferedBytes: e.ORCH_WS_MAX_BUFFERED_BYTES,
     maxConnections: e.ORCH_MAX_CONNECTIONS,
-    headersTimeoutMs: Math.round(e.ORCH_HEADERS_TIMEOUT_S * 1000),
-    bodyTimeoutMs: Math.round(e.ORCH_BODY_TIMEOUT_S * 1000),
+    headersTimeoutMs: ms(e.ORCH_HEADERS_TIMEOUT_S),
+    bodyTimeoutMs: ms(e.ORCH_BODY_TIMEOUT_S),
     embeddings: {
       maxConcurrency: e.ORCH_MAX_EMBEDDINGS_CONCURRENCY,
       maxQueue: e.ORCH_MAX_EMBEDDINGS_QUEUE,
     },
     requestLogRotation: { maxBytes: e.ORCH_REQUEST_LOG_MAX_BYTES, keep: e.ORCH_REQUEST_LOG_KEEP },
-    exitGraceMs: Math.round(e.ORCH_EXIT_GRACE_S * 1000),
+    exitGraceMs: ms(e.ORCH_EXIT_GRACE_S),
   };
 }
