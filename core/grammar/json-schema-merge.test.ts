@@ -37,8 +37,6 @@ describe("allOf merges: exact conjunctions only", () => {
   it("refuses keywords that read each other across the two sides, and differing values", () => {
     expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toBeUndefined();
     expect(mergeSchemas({ items: [{}] }, { additionalItems: false })).toBeUndefined();
-    expect(mergeSchemas({ enum: [1, 2] }, { const: 1 })).toBeUndefined();
-    expect(mergeSchemas({ type: "string" }, { type: "number" })).toBeUndefined();
     expect(mergeSchemas({ pattern: "a" }, { pattern: "b" })).toBeUndefined();
     expect(mergeSchemas({ $ref: "#/definitions/a" }, { type: "string" })).toBeUndefined();
   });
@@ -72,7 +70,8 @@ describe("allOf merges: exact conjunctions only", () => {
       type: "object",
       properties: { a: { type: "null" }, n1: { type: "integer" }, b: { type: "boolean" } },
     });
-    // if/then: values satisfying both pass whatever else says.
+    // if/then/else: values satisfying `if` and `then`, or failing `if` (here: a longer kind) and
+    // satisfying `else`.
     expect(
       lowerJsonSchema({
         type: "object",
@@ -81,7 +80,18 @@ describe("allOf merges: exact conjunctions only", () => {
         ...THEN({ required: ["kind"] }),
         else: { required: ["other"] },
       }),
-    ).toEqual({ type: "object", properties: { kind: { const: "a" } } });
+    ).toEqual({
+      oneOf: [
+        { type: "object", properties: { kind: { enum: ["a"] } } },
+        {
+          type: "object",
+          properties: {
+            kind: { type: "string", minLength: 2 },
+            other: { oneOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }, { type: "null" }] },
+          },
+        },
+      ],
+    });
     // Below minProperties, a shortest match of a pattern is declared under that pattern's schema.
     expect(
       lowerJsonSchema({

@@ -1,6 +1,8 @@
 /**
  * Objects for the JSON grammar. gbnf-json.ts generates every declared property and, where none is
  * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
+ * - a property that no value matches (`false`, an enum none of whose values passes, …) is left
+ *   out when it is optional (exact: it may only be absent), else the object has no value either;
  * - a `required` name without a property schema is declared with the schema that applies to it,
  *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too;
  * - `patternProperties` applies to the declared properties whose names match (merged into their
@@ -10,6 +12,7 @@
  *   `dependencies` / `dependentSchemas` with a schema are rejected unless the trigger never appears.
  */
 import {
+  EmptySchema,
   isNode,
   type Json,
   type Node,
@@ -106,23 +109,29 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
     setOwn(props, name, matched || extra === undefined ? {} : extra);
   }
   addPatternKeys(schema, props, patterns, at);
-  const names = Object.keys(props);
+  const properties: Record<string, Out> = {};
+  for (const name of Object.keys(props)) {
+    const where = `${at}/properties/${name}`;
+    try {
+      setOwn(properties, name, convert(withPatterns(name, props[name]!, patterns, where), where));
+    } catch (err) {
+      // No value matches: the property may only be absent, which is exact when it is optional.
+      if (!(err instanceof EmptySchema) || required.includes(name)) throw err;
+    }
+  }
+  const names = Object.keys(properties);
   if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
     throw unsupported("`maxProperties` below the number of properties (all are generated)", at);
   }
   if (typeof schema.minProperties === "number" && schema.minProperties > names.length) {
     throw unsupported("`minProperties` above the number of properties", at);
   }
-  const properties: Record<string, Out> = {};
-  for (const name of names) {
-    const where = `${at}/properties/${name}`;
-    setOwn(properties, name, convert(withPatterns(name, props[name]!, patterns, where), where));
-  }
   const out: Out = { type: "object", properties };
   // Extra keys only where no property is declared (an extra key could repeat a declared one) and no
   // pattern could apply to them.
   const extra = schema.additionalProperties;
-  const extraKeys = names.length === 0 && patterns.length === 0 && extra !== undefined && extra !== false;
+  const extraKeys =
+    Object.keys(props).length === 0 && patterns.length === 0 && extra !== undefined && extra !== false;
   checkDependencies(schema, names, extraKeys, at);
   if (extraKeys) {
     out.additionalProperties = extra === true ? true : convert(extra!, `${at}/additionalProperties`);

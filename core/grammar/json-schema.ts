@@ -6,29 +6,27 @@
  * keyword. Nothing is silently dropped. README.md states the supported subset.
  */
 import { type Draft, draftOf } from "../constraints/ajv-drafts.js";
+import { GrammarError } from "./errors.js";
 import { loweredToGbnf } from "./gbnf-json.js";
+import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import {
+  EmptySchema,
+  emptySchema,
   has,
   isNode,
   type Json,
   type Node,
   type Out,
-  safeRegex,
   setOwn,
   unsupported,
 } from "./json-schema-common.js";
-import {
-  integerSchema,
-  NUMBER_KEYS,
-  numberFits,
-  numberSchema,
-  withNumberFormat,
-} from "./json-schema-numbers.js";
+import { SCALAR_KEYS, scalarFits, valuesPassing } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
+import { complementOf, type NotContext } from "./json-schema-not.js";
+import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
 import { excludes, exclusiveBranches } from "./json-schema-oneof.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
 import { stringSchema } from "./json-schema-strings.js";
-import { formatAccepts } from "./json-string-formats.js";
 
 /** Keywords that constrain instances but that the grammar cannot express (type-aware below). */
 const UNSUPPORTED: Record<string, string[]> = {
@@ -39,7 +37,6 @@ const UNSUPPORTED: Record<string, string[]> = {
   array: ["contains", "minContains", "maxContains", "unevaluatedItems"],
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
-const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
 const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const", "if", "then", "else"];
 /** Every keyword this module reads or rejects; anything else is an annotation and is ignored. */
 const VALIDATION = new Set([
@@ -52,20 +49,24 @@ const VALIDATION = new Set([
 ]);
 const TYPES = ["string", "number", "integer", "boolean", "null", "object", "array"] as const;
 type TypeName = (typeof TYPES)[number];
-const MAX_ARRAY_REPEAT = 200;
 
-const literalType = (v: Json): TypeName | "compound" =>
-  v === null
-    ? "null"
-    : typeof v === "boolean"
-      ? "boolean"
-      : typeof v === "string"
-        ? "string"
-        : typeof v === "number"
-          ? Number.isInteger(v)
-            ? "integer"
-            : "number"
-          : "compound";
+/** A schema to generate, where it is, and the definition it was inlined from (if any). */
+type Alternative = readonly [Json, string, string?];
+
+const refName = (schema: Json): string | undefined =>
+  isNode(schema) && typeof schema.$ref === "string" ? schema.$ref : undefined;
+
+/** The definition names a lowered schema refers to. */
+function refsOf(out: unknown, found: string[] = []): string[] {
+  if (Array.isArray(out)) for (const v of out) refsOf(v, found);
+  else if (typeof out === "object" && out !== null) {
+    for (const [k, v] of Object.entries(out)) {
+      if (k === "$ref" && typeof v === "string") found.push(v.replace(/^#\/\$defs\//, ""));
+      else refsOf(v, found);
+    }
+  }
+  return found;
+}
 
 class Converter {
   private readonly defsIn: Record<string, Json>;
@@ -82,13 +83,27 @@ class Converter {
   }
 
   private depth = 0;
+  /** Definitions in the order they were registered (see convert). */
+  private readonly added: string[] = [];
+  /** References whose definitions are being converted inlined (see union). */
+  private readonly inlining = new Set<string>();
+  /** Definitions whose conversion finished. */
+  private readonly complete = new Set<string>();
+  /** Definitions whose conversion was refused, with the refusal. */
+  private readonly failed = new Map<string, GrammarError>();
 
   convert(schema: Json, at: string): Out {
     if (this.depth > 100)
       throw unsupported("a schema nested more than 100 levels deep (or recursive in place)", at);
     this.depth++;
+    const mark = this.added.length;
     try {
       return this.convertNode(schema, at);
+    } catch (err) {
+      // A refusal may be caught (an optional property, a union branch left out): the definitions
+      // registered meanwhile may be unfinished or refer to unfinished ones, so none may stay.
+      this.rollback(mark);
+      throw err;
     } finally {
       this.depth--;
     }
@@ -96,11 +111,13 @@ class Converter {
 
   private convertNode(schema: Json, at: string): Out {
     if (schema === true) return this.anyScalar();
-    if (schema === false) throw unsupported("a `false` schema", at);
+    if (schema === false) throw emptySchema("a `false` schema", at);
     if (!isNode(schema)) throw unsupported(`a schema that is not an object (${JSON.stringify(schema)})`, at);
     const validating = Object.keys(schema).filter((k) => VALIDATION.has(k) && has(schema, k));
     const siblingsOf = (k: string) => validating.filter((v) => v !== k);
-    if (has(schema, "not")) return this.convert(this.withoutNot(schema, at), at);
+    const finite = this.literals(schema, at);
+    if (finite) return finite;
+    if (has(schema, "not")) return this.withoutNot(schema, at);
     for (const k of UNSUPPORTED.any!) if (has(schema, k)) throw unsupported(`\`${k}\``, at);
 
     if (has(schema, "$ref")) {
@@ -109,14 +126,7 @@ class Converter {
       if (siblingsOf("$ref").length) return this.convert(this.inline(schema, at, 0), at);
       return { $ref: `#/$defs/${this.ref(String(schema.$ref), at)}` };
     }
-    if (has(schema, "if") || has(schema, "then") || has(schema, "else")) {
-      // Values that satisfy `if` and `then` pass whatever `else` says (and drafts without if/then).
-      const { if: cond, then, else: _, ...rest } = schema;
-      const merged = mergeSchemas(rest, this.inline(cond ?? {}, at, 0));
-      const full = merged === undefined ? undefined : mergeSchemas(merged, this.inline(then ?? {}, at, 0));
-      if (full === undefined) throw unsupported("`if`/`then` that cannot be merged with the schema", at);
-      return this.convert(full, at);
-    }
+    if (has(schema, "if") || has(schema, "then") || has(schema, "else")) return this.conditional(schema, at);
     if (has(schema, "allOf")) {
       const all = schema.allOf;
       if (!Array.isArray(all)) throw unsupported("an `allOf` that is not an array", at);
@@ -141,50 +151,197 @@ class Converter {
         return merged;
       };
       const branches = siblingsOf(k).length ? list.map(merge) : list;
-      const kept =
-        k === "oneOf"
-          ? exclusiveBranches(
-              branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0)),
-              at,
-            )
-          : branches.map((_, i) => i);
-      return { oneOf: kept.map((i) => this.convert(branches[i]!, `${at}/${k}/${i}`)) };
+      if (k === "anyOf")
+        return this.union(
+          branches.map((b, i): Alternative => [b, `${at}/${k}/${i}`]),
+          at,
+        );
+      const resolved = branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0));
+      const alternatives = exclusiveBranches(resolved, this.notContext(at));
+      if (alternatives.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
+      // A branch kept whole is converted as written (a $ref stays a reference to its definition).
+      const written = ([b, i]: [Json, number]): Alternative =>
+        b === resolved[i] ? [branches[i]!, `${at}/${k}/${i}`] : [b, `${at}/${k}/${i}`, refName(branches[i]!)];
+      return this.union(alternatives.map(written), at, true);
     }
     const types = this.typesOf(schema, at);
-    if (has(schema, "const")) return { const: this.literal(schema.const!, types, schema, at, "const") };
-    if (has(schema, "enum")) {
-      if (!Array.isArray(schema.enum)) throw unsupported("an `enum` that is not an array", at);
-      const values = schema.enum.filter((v) => this.literalFits(v, types, schema, at));
-      if (values.length === 0) throw unsupported("an `enum` with no value of the declared type", at);
-      return { enum: values };
-    }
     if (types.length === 1) return this.single(schema, types[0]!, at);
     return { oneOf: types.map((t) => this.single(schema, t, at)) };
   }
 
   /**
-   * The schema without its `not`, where that changes nothing the grammar generates: `not: false`
-   * forbids nothing; `not: {type}` alone takes those types out of the schema's own; otherwise the
-   * rest must generate only values the `not` schema refuses (json-schema-oneof.ts's `excludes`).
+   * Drops the definitions registered since `mark` that are unfinished or refer (transitively) to
+   * one that is dropped; finished ones stay, so that a union trying its branches in turn does not
+   * convert them again (which grows exponentially with nesting).
    */
-  private withoutNot(schema: Node, at: string): Json {
-    const { not, ...rest } = schema;
-    if (not === false) return rest;
-    const negated = this.inline(not!, `${at}/not`, 0);
-    const keys = isNode(negated) ? Object.keys(negated).filter((k) => VALIDATION.has(k)) : [];
-    if (isNode(negated) && keys.length === 1 && keys[0] === "type") {
-      const out = (t: string) => (Array.isArray(negated.type) ? negated.type : [negated.type]).includes(t);
-      const own = this.typesOf(rest, at).flatMap((t) => (t === "number" ? ["number", "integer"] : [t]));
-      // Removing "number" leaves no integer either; removing "integer" leaves only non-integers,
-      // which the grammar cannot single out, so numbers go too.
-      const left = own.filter(
-        (t) => !out(t) && !((t === "number" || t === "integer") && (out("number") || out("integer"))),
-      );
-      if (left.length === 0) throw unsupported("`not` that leaves no type", at);
-      return { ...rest, type: [...new Set(left)] };
+  private rollback(mark: number): void {
+    const since = this.added.splice(mark);
+    const gone = new Set(since.filter((name) => !this.complete.has(name)));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const name of since) {
+        if (gone.has(name) || !refsOf(this.defsOut[name]).some((r) => gone.has(r))) continue;
+        gone.add(name);
+        changed = true;
+      }
     }
-    if (excludes(this.inline(rest, at, 0), negated)) return rest;
-    throw unsupported("`not`", at);
+    for (const name of gone) {
+      delete this.defsOut[name];
+      this.complete.delete(name);
+    }
+    this.added.push(...since.filter((name) => !gone.has(name)));
+  }
+
+  /**
+   * Alternatives of which any may be generated: those that no value matches are left out (a
+   * subset of the union); when every one is empty, so is the union.
+   */
+  private union(alternatives: ReadonlyArray<Alternative>, at: string, skipRefused = false): Out {
+    const out: Out[] = [];
+    let first: unknown;
+    for (const [schema, where, inlined] of alternatives) {
+      // An alternative inlined from a definition that is being inlined already recurses without end.
+      if (inlined !== undefined && this.inlining.has(inlined)) {
+        first ??= unsupported(`a recursive \`oneOf\`/\`not\` through ${inlined}`, where);
+        continue;
+      }
+      if (inlined !== undefined) this.inlining.add(inlined);
+      try {
+        out.push(this.convert(schema, where));
+      } catch (err) {
+        if (!(err instanceof EmptySchema) && !(skipRefused && err instanceof GrammarError)) throw err;
+        first ??= err;
+      } finally {
+        if (inlined !== undefined) this.inlining.delete(inlined);
+      }
+    }
+    if (out.length === 0) throw first ?? emptySchema("an empty union", at);
+    const unique = [...new Map(out.map((o) => [JSON.stringify(o), o])).values()];
+    return unique.length === 1 ? unique[0]! : { oneOf: unique };
+  }
+
+  /**
+   * A schema with an `enum` or `const` (its own, or an `allOf` branch's, or every `oneOf`
+   * branch's) generates at most those values: the ones that pass the whole schema
+   * (json-schema-literals.ts), or undefined when the values are not known that way.
+   */
+  private literals(schema: Node, at: string): Out | undefined {
+    let values: Json[] | undefined;
+    if (has(schema, "const")) values = [schema.const!];
+    else if (has(schema, "enum")) {
+      if (!Array.isArray(schema.enum)) throw unsupported("an `enum` that is not an array", at);
+      values = schema.enum;
+    } else {
+      const branches = (k: string) => (Array.isArray(schema[k]) ? (schema[k] as Json[]) : []);
+      const literalsOf = (b: Json): Json[] | undefined => {
+        const s = isNode(b) && typeof b.$ref === "string" ? this.lookup(b.$ref) : b;
+        if (!isNode(s)) return undefined;
+        return s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
+      };
+      values = branches("allOf")
+        .map(literalsOf)
+        .find((v) => v !== undefined);
+      const oneOf = branches("oneOf").map(literalsOf);
+      if (!values && oneOf.length && oneOf.every((v) => v !== undefined)) values = oneOf.flat() as Json[];
+      if (!values) return undefined;
+    }
+    const scalarOnly = Object.keys(schema).every((k) => !VALIDATION.has(k) || SCALAR_KEYS.has(k));
+    const compound = values.some((v) => typeof v === "object" && v !== null);
+    const types = this.typesOf(schema, at);
+    let kept = scalarOnly && !compound ? values.filter((v) => scalarFits(v, types, schema, at)) : undefined;
+    if (!kept?.length) kept = valuesPassing(values, schema, this.root, this.draft) ?? kept;
+    if (kept === undefined) {
+      if (!has(schema, "enum") && !has(schema, "const")) return undefined;
+      throw unsupported("an `enum`/`const` beside keywords that cannot be checked on their own", at);
+    }
+    if (kept.length === 0) throw emptySchema("an `enum`/`const` none of whose values passes the schema", at);
+    const unique = [...new Map(kept.map((v) => [JSON.stringify(v), v])).values()];
+    return { enum: unique };
+  }
+
+  /**
+   * The schema without its `not`: the rest generated only where every value provably fails the
+   * negated schema — all of the rest (json-schema-oneof.ts's `excludes`), or the rest merged with
+   * each schema of json-schema-not.ts's complement (a union; those that cannot be merged or
+   * generated are left out, a subset).
+   */
+  private withoutNot(schema: Node, at: string): Out {
+    const { not, ...rest } = schema;
+    if (not === false) return this.convert(rest, at);
+    const negated = this.inline(not!, `${at}/not`, 0);
+    const resolved = this.inline(rest, at, 0);
+    if (excludes(resolved, negated)) return this.convert(rest, at);
+    const complement = complementOf(negated, this.notContext(at), `${at}/not`);
+    // A `not` left in a merge is only kept where an enum decides it (else it would recurse here).
+    const decided = (m: Json) =>
+      !isNode(m) || m.not === undefined || m.enum !== undefined || m.const !== undefined;
+    const merged = complement
+      .map((c) => mergeSchemas(resolved, c))
+      .filter((m): m is Json => m !== undefined && m !== false && decided(m));
+    if (merged.length === 0) {
+      const none =
+        (complement.length === 0 && this.trivial(negated)) ||
+        (complement.length > 0 && complement.every((c) => mergeSchemas(resolved, c) === false));
+      throw none ? emptySchema("`not` of a schema every value matches", at) : unsupported("`not`", at);
+    }
+    return this.union(
+      merged.map((m): Alternative => [m, at, refName(rest)]),
+      at,
+      true,
+    );
+  }
+
+  private notContext(at: string): NotContext {
+    return { draft: this.draft, resolve: (s) => this.resolveAsDraft(s, at), budget: { left: 400 } };
+  }
+
+  /**
+   * `if`/`then`/`else` as a union: the schema with `if` and `then` merged in, and the schema with
+   * `else` and each schema of the complement of `if` (json-schema-not.ts) merged in; those that
+   * cannot be merged or generated are left out (a subset). Drafts without the keywords, and
+   * `then`/`else` without `if`, are read as the validator reads them: as nothing.
+   */
+  private conditional(schema: Node, at: string): Out {
+    const { if: cond, then, else: otherwise, ...rest } = schema;
+    if (cond === undefined || this.draft === "draft-04" || this.draft === "draft-06") {
+      return this.convert(rest, at);
+    }
+    const merge = (...parts: Json[]) =>
+      parts.reduce<Json | undefined>((a, b) => (a === undefined ? undefined : mergeSchemas(a, b)), rest);
+    const inlined = (s: Json | undefined) => this.inline(s ?? {}, at, 0);
+    const alternatives = [
+      merge(inlined(cond), inlined(then)),
+      ...complementOf(inlined(cond), this.notContext(at), `${at}/if`).map((c) =>
+        merge(c, inlined(otherwise)),
+      ),
+    ].filter((m): m is Json => m !== undefined && m !== false);
+    if (alternatives.length === 0)
+      throw unsupported("`if`/`then`/`else` that cannot be merged with the schema", at);
+    return this.union(
+      alternatives.map((m): Alternative => [m, at]),
+      at,
+      true,
+    );
+  }
+
+  /** Whether a schema has no validating keyword (every value matches it). */
+  private trivial(schema: Json): boolean {
+    return schema === true || (isNode(schema) && !Object.keys(schema).some((k) => VALIDATION.has(k)));
+  }
+
+  /**
+   * A schema with its top-level `$ref` resolved as the validator reads it: up to draft-07 the
+   * target alone (siblings ignored), later the exact merge; undefined where that is not simple.
+   */
+  private resolveAsDraft(schema: Json, at: string): Json | undefined {
+    if (!isNode(schema) || typeof schema.$ref !== "string") return schema;
+    const legacy = ["draft-04", "draft-06", "draft-07"].includes(this.draft);
+    try {
+      if (legacy) return this.inline({ $ref: schema.$ref }, at, 0);
+      return this.inline(schema, at, 0);
+    } catch {
+      return undefined;
+    }
   }
 
   /** A schema with its top-level local `$ref` replaced by the definition merged with its siblings. */
@@ -205,6 +362,7 @@ class Converter {
       // "#" is not a definition name (those come from #/definitions/<name>), so it cannot collide.
       if (!Object.hasOwn(this.defsOut, "#")) {
         setOwn(this.defsOut, "#", {});
+        this.added.push("#");
         Object.assign(this.defsOut["#"]!, this.convert(this.root, "#"));
       }
       return "#";
@@ -215,9 +373,19 @@ class Converter {
     const name = match[2]!.replace(/~1/g, "/").replace(/~0/g, "~");
     if (!Object.hasOwn(this.defsIn, name))
       throw unsupported(`the reference "${ref}" to a missing definition`, at);
+    const failed = this.failed.get(name);
+    if (failed) throw failed;
     if (!Object.hasOwn(this.defsOut, name)) {
       setOwn(this.defsOut, name, {}); // placeholder first, so a recursive definition terminates
-      Object.assign(this.defsOut[name]!, this.convert(this.defsIn[name]!, ref));
+      this.added.push(name);
+      try {
+        Object.assign(this.defsOut[name]!, this.convert(this.defsIn[name]!, ref));
+        this.complete.add(name);
+      } catch (err) {
+        // Remembered: a union that leaves this out would otherwise convert it again at every use.
+        if (err instanceof GrammarError) this.failed.set(name, err);
+        throw err;
+      }
     }
     return name;
   }
@@ -246,43 +414,6 @@ class Converter {
 
   private anyScalar(): Out {
     return { type: ["string", "number", "boolean", "null"] };
-  }
-
-  private literal(value: Json, types: TypeName[], schema: Node, at: string, keyword: string): Json {
-    if (!this.literalFits(value, types, schema, at)) {
-      throw unsupported(`a \`${keyword}\` whose value does not match the declared type`, at);
-    }
-    return value;
-  }
-
-  private literalFits(value: Json, types: TypeName[], schema: Node, at: string): boolean {
-    const t = literalType(value);
-    if (t === "compound") {
-      // Written as its JSON text, which the validator compares structurally; only the type may sit
-      // beside it (other keywords would have to be checked against the value here).
-      const others = Object.keys(schema).filter(
-        (k) => VALIDATION.has(k) && !["type", "enum", "const"].includes(k),
-      );
-      if (others.length)
-        throw unsupported("an `enum`/`const` with an object or array value beside other keywords", at);
-      return types.includes(Array.isArray(value) ? "array" : "object");
-    }
-    const typeOk = types.includes(t) || (t === "integer" && types.includes("number"));
-    if (!typeOk) return false;
-    // Sibling keywords still apply to enum and const values: keep only the values that pass them.
-    if (t === "string") {
-      const text = value as string;
-      const length = [...text].length;
-      if (typeof schema.minLength === "number" && length < schema.minLength) return false;
-      if (typeof schema.maxLength === "number" && length > schema.maxLength) return false;
-      if (typeof schema.format === "string" && !formatAccepts(schema.format, text)) return false;
-      if (typeof schema.pattern === "string" && !safeRegex(schema.pattern, at).test(text)) return false;
-    }
-    if (t === "integer" || t === "number") {
-      if (typeof schema.format === "string" && !formatAccepts(schema.format, value as number)) return false;
-      return numberFits(value as number, schema, at);
-    }
-    return true;
   }
 
   private lookup(ref: string): Json | undefined {
@@ -318,34 +449,7 @@ class Converter {
   }
 
   private array(schema: Node, at: string): Out {
-    const out: Out = { type: "array" };
-    // 2020-12 reads a tuple from `prefixItems` (then `items`) and ignores `additionalItems`; earlier
-    // drafts read it from an array `items` (then `additionalItems`) and ignore `prefixItems`.
-    const modern = this.draft === "2020-12";
-    const tupleKey = modern ? "prefixItems" : "items";
-    const tuple = Array.isArray(schema[tupleKey]) ? (schema[tupleKey] as Json[]) : null;
-    if (modern && Array.isArray(schema.items)) throw unsupported("an array `items` in a 2020-12 schema", at);
-    const rest = tuple && !modern ? schema.additionalItems : schema.items;
-    if (tuple) out.prefixItems = tuple.map((s, i) => this.convert(s, `${at}/items/${i}`));
-    let maxItems = typeof schema.maxItems === "number" ? schema.maxItems : undefined;
-    if (rest === false && tuple) maxItems = Math.min(maxItems ?? tuple.length, tuple.length);
-    else if (rest !== undefined && rest !== true) out.items = this.convert(rest as Json, `${at}/items`);
-    const minItems = typeof schema.minItems === "number" ? schema.minItems : undefined;
-    if (tuple && maxItems !== undefined && maxItems < tuple.length) {
-      throw unsupported("`maxItems` below the number of tuple items (all are generated)", at);
-    }
-    if (schema.uniqueItems === true && (maxItems === undefined || maxItems > 1)) {
-      throw unsupported("`uniqueItems`", at);
-    }
-    if (minItems !== undefined && maxItems !== undefined && maxItems < minItems) {
-      throw unsupported("`maxItems` below `minItems` (no array can match)", at);
-    }
-    if (minItems !== undefined && minItems > MAX_ARRAY_REPEAT) {
-      throw unsupported(`\`minItems\` above ${MAX_ARRAY_REPEAT}`, at);
-    }
-    if (minItems !== undefined) out.minItems = minItems;
-    if (maxItems !== undefined) out.maxItems = Math.min(maxItems, MAX_ARRAY_REPEAT);
-    return out;
+    return arraySchema(schema, at, this.draft, (s, where) => this.convert(s, where));
   }
 }
 

@@ -1,0 +1,96 @@
+/**
+ * `enum` and `const` values against the rest of their schema. The grammar writes each value as its
+ * JSON text, so the schema's instances at that point are at most those values: keeping exactly the
+ * ones the validator accepts against the whole schema (sibling keywords, `not`, `allOf`, `oneOf`,
+ * …) is exact. Scalars beside only type, length, pattern, format and bound keywords are checked
+ * here directly; anything else is checked by compiling the schema with the validator's own ajv
+ * (core/constraints/json-schema.ts) and testing each value.
+ */
+import { type Draft, META_URI } from "../constraints/ajv-drafts.js";
+import { compileSchema } from "../constraints/json-schema.js";
+import { isNode, type Json, type Node, safeRegex } from "./json-schema-common.js";
+import { NUMBER_KEYS, numberFits } from "./json-schema-numbers.js";
+import { formatAccepts } from "./json-string-formats.js";
+
+export const SCALAR_KEYS = new Set([
+  "type",
+  "enum",
+  "const",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "format",
+  ...NUMBER_KEYS,
+]);
+
+export type LiteralKind = "null" | "boolean" | "string" | "integer" | "number" | "object" | "array";
+
+export const literalType = (v: Json): LiteralKind =>
+  v === null
+    ? "null"
+    : typeof v === "boolean"
+      ? "boolean"
+      : typeof v === "string"
+        ? "string"
+        : typeof v === "number"
+          ? Number.isInteger(v)
+            ? "integer"
+            : "number"
+          : Array.isArray(v)
+            ? "array"
+            : "object";
+
+/** Whether a scalar passes `type` (given as the list of allowed kinds) and the scalar keywords. */
+export function scalarFits(value: Json, types: string[], schema: Node, at: string): boolean {
+  const t = literalType(value);
+  if (!(types.includes(t) || (t === "integer" && types.includes("number")))) return false;
+  if (t === "string") {
+    const text = value as string;
+    const length = [...text].length;
+    if (typeof schema.minLength === "number" && length < schema.minLength) return false;
+    if (typeof schema.maxLength === "number" && length > schema.maxLength) return false;
+    if (typeof schema.format === "string" && !formatAccepts(schema.format, text)) return false;
+    if (typeof schema.pattern === "string" && !safeRegex(schema.pattern, at).test(text)) return false;
+  }
+  if (t === "integer" || t === "number") {
+    if (typeof schema.format === "string" && !formatAccepts(schema.format, value as number)) return false;
+    return numberFits(value as number, schema, at);
+  }
+  return true;
+}
+
+/** Whether every `$ref` inside resolves against the root's definitions and no `$id` moves the base. */
+function standalone(schema: Json): boolean {
+  if (Array.isArray(schema)) return schema.every(standalone);
+  if (!isNode(schema)) return true;
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === "enum" && Array.isArray(v)) continue; // values, not schemas (a property named enum has a schema)
+    if (k === "$ref" && (typeof v !== "string" || !/^#\/(definitions|\$defs)\/[^/]+$/.test(v))) return false;
+    if (k === "$id" || k === "$anchor" || k === "$dynamicAnchor" || (k === "id" && typeof v === "string"))
+      return false;
+    if (!standalone(v)) return false;
+  }
+  return true;
+}
+
+/**
+ * The values the validator accepts against `schema` (read with the root's definitions, under the
+ * root's draft), or undefined when the schema cannot be compiled on its own.
+ */
+export function valuesPassing(values: Json[], schema: Node, root: Node, draft: Draft): Json[] | undefined {
+  // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
+  if (!standalone(schema) || !standalone(root.definitions ?? null) || !standalone(root.$defs ?? null))
+    return undefined;
+  const wrapper: Record<string, unknown> = { ...schema, $schema: META_URI[draft] };
+  for (const k of ["definitions", "$defs"]) {
+    if (isNode(root[k])) wrapper[k] = root[k];
+    else delete wrapper[k];
+  }
+  let validate: (value: unknown) => boolean;
+  try {
+    validate = compileSchema(wrapper).validate as (value: unknown) => boolean;
+  } catch {
+    return undefined;
+  }
+  return values.filter((v) => validate(v));
+}
