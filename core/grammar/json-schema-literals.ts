@@ -8,7 +8,16 @@
  */
 import { type Draft, META_URI } from "../constraints/ajv-drafts.js";
 import { compileSchema } from "../constraints/json-schema.js";
-import { isNode, type Json, type Node, safeRegex } from "./json-schema-common.js";
+import {
+  emptySchema,
+  has,
+  isNode,
+  type Json,
+  type Node,
+  type Out,
+  safeRegex,
+  unsupported,
+} from "./json-schema-common.js";
 import { NUMBER_KEYS, numberFits } from "./json-schema-numbers.js";
 import { formatAccepts } from "./json-string-formats.js";
 
@@ -93,4 +102,53 @@ export function valuesPassing(values: Json[], schema: Node, root: Node, draft: D
     return undefined;
   }
   return values.filter((v) => validate(v));
+}
+
+/** What json-schema.ts's converter lends literalValues. */
+export interface LiteralContext {
+  readonly root: Node;
+  readonly draft: Draft;
+  typesOf(schema: Node, at: string): string[];
+  lookup(ref: string): Json | undefined;
+  /** Whether a keyword constrains instances (else it is an annotation). */
+  validating(keyword: string): boolean;
+}
+
+/**
+ * A schema with an `enum` or `const` (its own, or an `allOf` branch's, or every `oneOf`
+ * branch's) generates at most those values: the ones that pass the whole schema
+ * (json-schema-literals.ts), or undefined when the values are not known that way.
+ */
+export function literalValues(cv: LiteralContext, schema: Node, at: string): Out | undefined {
+  let values: Json[] | undefined;
+  if (has(schema, "const")) values = [schema.const!];
+  else if (has(schema, "enum")) {
+    if (!Array.isArray(schema.enum)) throw unsupported("an `enum` that is not an array", at);
+    values = schema.enum;
+  } else {
+    const branches = (k: string) => (Array.isArray(schema[k]) ? (schema[k] as Json[]) : []);
+    const literalsOf = (b: Json): Json[] | undefined => {
+      const s = isNode(b) && typeof b.$ref === "string" ? cv.lookup(b.$ref) : b;
+      if (!isNode(s)) return undefined;
+      return s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
+    };
+    values = branches("allOf")
+      .map(literalsOf)
+      .find((v) => v !== undefined);
+    const oneOf = branches("oneOf").map(literalsOf);
+    if (!values && oneOf.length && oneOf.every((v) => v !== undefined)) values = oneOf.flat() as Json[];
+    if (!values) return undefined;
+  }
+  const scalarOnly = Object.keys(schema).every((k) => !cv.validating(k) || SCALAR_KEYS.has(k));
+  const compound = values.some((v) => typeof v === "object" && v !== null);
+  const types = cv.typesOf(schema, at);
+  let kept = scalarOnly && !compound ? values.filter((v) => scalarFits(v, types, schema, at)) : undefined;
+  if (!kept?.length) kept = valuesPassing(values, schema, cv.root, cv.draft) ?? kept;
+  if (kept === undefined) {
+    if (!has(schema, "enum") && !has(schema, "const")) return undefined;
+    throw unsupported("an `enum`/`const` beside keywords that cannot be checked on their own", at);
+  }
+  if (kept.length === 0) throw emptySchema("an `enum`/`const` none of whose values passes the schema", at);
+  const unique = [...new Map(kept.map((v) => [JSON.stringify(v), v])).values()];
+  return { enum: unique };
 }
