@@ -68,16 +68,24 @@ export function scalarFits(value: Json, types: string[], schema: Node, at: strin
   return true;
 }
 
-/** Whether every `$ref` inside resolves against the root's definitions and no `$id` moves the base. */
-function standalone(schema: Json): boolean {
-  if (Array.isArray(schema)) return schema.every(standalone);
+/**
+ * Whether every `$ref` inside resolves against the root's definitions and no `$id` (draft-04: `id`)
+ * moves the base.
+ */
+function standalone(schema: Json, draft04: boolean): boolean {
+  if (Array.isArray(schema)) return schema.every((s) => standalone(s, draft04));
   if (!isNode(schema)) return true;
   for (const [k, v] of Object.entries(schema)) {
     if (k === "enum" && Array.isArray(v)) continue; // values, not schemas (a property named enum has a schema)
     if (k === "$ref" && (typeof v !== "string" || !/^#\/(definitions|\$defs)\/[^/]+$/.test(v))) return false;
-    if (k === "$id" || k === "$anchor" || k === "$dynamicAnchor" || (k === "id" && typeof v === "string"))
+    if (
+      k === "$id" ||
+      k === "$anchor" ||
+      k === "$dynamicAnchor" ||
+      (draft04 && k === "id" && typeof v === "string")
+    )
       return false;
-    if (!standalone(v)) return false;
+    if (!standalone(v, draft04)) return false;
   }
   return true;
 }
@@ -88,8 +96,8 @@ function standalone(schema: Json): boolean {
  */
 export function valuesPassing(values: Json[], schema: Node, root: Node, draft: Draft): Json[] | undefined {
   // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
-  if (!standalone(schema) || !standalone(root.definitions ?? null) || !standalone(root.$defs ?? null))
-    return undefined;
+  const own = (s: Json) => standalone(s, draft === "draft-04");
+  if (!own(schema) || !own(root.definitions ?? null) || !own(root.$defs ?? null)) return undefined;
   const wrapper: Record<string, unknown> = { ...schema, $schema: META_URI[draft] };
   for (const k of ["definitions", "$defs"]) {
     if (isNode(root[k])) wrapper[k] = root[k];
