@@ -39,13 +39,15 @@ export const refName = (schema: Json): string | undefined =>
 
 /**
  * Alternatives of which any may be generated: those that no value matches are left out (a
- * subset of the union); when every one is empty, so is the union.
+ * subset of the union); when every one is empty, so is the union. `skipRefused` leaves out the
+ * ones the grammar refuses too; `feature` names the refusal when none is left.
  */
 export function union(
   cv: Lowering,
   alternatives: ReadonlyArray<Alternative>,
   at: string,
   skipRefused = false,
+  feature?: string,
 ): Out {
   const out: Out[] = [];
   let first: unknown;
@@ -65,7 +67,16 @@ export function union(
       if (inlined !== undefined) cv.inlining.delete(inlined);
     }
   }
-  if (out.length === 0) throw first ?? emptySchema("an empty union", at);
+  if (out.length === 0) {
+    // Named after the keyword, not after whichever alternative failed first; still "no value"
+    // when every alternative had none (an optional property may then be left out).
+    if (feature) {
+      const refusal = unsupported(feature, at);
+      if (!(first instanceof EmptySchema)) throw refusal;
+      throw new EmptySchema(refusal.code, refusal.message, refusal.param);
+    }
+    throw first ?? emptySchema("an empty union", at);
+  }
   const unique = [...new Map(out.map((o) => [JSON.stringify(o), o])).values()];
   return unique.length === 1 ? unique[0]! : { oneOf: unique };
 }
@@ -100,6 +111,7 @@ export function withoutNot(cv: Lowering, schema: Node, at: string): Out {
     merged.map((m): Alternative => [m, at, refName(rest)]),
     at,
     true,
+    "`not`",
   );
 }
 
@@ -128,5 +140,6 @@ export function conditional(cv: Lowering, schema: Node, at: string): Out {
     alternatives.map((m): Alternative => [m, at]),
     at,
     true,
+    "`if`/`then`/`else`",
   );
 }

@@ -16,6 +16,7 @@ import {
   withoutNot,
 } from "./json-schema-combinators.js";
 import { Definitions } from "./json-schema-defs.js";
+import { atPointer, nestedId } from "./json-schema-pointer.js";
 import { loweredToGbnf } from "./gbnf-json.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import {
@@ -64,6 +65,7 @@ class Converter implements Lowering, LiteralContext {
     readonly root: Node,
     readonly draft: Draft,
   ) {
+    this.nestedIds = nestedId(root, true);
     this.defsIn = {
       ...(isNode(root.definitions) ? root.definitions : {}),
       ...(isNode(root.$defs) ? root.$defs : {}),
@@ -73,6 +75,8 @@ class Converter implements Lowering, LiteralContext {
   private depth = 0;
   readonly defs = new Definitions();
   readonly inlining = new Set<string>();
+  /** A nested `$id` could make the validator read a pointer against another base. */
+  private readonly nestedIds: boolean;
 
   convert(schema: Json, at: string): Out {
     if (this.depth > 100)
@@ -145,7 +149,7 @@ class Converter implements Lowering, LiteralContext {
       // A branch kept whole is converted as written (a $ref stays a reference to its definition).
       const written = ([b, i]: [Json, number]): Alternative =>
         b === resolved[i] ? [branches[i]!, `${at}/${k}/${i}`] : [b, `${at}/${k}/${i}`, refName(branches[i]!)];
-      return union(this, alternatives.map(written), at, true);
+      return union(this, alternatives.map(written), at, true, "`oneOf` whose branches may overlap");
     }
     const types = this.typesOf(schema, at);
     if (types.length === 1) return this.single(schema, types[0]!, at);
@@ -199,8 +203,18 @@ class Converter implements Lowering, LiteralContext {
       return "#";
     }
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
-    if (!match)
-      throw unsupported(`the reference "${ref}" (only #/definitions/<name> and #/$defs/<name>)`, at);
+    if (!match) {
+      // Any other JSON pointer into the root, registered under the pointer itself (a definition
+      // name never starts with "#/").
+      const target = this.pointer(ref);
+      if (target === undefined)
+        throw unsupported(
+          `the reference "${ref}" (only local JSON pointers such as #/definitions/<name>)`,
+          at,
+        );
+      this.defs.register(ref, () => this.convert(target, ref), isGrammarError);
+      return ref;
+    }
     const name = match[2]!.replace(/~1/g, "/").replace(/~0/g, "~");
     if (!Object.hasOwn(this.defsIn, name))
       throw unsupported(`the reference "${ref}" to a missing definition`, at);
@@ -237,7 +251,13 @@ class Converter implements Lowering, LiteralContext {
   lookup(ref: string): Json | undefined {
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
     const name = match?.[2]?.replace(/~1/g, "/").replace(/~0/g, "~");
-    return name !== undefined && Object.hasOwn(this.defsIn, name) ? this.defsIn[name] : undefined;
+    if (name === undefined) return this.pointer(ref);
+    return Object.hasOwn(this.defsIn, name) ? this.defsIn[name] : undefined;
+  }
+
+  /** The schema at a local JSON pointer (json-schema-pointer.ts). */
+  private pointer(ref: string): Json | undefined {
+    return this.nestedIds ? undefined : atPointer(this.root, ref);
   }
 
   private single(schema: Node, type: TypeName, at: string): Out {
