@@ -34,6 +34,35 @@ describe("allOf merges: exact conjunctions only", () => {
     });
   });
 
+  it("merges types, enums, bounds, integer steps, negations and names the other side declares", () => {
+    expect(mergeSchemas({ type: ["string", "integer"] }, { type: "number" })).toEqual({ type: "integer" });
+    expect(mergeSchemas({ type: "string" }, { type: "number" })).toBe(false);
+    expect(mergeSchemas({ enum: [1, 2, "x"] }, { const: 2 })).toEqual({ enum: [2] });
+    expect(mergeSchemas({ enum: [1] }, { enum: [2] })).toBe(false);
+    expect(mergeSchemas({ minimum: 1, maximum: 9 }, { minimum: 3, maximum: 12 })).toEqual({
+      minimum: 3,
+      maximum: 9,
+    });
+    // Draft-04's boolean exclusive bounds change what minimum means: not merged.
+    expect(mergeSchemas({ minimum: 1, exclusiveMinimum: true }, { minimum: 3 })).toBeUndefined();
+    expect(mergeSchemas({ multipleOf: 4 }, { multipleOf: 6 })).toEqual({ multipleOf: 12 });
+    expect(mergeSchemas({ not: { type: "null" } }, { not: { maxLength: 2 } })).toEqual({
+      not: { anyOf: [{ type: "null" }, { maxLength: 2 }] },
+    });
+    const closed = { properties: { a: {}, b: {} }, additionalProperties: false };
+    expect(mergeSchemas(closed, { properties: { a: { enum: [1] } }, required: ["a"] })).toEqual({
+      properties: { a: { enum: [1] }, b: {} },
+      additionalProperties: false,
+      required: ["a"],
+    });
+    // A name the closed side does not declare would change what its additionalProperties covers.
+    expect(mergeSchemas(closed, { properties: { c: {} } })).toBeUndefined();
+    expect(mergeSchemas(closed, { properties: { c: false } })).toEqual({
+      properties: { a: {}, b: {}, c: false },
+      additionalProperties: false,
+    });
+  });
+
   it("refuses keywords that read each other across the two sides, and differing values", () => {
     expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toBeUndefined();
     expect(mergeSchemas({ items: [{}] }, { additionalItems: false })).toBeUndefined();

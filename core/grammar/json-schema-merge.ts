@@ -5,8 +5,9 @@
  * bounds, per-property merges of `properties`, merges of two `items` schemas, the common types of
  * two `type`s, the common values of two `enum`/`const`s). Keywords that read each other across a
  * schema (`additionalProperties` reads `properties`, `additionalItems` reads `items`, …) must all
- * come from one side, except `properties` that only forbid names (`false`): "the name is absent"
- * holds whatever the other keywords say about it. A conjunction that provably has no value is
+ * come from one side, except `properties` alone on one side that names only properties the other
+ * side declares, or only forbids names (`false`: "the name is absent" holds whatever the other
+ * keywords say about it). A conjunction that provably has no value is
  * `false`. Anything else returns undefined, and the caller rejects it.
  */
 import { isNode, type Json, type Node, setOwn } from "./json-schema-common.js";
@@ -40,9 +41,6 @@ const legacyBounds = (n: Node) =>
 
 const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
-/** `properties` whose every schema is `false`: they only say that those names are absent. */
-const onlyAbsent = (n: Node) => isNode(n.properties) && Object.values(n.properties).every((v) => v === false);
-
 /** Whether each group's keywords come from one side only (`properties` alone may come from both). */
 function groupsApart(a: Node, b: Node): boolean {
   for (const group of GROUPS) {
@@ -50,7 +48,13 @@ function groupsApart(a: Node, b: Node): boolean {
     const inB = group.filter((k) => b[k] !== undefined);
     if (!inA.length || !inB.length) continue;
     if (group[0] === "properties" && (inA.join() === "properties" || inB.join() === "properties")) {
-      if (onlyAbsent(inA.join() === "properties" ? a : b)) continue;
+      // `properties` alone on one side: exact where it names no property the other side does not
+      // declare (so the other side's additionalProperties applies to the same names as before).
+      const [only, other] = inA.join() === "properties" ? [a, b] : [b, a];
+      const declared = isNode(other.properties) ? other.properties : {};
+      if (!isNode(only.properties)) return false;
+      const names = Object.entries(only.properties);
+      if (names.every(([name, schema]) => schema === false || Object.hasOwn(declared, name))) continue;
     }
     // `properties`, and `items` as one schema, alone may come from both sides: they merge per name/item.
     const both = [...inA, ...inB];
