@@ -13,9 +13,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatReport, runSchemaBench } from "../core/engines/llamacpp/schema-bench.js";
+import { formatReport, readRows, runSchemaBench } from "../core/engines/llamacpp/schema-bench.js";
 import { startDemoEngine } from "../core/engines/llamacpp/test-support.js";
-import { corpusCoverage, formatCoverage, readRows } from "../core/grammar/corpus-coverage.js";
+import { corpusCoverage, formatCoverage } from "../core/grammar/corpus-coverage.js";
 
 const { values } = parseArgs({
   options: {

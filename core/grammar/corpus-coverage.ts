@@ -2,9 +2,9 @@
  * Coverage of a schema corpus without generation: each schema goes through the same front door a
  * request does — the post-hoc validator's compile (core/constraints) and the translator
  * (constraintToGbnf) — and refusals are tallied by reason with a few example ids. Generation and
- * adherence are scripts/jsonschemabench.ts's full run (core/engines/llamacpp/schema-bench.ts).
+ * adherence are scripts/jsonschemabench.ts's full run (core/engines/llamacpp/schema-bench.ts, which
+ * also reads the corpus file: this module does no I/O).
  */
-import { readFileSync } from "node:fs";
 import { prepareConstraint } from "../constraints/index.js";
 import { DeliberateError } from "../errors.js";
 import { constraintToGbnf, isGrammarError } from "./index.js";
@@ -21,14 +21,6 @@ export interface CoverageReport {
   acceptedIds: string[];
   /** Refusals by reason: count and the first few (id, message) examples. */
   rejected: Map<string, { count: number; examples: string[] }>;
-}
-
-export function readRows(file: string | URL, options: { limit?: number } = {}): BenchRow[] {
-  const rows = readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as BenchRow);
-  return options.limit === undefined ? rows : rows.slice(0, options.limit);
 }
 
 /** A refusal's message without its location or advice, so that equal causes tally together. */

@@ -5,13 +5,22 @@
  * goes through the post-hoc validator (a schema the validator itself refuses counts as refused). Coverage = accepted / total; adherence = valid / produced;
  * answers cut at the token cap are the pipeline's answer_truncated and are counted apart.
  */
+import { readFileSync } from "node:fs";
 import { prepareConstraint } from "../../constraints/index.js";
 import { type BenchRow, isRefusal, reasonOf } from "../../grammar/corpus-coverage.js";
 import { noThinkPrompt } from "../../prompt.js";
 import type { LlamaCppEngine } from "./index.js";
 import { sampling } from "./test-support.js";
 
-export { type BenchRow, readRows } from "../../grammar/corpus-coverage.js";
+export type { BenchRow } from "../../grammar/corpus-coverage.js";
+
+export function readRows(file: string | URL, options: { limit?: number } = {}): BenchRow[] {
+  const rows = readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as BenchRow);
+  return options.limit === undefined ? rows : rows.slice(0, options.limit);
+}
 
 export interface BenchReport {
   total: number;
