@@ -95,6 +95,9 @@ function create(draft: Draft): Ajv {
       break;
   }
   for (const keyword of NOT_IN_DRAFT[draft] ?? []) ajv.removeKeyword(keyword);
+  // Ajv refuses a schema with draft-04's `id` outright; from draft-06 on it is no keyword at all
+  // (an annotation the validator ignores), which is how those drafts read it.
+  if (draft !== "draft-04") ajv.removeKeyword("id");
   addFormats(ajv, { mode: "full" });
   return ajv;
 }

@@ -134,6 +134,13 @@ describe("formats, leniency and patterns", () => {
     expect(accepts({ type: "string", format: "flavour", "x-vendor": { a: 1 } }, "vanilla")).toBe(true);
   });
 
+  it("reads draft-04's `id` as an annotation from draft-06 on, and as the schema id in draft-04", () => {
+    const schema = { type: "object", properties: { _id: { id: "id", type: "string" } }, required: ["_id"] };
+    expect(accepts(schema, { _id: "x" })).toBe(true);
+    expect(accepts(schema, { _id: 1 })).toBe(false);
+    expect(accepts({ $schema: D04, id: "http://example.com/s", type: "string" }, "a")).toBe(true);
+  });
+
   it("compiles patterns in Unicode mode", () => {
     expect(accepts({ type: "string", pattern: "^\\p{Lu}\\p{Ll}+$" }, "Émile")).toBe(true);
     expect(accepts({ type: "string", pattern: "^\\p{Lu}\\p{Ll}+$" }, "émile")).toBe(false);

@@ -13,6 +13,21 @@ export const unsupported = (feature: string, at: string) =>
     "structured_outputs.json",
   );
 
+/**
+ * A refusal because no value can match (a `false` schema, an enum none of whose values passes, …).
+ * Where the value may be left out — an optional property, one branch of an `anyOf` — the caller
+ * leaves it out instead, which is exact.
+ */
+export class EmptySchema extends GrammarError {}
+
+export const emptySchema = (feature: string, at: string) =>
+  new EmptySchema(
+    "schema_unsupported",
+    `the embedded engine's JSON grammar cannot enforce ${feature}, which no value matches (at ${at || "the root"}); ` +
+      "remove it or use the vLLM engine",
+    "structured_outputs.json",
+  );
+
 export function safeRegex(pattern: string, at: string): RegExp {
   try {
     return new RegExp(pattern, "u");

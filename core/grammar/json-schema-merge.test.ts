@@ -34,11 +34,38 @@ describe("allOf merges: exact conjunctions only", () => {
     });
   });
 
+  it("merges types, enums, bounds, integer steps, negations and names the other side declares", () => {
+    expect(mergeSchemas({ type: ["string", "integer"] }, { type: "number" })).toEqual({ type: "integer" });
+    expect(mergeSchemas({ type: "string" }, { type: "number" })).toBe(false);
+    expect(mergeSchemas({ enum: [1, 2, "x"] }, { const: 2 })).toEqual({ enum: [2] });
+    expect(mergeSchemas({ enum: [1] }, { enum: [2] })).toBe(false);
+    expect(mergeSchemas({ minimum: 1, maximum: 9 }, { minimum: 3, maximum: 12 })).toEqual({
+      minimum: 3,
+      maximum: 9,
+    });
+    // Draft-04's boolean exclusive bounds change what minimum means: not merged.
+    expect(mergeSchemas({ minimum: 1, exclusiveMinimum: true }, { minimum: 3 })).toBeUndefined();
+    expect(mergeSchemas({ multipleOf: 4 }, { multipleOf: 6 })).toEqual({ multipleOf: 12 });
+    expect(mergeSchemas({ not: { type: "null" } }, { not: { maxLength: 2 } })).toEqual({
+      not: { anyOf: [{ type: "null" }, { maxLength: 2 }] },
+    });
+    const closed = { properties: { a: {}, b: {} }, additionalProperties: false };
+    expect(mergeSchemas(closed, { properties: { a: { enum: [1] } }, required: ["a"] })).toEqual({
+      properties: { a: { enum: [1] }, b: {} },
+      additionalProperties: false,
+      required: ["a"],
+    });
+    // A name the closed side does not declare would change what its additionalProperties covers.
+    expect(mergeSchemas(closed, { properties: { c: {} } })).toBeUndefined();
+    expect(mergeSchemas(closed, { properties: { c: false } })).toEqual({
+      properties: { a: {}, b: {}, c: false },
+      additionalProperties: false,
+    });
+  });
+
   it("refuses keywords that read each other across the two sides, and differing values", () => {
     expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toBeUndefined();
     expect(mergeSchemas({ items: [{}] }, { additionalItems: false })).toBeUndefined();
-    expect(mergeSchemas({ enum: [1, 2] }, { const: 1 })).toBeUndefined();
-    expect(mergeSchemas({ type: "string" }, { type: "number" })).toBeUndefined();
     expect(mergeSchemas({ pattern: "a" }, { pattern: "b" })).toBeUndefined();
     expect(mergeSchemas({ $ref: "#/definitions/a" }, { type: "string" })).toBeUndefined();
   });
@@ -72,7 +99,8 @@ describe("allOf merges: exact conjunctions only", () => {
       type: "object",
       properties: { a: { type: "null" }, n1: { type: "integer" }, b: { type: "boolean" } },
     });
-    // if/then: values satisfying both pass whatever else says.
+    // if/then/else: values satisfying `if` and `then`, or failing `if` (here: a longer kind) and
+    // satisfying `else`.
     expect(
       lowerJsonSchema({
         type: "object",
@@ -81,7 +109,18 @@ describe("allOf merges: exact conjunctions only", () => {
         ...THEN({ required: ["kind"] }),
         else: { required: ["other"] },
       }),
-    ).toEqual({ type: "object", properties: { kind: { const: "a" } } });
+    ).toEqual({
+      oneOf: [
+        { type: "object", properties: { kind: { enum: ["a"] } } },
+        {
+          type: "object",
+          properties: {
+            kind: { type: "string", minLength: 2 },
+            other: { oneOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }, { type: "null" }] },
+          },
+        },
+      ],
+    });
     // Below minProperties, a shortest match of a pattern is declared under that pattern's schema.
     expect(
       lowerJsonSchema({

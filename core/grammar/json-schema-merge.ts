@@ -2,10 +2,13 @@
  * An exact `allOf` of two schemas as one schema, where one exists without reasoning about values:
  * keywords from one side only are independent constraints; shared keywords merge only when the
  * merge means "both" (equal values, the union of `required`, the tighter of two length or count
- * bounds, per-property merges of `properties`, merges of two `items` schemas). Keywords that read
- * each other across a schema
- * (`additionalProperties` reads `properties`, `additionalItems` reads `items`, …) must all come
- * from one side. Anything else returns undefined, and the caller rejects it.
+ * bounds, per-property merges of `properties`, merges of two `items` schemas, the common types of
+ * two `type`s, the common values of two `enum`/`const`s). Keywords that read each other across a
+ * schema (`additionalProperties` reads `properties`, `additionalItems` reads `items`, …) must all
+ * come from one side, except `properties` alone on one side that names only properties the other
+ * side declares, or only forbids names (`false`: "the name is absent" holds whatever the other
+ * keywords say about it). A conjunction that provably has no value is
+ * `false`. Anything else returns undefined, and the caller rejects it.
  */
 import { isNode, type Json, type Node, setOwn } from "./json-schema-common.js";
 
@@ -29,10 +32,12 @@ const GROUPS = [
   ["items", "prefixItems", "additionalItems", "unevaluatedItems"],
   ["contains", "minContains", "maxContains"],
   ["if", "then", "else"],
-  ["const", "enum"],
 ];
-const LOWER = new Set(["minLength", "minItems", "minProperties"]);
-const UPPER = new Set(["maxLength", "maxItems", "maxProperties"]);
+const LOWER = new Set(["minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum"]);
+const UPPER = new Set(["maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"]);
+/** Draft-04's boolean exclusive bounds change what `minimum`/`maximum` mean: those are not merged. */
+const legacyBounds = (n: Node) =>
+  typeof n.exclusiveMinimum === "boolean" || typeof n.exclusiveMaximum === "boolean";
 
 const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -42,6 +47,15 @@ function groupsApart(a: Node, b: Node): boolean {
     const inA = group.filter((k) => a[k] !== undefined);
     const inB = group.filter((k) => b[k] !== undefined);
     if (!inA.length || !inB.length) continue;
+    if (group[0] === "properties" && (inA.join() === "properties" || inB.join() === "properties")) {
+      // `properties` alone on one side: exact where it names no property the other side does not
+      // declare (so the other side's additionalProperties applies to the same names as before).
+      const [only, other] = inA.join() === "properties" ? [a, b] : [b, a];
+      const declared = isNode(other.properties) ? other.properties : {};
+      if (!isNode(only.properties)) return false;
+      const names = Object.entries(only.properties);
+      if (names.every(([name, schema]) => schema === false || Object.hasOwn(declared, name))) continue;
+    }
     // `properties`, and `items` as one schema, alone may come from both sides: they merge per name/item.
     const both = [...inA, ...inB];
     const mergeable =
@@ -66,13 +80,44 @@ function mergeProperties(a: Json, b: Json): Json | undefined {
   return out;
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+
+const typeList = (t: Json) => (Array.isArray(t) ? t.map(String) : [String(t)]);
+
+/** The types both lists allow ("integer" is inside "number"). */
+function commonTypes(a: Json, b: Json): string[] {
+  const [la, lb] = [typeList(a), typeList(b)];
+  const out = la.filter((t) => lb.includes(t) || (t === "integer" && lb.includes("number")));
+  if (lb.includes("integer") && la.includes("number") && !out.includes("integer")) out.push("integer");
+  return out;
+}
+
+/** The values both `enum`/`const`s allow (compared as JSON text: a subset where key order differs). */
+function commonValues(a: Node, b: Node): Json[] {
+  const values = (n: Node): Json[] =>
+    n.const !== undefined ? [n.const] : Array.isArray(n.enum) ? n.enum : [];
+  const other = new Set(values(b).map((v) => JSON.stringify(v)));
+  return values(a).filter((v) => other.has(JSON.stringify(v)));
+}
+
+const literalKeys = (n: Node) => n.const !== undefined || n.enum !== undefined;
+
 /** The exact conjunction of two schemas (without `$ref`s), or undefined when it is not simple. */
 export function mergeSchemas(a: Json, b: Json): Json | undefined {
+  if (a === false || b === false) return false;
   if (a === true || (isNode(a) && Object.keys(a).length === 0)) return b;
   if (b === true || (isNode(b) && Object.keys(b).length === 0)) return a;
   if (!isNode(a) || !isNode(b) || a.$ref !== undefined || b.$ref !== undefined) return undefined;
   if (!groupsApart(a, b)) return undefined;
   const out: Node = { ...a };
+  if (literalKeys(a) && literalKeys(b)) {
+    const common = commonValues(a, b);
+    if (common.length === 0) return false;
+    delete out.const;
+    out.enum = common;
+    const { const: _c, enum: _e, ...restB } = b;
+    return mergeSchemas(out, restB);
+  }
   for (const [k, v] of Object.entries(b)) {
     const mine = out[k];
     if (mine === undefined || same(mine, v) || ANNOTATIONS.has(k)) {
@@ -81,6 +126,20 @@ export function mergeSchemas(a: Json, b: Json): Json | undefined {
     }
     if (k === "required" && Array.isArray(mine) && Array.isArray(v)) {
       out[k] = [...new Set([...mine, ...v])];
+    } else if (k === "not") {
+      // not A ∧ not B = not (A ∨ B).
+      out[k] = { anyOf: [mine, v] };
+    } else if (k === "multipleOf" && Number.isSafeInteger(mine) && Number.isSafeInteger(v)) {
+      // Multiples of two integers are the multiples of their least common multiple.
+      const lcm = ((mine as number) / gcd(mine as number, v as number)) * (v as number);
+      if (!Number.isSafeInteger(lcm)) return undefined;
+      out[k] = lcm;
+    } else if (k === "type") {
+      const common = commonTypes(mine, v);
+      if (common.length === 0) return false;
+      out[k] = common.length === 1 ? common[0]! : common;
+    } else if ((LOWER.has(k) || UPPER.has(k)) && (legacyBounds(a) || legacyBounds(b))) {
+      return undefined;
     } else if (LOWER.has(k) && typeof mine === "number" && typeof v === "number") {
       out[k] = Math.max(mine, v);
     } else if (UPPER.has(k) && typeof mine === "number" && typeof v === "number") {

@@ -1,8 +1,11 @@
 /**
  * Objects for the JSON grammar. gbnf-json.ts generates every declared property and, where none is
  * declared, extra keys from `additionalProperties`; the keywords around that are checked here:
+ * - a property that no value matches (`false`, an enum none of whose values passes, …) is left
+ *   out when it is optional (exact: it may only be absent), else the object has no value either;
  * - a `required` name without a property schema is declared with the schema that applies to it,
- *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too;
+ *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too,
+ *   or, without patterns, keys of its own under `additionalProperties`;
  * - `patternProperties` applies to the declared properties whose names match (merged into their
  *   schema) and would apply to extra keys, so none are generated beside it (a subset);
  * - `dependencies` / `dependentRequired` name properties that must then be present: fine when the
@@ -10,6 +13,7 @@
  *   `dependencies` / `dependentSchemas` with a schema are rejected unless the trigger never appears.
  */
 import {
+  EmptySchema,
   isNode,
   type Json,
   type Node,
@@ -90,6 +94,33 @@ function addPatternKeys(schema: Node, props: Node, patterns: Array<[string, Json
   }
 }
 
+/**
+ * Below `minProperties`, where no pattern applies to other keys and `additionalProperties` allows
+ * them, keys of its own (`key1`, `key2`, … not otherwise named) are declared under the
+ * `additionalProperties` schema: exactly what the validator applies to them. Whether any was added.
+ */
+function addFreshKeys(
+  schema: Node,
+  properties: Record<string, Out>,
+  named: string[],
+  patterns: boolean,
+  at: string,
+  convert: Convert,
+): boolean {
+  const min = typeof schema.minProperties === "number" ? schema.minProperties : 0;
+  const extra = schema.additionalProperties;
+  if (min <= Object.keys(properties).length || patterns || extra === false || min > 64) return false;
+  const triggers = ["dependencies", "dependentRequired", "dependentSchemas"].flatMap((k) =>
+    isNode(schema[k]) ? Object.keys(schema[k]) : [],
+  );
+  const taken = new Set([...named, ...triggers]);
+  const value = convert(extra === undefined || extra === true ? {} : extra, `${at}/additionalProperties`);
+  for (let i = 1; Object.keys(properties).length < min; i++) {
+    if (!taken.has(`key${i}`)) setOwn(properties, `key${i}`, value);
+  }
+  return true;
+}
+
 export function objectSchema(schema: Node, at: string, convert: Convert): Out {
   const declared = isNode(schema.properties) ? schema.properties : {};
   const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
@@ -106,23 +137,34 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
     setOwn(props, name, matched || extra === undefined ? {} : extra);
   }
   addPatternKeys(schema, props, patterns, at);
-  const names = Object.keys(props);
+  const properties: Record<string, Out> = {};
+  for (const name of Object.keys(props)) {
+    const where = `${at}/properties/${name}`;
+    try {
+      setOwn(properties, name, convert(withPatterns(name, props[name]!, patterns, where), where));
+    } catch (err) {
+      // No value matches: the property may only be absent, which is exact when it is optional.
+      if (!(err instanceof EmptySchema) || required.includes(name)) throw err;
+    }
+  }
+  const fresh = addFreshKeys(schema, properties, Object.keys(props), patterns.length > 0, at, convert);
+  const names = Object.keys(properties);
   if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
     throw unsupported("`maxProperties` below the number of properties (all are generated)", at);
   }
   if (typeof schema.minProperties === "number" && schema.minProperties > names.length) {
     throw unsupported("`minProperties` above the number of properties", at);
   }
-  const properties: Record<string, Out> = {};
-  for (const name of names) {
-    const where = `${at}/properties/${name}`;
-    setOwn(properties, name, convert(withPatterns(name, props[name]!, patterns, where), where));
-  }
   const out: Out = { type: "object", properties };
   // Extra keys only where no property is declared (an extra key could repeat a declared one) and no
   // pattern could apply to them.
   const extra = schema.additionalProperties;
-  const extraKeys = names.length === 0 && patterns.length === 0 && extra !== undefined && extra !== false;
+  const extraKeys =
+    !fresh &&
+    Object.keys(props).length === 0 &&
+    patterns.length === 0 &&
+    extra !== undefined &&
+    extra !== false;
   checkDependencies(schema, names, extraKeys, at);
   if (extraKeys) {
     out.additionalProperties = extra === true ? true : convert(extra!, `${at}/additionalProperties`);

@@ -36,8 +36,10 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
     expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["c"] }] })).toBe(false);
   });
 
-  it("generates only the branches whose values fail every other branch", () => {
-    // {a} also passes the second branch, which requires nothing; {b} fails the first (no a).
+  it("restricts a branch that may overlap to values that fail every other branch", () => {
+    // {a} alone would also pass the second branch, which requires nothing: the first branch is
+    // generated with a `b` that fails the second (not a string); {b} fails the first (no a).
+    const notString = [{ type: "number" }, { type: "boolean" }, { type: "null" }];
     expect(
       lowerJsonSchema({
         oneOf: [
@@ -45,21 +47,52 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
           { type: "object", properties: { b: { type: "string" } } },
         ],
       }),
-    ).toEqual({ oneOf: [{ type: "object", properties: { b: { type: "string" } } }] });
+    ).toEqual({
+      oneOf: [
+        {
+          type: "object",
+          properties: {
+            a: { type: "string" },
+            b: { oneOf: [...notString, { type: "object", properties: {} }, { type: "array" }] },
+          },
+        },
+        { type: "object", properties: { b: { type: "string" } } },
+      ],
+    });
+    // Required-name branches: each generated without the names the others require.
+    expect(
+      lowerJsonSchema({
+        type: "object",
+        properties: { r: { type: "number" }, w: { type: "number" } },
+        oneOf: [{ required: ["r"] }, { required: ["w"] }],
+      }),
+    ).toEqual({
+      oneOf: [
+        { type: "object", properties: { r: { type: "number" } } },
+        { type: "object", properties: { w: { type: "number" } } },
+      ],
+    });
+    // Overlapping literals: each value that matches exactly one branch (checked by the validator).
+    expect(lowerJsonSchema({ oneOf: [{ enum: ["a", "b"] }, { enum: ["b", "c"] }] })).toEqual({
+      enum: ["a", "c"],
+    });
+    // Overlapping strings: the first branch longer than the second allows, the second left out.
+    expect(lowerJsonSchema({ oneOf: [{ type: "string" }, { type: "string", maxLength: 2 }] })).toEqual({
+      type: "string",
+      minLength: 3,
+    });
   });
 
-  it("rejects branches whose generated values could match both", () => {
-    expect(overlapping({ oneOf: [{ enum: ["a", "b"] }, { enum: ["b"] }] })).toBe(true);
-    // A branch whose properties come from an allOf is not taken at its declared properties.
+  it("rejects branches that cannot be told apart", () => {
     expect(
       overlapping({
         oneOf: [
-          { type: "object", allOf: [{ properties: { b: {} } }], required: [] },
-          { type: "object", properties: { b: {} }, required: ["b"] },
+          { type: "string", format: "email" },
+          { type: "string", format: "uri" },
         ],
       }),
     ).toBe(true);
-    expect(overlapping({ oneOf: [{ enum: ["a"] }, { type: "string" }] })).toBe(true);
+    expect(overlapping({ oneOf: [{ type: "number" }, { type: "number", multipleOf: 2 }] })).toBe(true);
   });
 
   it("merges sibling keywords into every branch", () => {

@@ -1,11 +1,17 @@
 /**
  * oneOf is generated as an alternation (anyOf): only safe when no generated value can match two
- * branches. Two branches are kept apart when they produce different JSON kinds, when both are
+ * branches. A branch is restricted by the complement of each branch it may overlap (see
+ * exclusiveBranches). Two branches are already apart when they produce different JSON kinds, when both are
  * enum/const lists without a common value, or, for two object branches, when the object each one
  * generates (exactly its declared properties: see json-schema-objects.ts) fails the other — a
  * `required` name it lacks, or a key the other forbids with `additionalProperties: false`.
  */
-import { isNode, type Json, type Node, unsupported } from "./json-schema-common.js";
+import { isNode, type Json, type Node } from "./json-schema-common.js";
+import { mergeSchemas } from "./json-schema-merge.js";
+import { complementOf, type NotContext } from "./json-schema-not.js";
+
+/** Restricting one branch against several others multiplies alternatives; past this many, a subset. */
+const MAX_ALTERNATIVES = 16;
 
 const kindOf = (v: Json): string =>
   v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "object" ? "object" : typeof v;
@@ -64,14 +70,29 @@ export function excludes(gen: Json, other: Json): boolean {
 }
 
 /**
- * The branches of a oneOf (top-level $refs resolved) whose every generated value fails all the
- * other branches: generating only those keeps "exactly one" true (a subset when some are left
- * out). schema_unsupported when there is none.
+ * What to generate for a oneOf (top-level $refs resolved): each branch restricted to values that
+ * fail every other branch — as it is where its values already fail them all (`excludes`), else
+ * merged with the complement of each branch it may overlap (json-schema-not.ts), so that every
+ * value matches exactly that one branch. Pairs of (schema, branch index); a branch with no such
+ * restriction is left out (a subset), and none at all means the caller refuses.
  */
-export function exclusiveBranches(branches: Json[], at: string): number[] {
-  const keep = branches
-    .map((_, i) => i)
-    .filter((i) => branches.every((other, j) => j === i || excludes(branches[i]!, other)));
-  if (keep.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
-  return keep;
+export function exclusiveBranches(branches: Json[], ctx: NotContext): Array<[Json, number]> {
+  const out: Array<[Json, number]> = [];
+  for (const [i, branch] of branches.entries()) {
+    let alternatives: Json[] = [branch];
+    const apart = branches.map((other, j) => j !== i && excludes(branch, other));
+    for (const [j, other] of branches.entries()) {
+      if (j === i || apart[j]) continue;
+      const complement = complementOf(other, ctx, "");
+      alternatives = alternatives
+        .flatMap((a) => complement.map((c) => mergeSchemas(a, c)))
+        .filter((m): m is Json => m !== undefined && m !== false)
+        .slice(0, MAX_ALTERNATIVES);
+    }
+    // `excludes` reasons about what is generated, which a merge may change (an added property can
+    // meet another branch's `required`): those branches are checked again on the merged schema.
+    const still = (a: Json) => branches.every((other, j) => !apart[j] || a === branch || excludes(a, other));
+    out.push(...alternatives.filter(still).map((a): [Json, number] => [a, i]));
+  }
+  return out;
 }

@@ -27,25 +27,28 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
       { allOf: [{ type: "string", pattern: "a" }, { pattern: "b" }] },
       /`allOf` whose subschemas cannot be merged/,
     ],
-    [{ type: "string", not: { pattern: "^a" } }, /`not`/],
-    [{ type: "string", not: { type: "string" } }, /`not` that leaves no type/],
-    [
-      JSON.parse('{"type": "object", "if": {"type": "string"}, "then": {}}'),
-      /`if`\/`then` that cannot be merged/,
-    ],
+    [{ type: "string", not: { format: "email" } }, /`not`/],
+    [{ type: "string", not: { type: "string" } }, /`not` .*which no value matches/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
     [
       { type: "object", properties: { a: {} }, required: ["b"], additionalProperties: false },
       /`required` naming b, which `additionalProperties: false` forbids/,
     ],
-    [{ oneOf: [{ type: "string" }, { type: "string", maxLength: 2 }] }, /`oneOf` whose branches may overlap/],
+    [
+      {
+        oneOf: [
+          { type: "string", format: "email" },
+          { type: "string", format: "uri" },
+        ],
+      },
+      /`oneOf` whose branches may overlap/,
+    ],
     [
       { $ref: "#/definitions/a", definitions: { a: { type: "string", pattern: "a" } }, pattern: "b" },
       /`\$ref` with sibling/,
     ],
     [{ $ref: "http://example.com/schema.json" }, /reference/],
-    [{ enum: [{ a: 1 }], required: ["a"] }, /object or array value beside other keywords/],
     [{ type: "object", properties: { a: {} }, dependencies: { a: ["b"] } }, /`dependencies` of a on b/],
   ];
   for (const [schema, message] of cases) {
@@ -56,7 +59,13 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
 
   it("keeps a `not` only where what is generated provably fails it", () => {
     expect(lowerJsonSchema({ not: { type: "string" } })).toEqual({
-      oneOf: [{ type: "number" }, { type: "boolean" }, { type: "null" }],
+      oneOf: [
+        { type: "number" },
+        { type: "boolean" },
+        { type: "null" },
+        { type: "object", properties: {} },
+        { type: "array" },
+      ],
     });
     expect(lowerJsonSchema({ type: "integer", not: { type: "string" } })).toEqual({ type: "integer" });
     expect(lowerJsonSchema({ type: "string", not: false })).toEqual({ type: "string" });

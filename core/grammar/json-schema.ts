@@ -6,29 +6,35 @@
  * keyword. Nothing is silently dropped. README.md states the supported subset.
  */
 import { type Draft, draftOf } from "../constraints/ajv-drafts.js";
-import { loweredToGbnf } from "./gbnf-json.js";
+import { isGrammarError } from "./errors.js";
 import {
+  type Alternative,
+  conditional,
+  type Lowering,
+  refName,
+  union,
+  withoutNot,
+} from "./json-schema-combinators.js";
+import { Definitions } from "./json-schema-defs.js";
+import { atPointer, nestedId } from "./json-schema-pointer.js";
+import { loweredToGbnf } from "./gbnf-json.js";
+import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
+import {
+  emptySchema,
   has,
   isNode,
   type Json,
   type Node,
   type Out,
-  safeRegex,
-  setOwn,
   unsupported,
 } from "./json-schema-common.js";
-import {
-  integerSchema,
-  NUMBER_KEYS,
-  numberFits,
-  numberSchema,
-  withNumberFormat,
-} from "./json-schema-numbers.js";
+import { type LiteralContext, literalValues } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-import { excludes, exclusiveBranches } from "./json-schema-oneof.js";
+import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
+import type { NotContext } from "./json-schema-not.js";
+import { exclusiveBranches } from "./json-schema-oneof.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
 import { stringSchema } from "./json-schema-strings.js";
-import { formatAccepts } from "./json-string-formats.js";
 
 /** Keywords that constrain instances but that the grammar cannot express (type-aware below). */
 const UNSUPPORTED: Record<string, string[]> = {
@@ -39,7 +45,6 @@ const UNSUPPORTED: Record<string, string[]> = {
   array: ["contains", "minContains", "maxContains", "unevaluatedItems"],
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
-const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
 const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const", "if", "then", "else"];
 /** Every keyword this module reads or rejects; anything else is an annotation and is ignored. */
 const VALIDATION = new Set([
@@ -52,29 +57,15 @@ const VALIDATION = new Set([
 ]);
 const TYPES = ["string", "number", "integer", "boolean", "null", "object", "array"] as const;
 type TypeName = (typeof TYPES)[number];
-const MAX_ARRAY_REPEAT = 200;
 
-const literalType = (v: Json): TypeName | "compound" =>
-  v === null
-    ? "null"
-    : typeof v === "boolean"
-      ? "boolean"
-      : typeof v === "string"
-        ? "string"
-        : typeof v === "number"
-          ? Number.isInteger(v)
-            ? "integer"
-            : "number"
-          : "compound";
-
-class Converter {
+class Converter implements Lowering, LiteralContext {
   private readonly defsIn: Record<string, Json>;
-  readonly defsOut: Record<string, Out> = {};
 
   constructor(
-    private readonly root: Node,
-    private readonly draft: Draft,
+    readonly root: Node,
+    readonly draft: Draft,
   ) {
+    this.nestedIds = nestedId(root, true);
     this.defsIn = {
       ...(isNode(root.definitions) ? root.definitions : {}),
       ...(isNode(root.$defs) ? root.$defs : {}),
@@ -82,13 +73,23 @@ class Converter {
   }
 
   private depth = 0;
+  readonly defs = new Definitions();
+  readonly inlining = new Set<string>();
+  /** A nested `$id` could make the validator read a pointer against another base. */
+  private readonly nestedIds: boolean;
 
   convert(schema: Json, at: string): Out {
     if (this.depth > 100)
       throw unsupported("a schema nested more than 100 levels deep (or recursive in place)", at);
     this.depth++;
+    const mark = this.defs.mark();
     try {
       return this.convertNode(schema, at);
+    } catch (err) {
+      // A refusal may be caught (an optional property, a union branch left out): the definitions
+      // registered meanwhile may be unfinished or refer to unfinished ones, so none may stay.
+      this.defs.rollback(mark);
+      throw err;
     } finally {
       this.depth--;
     }
@@ -96,11 +97,13 @@ class Converter {
 
   private convertNode(schema: Json, at: string): Out {
     if (schema === true) return this.anyScalar();
-    if (schema === false) throw unsupported("a `false` schema", at);
+    if (schema === false) throw emptySchema("a `false` schema", at);
     if (!isNode(schema)) throw unsupported(`a schema that is not an object (${JSON.stringify(schema)})`, at);
     const validating = Object.keys(schema).filter((k) => VALIDATION.has(k) && has(schema, k));
     const siblingsOf = (k: string) => validating.filter((v) => v !== k);
-    if (has(schema, "not")) return this.convert(this.withoutNot(schema, at), at);
+    const finite = literalValues(this, schema, at);
+    if (finite) return finite;
+    if (has(schema, "not")) return withoutNot(this, schema, at);
     for (const k of UNSUPPORTED.any!) if (has(schema, k)) throw unsupported(`\`${k}\``, at);
 
     if (has(schema, "$ref")) {
@@ -109,14 +112,7 @@ class Converter {
       if (siblingsOf("$ref").length) return this.convert(this.inline(schema, at, 0), at);
       return { $ref: `#/$defs/${this.ref(String(schema.$ref), at)}` };
     }
-    if (has(schema, "if") || has(schema, "then") || has(schema, "else")) {
-      // Values that satisfy `if` and `then` pass whatever `else` says (and drafts without if/then).
-      const { if: cond, then, else: _, ...rest } = schema;
-      const merged = mergeSchemas(rest, this.inline(cond ?? {}, at, 0));
-      const full = merged === undefined ? undefined : mergeSchemas(merged, this.inline(then ?? {}, at, 0));
-      if (full === undefined) throw unsupported("`if`/`then` that cannot be merged with the schema", at);
-      return this.convert(full, at);
-    }
+    if (has(schema, "if") || has(schema, "then") || has(schema, "else")) return conditional(this, schema, at);
     if (has(schema, "allOf")) {
       const all = schema.allOf;
       if (!Array.isArray(all)) throw unsupported("an `allOf` that is not an array", at);
@@ -141,54 +137,54 @@ class Converter {
         return merged;
       };
       const branches = siblingsOf(k).length ? list.map(merge) : list;
-      const kept =
-        k === "oneOf"
-          ? exclusiveBranches(
-              branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0)),
-              at,
-            )
-          : branches.map((_, i) => i);
-      return { oneOf: kept.map((i) => this.convert(branches[i]!, `${at}/${k}/${i}`)) };
+      if (k === "anyOf")
+        return union(
+          this,
+          branches.map((b, i): Alternative => [b, `${at}/${k}/${i}`]),
+          at,
+        );
+      const resolved = branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0));
+      const alternatives = exclusiveBranches(resolved, this.notContext(at));
+      if (alternatives.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
+      // A branch kept whole is converted as written (a $ref stays a reference to its definition).
+      const written = ([b, i]: [Json, number]): Alternative =>
+        b === resolved[i] ? [branches[i]!, `${at}/${k}/${i}`] : [b, `${at}/${k}/${i}`, refName(branches[i]!)];
+      return union(this, alternatives.map(written), at, true, "`oneOf` whose branches may overlap");
     }
     const types = this.typesOf(schema, at);
-    if (has(schema, "const")) return { const: this.literal(schema.const!, types, schema, at, "const") };
-    if (has(schema, "enum")) {
-      if (!Array.isArray(schema.enum)) throw unsupported("an `enum` that is not an array", at);
-      const values = schema.enum.filter((v) => this.literalFits(v, types, schema, at));
-      if (values.length === 0) throw unsupported("an `enum` with no value of the declared type", at);
-      return { enum: values };
-    }
     if (types.length === 1) return this.single(schema, types[0]!, at);
     return { oneOf: types.map((t) => this.single(schema, t, at)) };
   }
 
+  notContext(at: string): NotContext {
+    return { draft: this.draft, resolve: (s) => this.resolveAsDraft(s, at), budget: { left: 400 } };
+  }
+
   /**
-   * The schema without its `not`, where that changes nothing the grammar generates: `not: false`
-   * forbids nothing; `not: {type}` alone takes those types out of the schema's own; otherwise the
-   * rest must generate only values the `not` schema refuses (json-schema-oneof.ts's `excludes`).
+   * A schema with its top-level `$ref` resolved as the validator reads it: up to draft-07 the
+   * target alone (siblings ignored), later the exact merge; undefined where that is not simple.
    */
-  private withoutNot(schema: Node, at: string): Json {
-    const { not, ...rest } = schema;
-    if (not === false) return rest;
-    const negated = this.inline(not!, `${at}/not`, 0);
-    const keys = isNode(negated) ? Object.keys(negated).filter((k) => VALIDATION.has(k)) : [];
-    if (isNode(negated) && keys.length === 1 && keys[0] === "type") {
-      const out = (t: string) => (Array.isArray(negated.type) ? negated.type : [negated.type]).includes(t);
-      const own = this.typesOf(rest, at).flatMap((t) => (t === "number" ? ["number", "integer"] : [t]));
-      // Removing "number" leaves no integer either; removing "integer" leaves only non-integers,
-      // which the grammar cannot single out, so numbers go too.
-      const left = own.filter(
-        (t) => !out(t) && !((t === "number" || t === "integer") && (out("number") || out("integer"))),
-      );
-      if (left.length === 0) throw unsupported("`not` that leaves no type", at);
-      return { ...rest, type: [...new Set(left)] };
+  private resolveAsDraft(schema: Json, at: string): Json | undefined {
+    if (!isNode(schema) || typeof schema.$ref !== "string") return schema;
+    const legacy = ["draft-04", "draft-06", "draft-07"].includes(this.draft);
+    try {
+      return this.inline(legacy ? { $ref: schema.$ref } : schema, at, 0);
+    } catch {
+      return undefined;
     }
-    if (excludes(this.inline(rest, at, 0), negated)) return rest;
-    throw unsupported("`not`", at);
+  }
+
+  validating(keyword: string): boolean {
+    return VALIDATION.has(keyword);
+  }
+
+  /** Whether a schema has no validating keyword (every value matches it). */
+  trivial(schema: Json): boolean {
+    return schema === true || (isNode(schema) && !Object.keys(schema).some((k) => VALIDATION.has(k)));
   }
 
   /** A schema with its top-level local `$ref` replaced by the definition merged with its siblings. */
-  private inline(schema: Json, at: string, depth: number): Json {
+  inline(schema: Json, at: string, depth: number): Json {
     if (!isNode(schema) || typeof schema.$ref !== "string") return schema;
     const { $ref, ...siblings } = schema;
     const target = $ref === "#" ? this.root : this.lookup($ref as string);
@@ -203,26 +199,30 @@ class Converter {
   private ref(ref: string, at: string): string {
     if (ref === "#") {
       // "#" is not a definition name (those come from #/definitions/<name>), so it cannot collide.
-      if (!Object.hasOwn(this.defsOut, "#")) {
-        setOwn(this.defsOut, "#", {});
-        Object.assign(this.defsOut["#"]!, this.convert(this.root, "#"));
-      }
+      this.defs.register("#", () => this.convert(this.root, "#"), isGrammarError);
       return "#";
     }
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
-    if (!match)
-      throw unsupported(`the reference "${ref}" (only #/definitions/<name> and #/$defs/<name>)`, at);
+    if (!match) {
+      // Any other JSON pointer into the root, registered under the pointer itself (a definition
+      // name never starts with "#/").
+      const target = this.pointer(ref);
+      if (target === undefined)
+        throw unsupported(
+          `the reference "${ref}" (only local JSON pointers such as #/definitions/<name>)`,
+          at,
+        );
+      this.defs.register(ref, () => this.convert(target, ref), isGrammarError);
+      return ref;
+    }
     const name = match[2]!.replace(/~1/g, "/").replace(/~0/g, "~");
     if (!Object.hasOwn(this.defsIn, name))
       throw unsupported(`the reference "${ref}" to a missing definition`, at);
-    if (!Object.hasOwn(this.defsOut, name)) {
-      setOwn(this.defsOut, name, {}); // placeholder first, so a recursive definition terminates
-      Object.assign(this.defsOut[name]!, this.convert(this.defsIn[name]!, ref));
-    }
+    this.defs.register(name, () => this.convert(this.defsIn[name]!, ref), isGrammarError);
     return name;
   }
 
-  private typesOf(schema: Node, at: string): TypeName[] {
+  typesOf(schema: Node, at: string): TypeName[] {
     const declared = schema.type;
     if (declared !== undefined) {
       const list = Array.isArray(declared) ? declared : [declared];
@@ -248,47 +248,16 @@ class Converter {
     return { type: ["string", "number", "boolean", "null"] };
   }
 
-  private literal(value: Json, types: TypeName[], schema: Node, at: string, keyword: string): Json {
-    if (!this.literalFits(value, types, schema, at)) {
-      throw unsupported(`a \`${keyword}\` whose value does not match the declared type`, at);
-    }
-    return value;
-  }
-
-  private literalFits(value: Json, types: TypeName[], schema: Node, at: string): boolean {
-    const t = literalType(value);
-    if (t === "compound") {
-      // Written as its JSON text, which the validator compares structurally; only the type may sit
-      // beside it (other keywords would have to be checked against the value here).
-      const others = Object.keys(schema).filter(
-        (k) => VALIDATION.has(k) && !["type", "enum", "const"].includes(k),
-      );
-      if (others.length)
-        throw unsupported("an `enum`/`const` with an object or array value beside other keywords", at);
-      return types.includes(Array.isArray(value) ? "array" : "object");
-    }
-    const typeOk = types.includes(t) || (t === "integer" && types.includes("number"));
-    if (!typeOk) return false;
-    // Sibling keywords still apply to enum and const values: keep only the values that pass them.
-    if (t === "string") {
-      const text = value as string;
-      const length = [...text].length;
-      if (typeof schema.minLength === "number" && length < schema.minLength) return false;
-      if (typeof schema.maxLength === "number" && length > schema.maxLength) return false;
-      if (typeof schema.format === "string" && !formatAccepts(schema.format, text)) return false;
-      if (typeof schema.pattern === "string" && !safeRegex(schema.pattern, at).test(text)) return false;
-    }
-    if (t === "integer" || t === "number") {
-      if (typeof schema.format === "string" && !formatAccepts(schema.format, value as number)) return false;
-      return numberFits(value as number, schema, at);
-    }
-    return true;
-  }
-
-  private lookup(ref: string): Json | undefined {
+  lookup(ref: string): Json | undefined {
     const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
     const name = match?.[2]?.replace(/~1/g, "/").replace(/~0/g, "~");
-    return name !== undefined && Object.hasOwn(this.defsIn, name) ? this.defsIn[name] : undefined;
+    if (name === undefined) return this.pointer(ref);
+    return Object.hasOwn(this.defsIn, name) ? this.defsIn[name] : undefined;
+  }
+
+  /** The schema at a local JSON pointer (json-schema-pointer.ts). */
+  private pointer(ref: string): Json | undefined {
+    return this.nestedIds ? undefined : atPointer(this.root, ref);
   }
 
   private single(schema: Node, type: TypeName, at: string): Out {
@@ -318,34 +287,7 @@ class Converter {
   }
 
   private array(schema: Node, at: string): Out {
-    const out: Out = { type: "array" };
-    // 2020-12 reads a tuple from `prefixItems` (then `items`) and ignores `additionalItems`; earlier
-    // drafts read it from an array `items` (then `additionalItems`) and ignore `prefixItems`.
-    const modern = this.draft === "2020-12";
-    const tupleKey = modern ? "prefixItems" : "items";
-    const tuple = Array.isArray(schema[tupleKey]) ? (schema[tupleKey] as Json[]) : null;
-    if (modern && Array.isArray(schema.items)) throw unsupported("an array `items` in a 2020-12 schema", at);
-    const rest = tuple && !modern ? schema.additionalItems : schema.items;
-    if (tuple) out.prefixItems = tuple.map((s, i) => this.convert(s, `${at}/items/${i}`));
-    let maxItems = typeof schema.maxItems === "number" ? schema.maxItems : undefined;
-    if (rest === false && tuple) maxItems = Math.min(maxItems ?? tuple.length, tuple.length);
-    else if (rest !== undefined && rest !== true) out.items = this.convert(rest as Json, `${at}/items`);
-    const minItems = typeof schema.minItems === "number" ? schema.minItems : undefined;
-    if (tuple && maxItems !== undefined && maxItems < tuple.length) {
-      throw unsupported("`maxItems` below the number of tuple items (all are generated)", at);
-    }
-    if (schema.uniqueItems === true && (maxItems === undefined || maxItems > 1)) {
-      throw unsupported("`uniqueItems`", at);
-    }
-    if (minItems !== undefined && maxItems !== undefined && maxItems < minItems) {
-      throw unsupported("`maxItems` below `minItems` (no array can match)", at);
-    }
-    if (minItems !== undefined && minItems > MAX_ARRAY_REPEAT) {
-      throw unsupported(`\`minItems\` above ${MAX_ARRAY_REPEAT}`, at);
-    }
-    if (minItems !== undefined) out.minItems = minItems;
-    if (maxItems !== undefined) out.maxItems = Math.min(maxItems, MAX_ARRAY_REPEAT);
-    return out;
+    return arraySchema(schema, at, this.draft, (s, where) => this.convert(s, where));
   }
 }
 
@@ -358,7 +300,7 @@ export function lowerJsonSchema(schema: Record<string, unknown>): Out {
   const draft = draftOf(typeof schema.$schema === "string" ? schema.$schema : undefined) ?? "draft-07";
   const converter = new Converter(schema as Node, draft);
   const root = converter.convert(schema as Node, "");
-  const defs = converter.defsOut;
+  const defs = converter.defs.out;
   return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
 }
 

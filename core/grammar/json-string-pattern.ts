@@ -22,6 +22,7 @@ import {
   RegexUnsupported,
 } from "./regex-ast.js";
 import { fitLengths, lengths, MAX_COUNT as MAX_REPEAT } from "./pattern-lengths.js";
+import { withoutEmptyLoops } from "./regex-loops.js";
 import { gbnfLiteral } from "./regex-to-gbnf.js";
 
 /** Characters a JSON string may hold unescaped. */
@@ -89,7 +90,8 @@ function render(node: RegexNode): string {
         throw new RegexUnsupported("an unbounded repetition of something that can be empty");
       }
       if (max === 0) return '""';
-      const item = render(node.item);
+      // A repetition of a repetition needs parentheses (`[a]+*` is not GBNF).
+      const item = node.item.kind === "repeat" ? `(${render(node.item)})` : render(node.item);
       if (max === undefined) return min === 0 ? `${item}*` : min === 1 ? `${item}+` : `${item}{${min},}`;
       return max === min ? `${item}{${min}}` : `${item}{${min},${max}}`;
     }
@@ -140,7 +142,7 @@ function branchGbnf(branch: Branch, minLength: number, maxLength: number): strin
 /** GBNF for a JSON string (quotes included) whose value matches the pattern and the length bounds. */
 export function patternStringGbnf(pattern: string, minLength: number, maxLength: number, at: string): string {
   try {
-    const alternatives = branches(parseRegex(pattern))
+    const alternatives = branches(withoutEmptyLoops(parseRegex(pattern)))
       .map((b) => branchGbnf(b, minLength, maxLength))
       .filter((g): g is string => g !== null);
     if (!alternatives.length)

@@ -13,7 +13,7 @@ import { isGrammarError } from "./errors.js";
 import { lowerJsonSchema } from "./json-schema.js";
 import { SchemaGenerator } from "./schema-generator.js";
 
-const SCHEMAS = 100;
+const SCHEMAS = 400;
 const SEEDS = [11, 12, 13];
 const MAX_TOKENS = 200;
 

@@ -12,6 +12,7 @@
  */
 import { GrammarError } from "./errors.js";
 import { parseRegex, type Ranges, type RegexNode, RegexUnsupported } from "./regex-ast.js";
+import { withoutEmptyLoops } from "./regex-loops.js";
 
 /** llama.cpp rejects larger repetition counts ("number of repetitions exceeds sane defaults"). */
 const MAX_REPEAT = 2000;
@@ -108,7 +109,7 @@ export function regexToGbnf(pattern: string): string {
     );
   }
   try {
-    return `root ::= ${emit(withoutOuterAnchors(parseRegex(pattern, { strict: true }), pattern))}\n`;
+    return `root ::= ${emit(withoutOuterAnchors(withoutEmptyLoops(parseRegex(pattern, { strict: true })), pattern))}\n`;
   } catch (err) {
     if (err instanceof RegexUnsupported) throw reject(err.message, pattern);
     throw err;

@@ -12,7 +12,17 @@ export { mulberry32 };
 
 const STRING_FORMATS = [...Object.keys(FORMAT_PATTERNS), "password", "binary", "not-a-format"];
 const NUMBER_FORMATS = ["int32", "int64", "float", "double"];
-const PATTERNS = ["^[a-z]{2,6}$", "^\\d{3}-\\d{2}$", "ab", "^(cat|dog)s?$", "[A-F0-9]+", "^x.*y$"];
+const PATTERNS = [
+  "^[a-z]{2,6}$",
+  "^\\d{3}-\\d{2}$",
+  "ab",
+  "^(cat|dog)s?$",
+  "[A-F0-9]+",
+  "^x.*y$",
+  // Unbounded repetitions of something that can be empty (regex-loops.ts).
+  "^(a?b?)*c$",
+  "^([a-z]*)*$",
+];
 /** Property names include the ones a plain object gets wrong (`__proto__`, `constructor`). */
 const NAMES = ["id", "name", "__proto__", "constructor", "toString", "a b", "ключ", "x"];
 
@@ -78,6 +88,19 @@ export class SchemaGenerator {
           definitions: { item: this.schema(depth + 1) },
           $defs: { more: { type: "array", items: { $ref: "#/$defs/more" }, maxItems: 2 } },
         };
+      case "not":
+        return this.negation(depth);
+      case "oneOfOverlap":
+        return this.overlappingOneOf();
+      case "ifThenElse":
+        // Parsed from text: an object literal with a `then` key would be a thenable.
+        return {
+          ...(JSON.parse(
+            '{"if": {"properties": {"kind": {"const": "a"}}}, "then": {"required": ["n"]}, "else": {"required": ["m"]}}',
+          ) as Schema),
+          type: "object",
+          properties: { kind: { type: "string", maxLength: 3 }, n: this.number("integer") },
+        };
       default:
         // Parsed from text: an object literal with a `then` key would be a thenable.
         return {
@@ -86,6 +109,62 @@ export class SchemaGenerator {
           ) as Schema),
           type: "object",
           properties: { kind: { type: "string" }, n: this.number("integer") },
+        };
+    }
+  }
+
+  /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
+  private negation(depth: number): Schema {
+    switch (this.int(0, 6)) {
+      case 0:
+        return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
+      case 1:
+        return {
+          type: ["string", "integer", "null"],
+          not: { type: this.pick(["string", "integer", "null"]) },
+        };
+      case 2:
+        return {
+          type: "string",
+          maxLength: 6,
+          not: { enum: ["red", "green", "blue"].slice(0, this.int(1, 3)) },
+        };
+      case 3:
+        return {
+          ...this.number(this.pick(["number", "integer"])),
+          not: { minimum: this.pick([0, 50, 1e5]) },
+        };
+      case 4:
+        return { type: "string", not: { pattern: this.pick(["^a", "[0-9]", "x$"]) } };
+      case 5:
+        return {
+          enum: ["red", "green", 3, null, true],
+          not: { type: this.pick(["string", "null", "integer"]) },
+        };
+      default:
+        return { not: { anyOf: [{ type: "string" }, { maximum: this.int(-5, 5) }] } };
+    }
+  }
+
+  /** oneOf branches that overlap: each generated restricted to values failing the others. */
+  private overlappingOneOf(): Schema {
+    switch (this.int(0, 3)) {
+      case 0:
+        return { oneOf: [{ type: "string" }, { type: "string", maxLength: this.int(0, 4) }] };
+      case 1:
+        return {
+          type: "object",
+          properties: { r: { type: "number" }, w: { type: "number" }, h: { type: "integer" } },
+          oneOf: [{ required: ["r"] }, { required: ["w", "h"] }],
+        };
+      case 2:
+        return { oneOf: [{ enum: ["a", "b", 1] }, { enum: ["b", 1, null] }, { type: "boolean" }] };
+      default:
+        return {
+          oneOf: [
+            { type: "integer", minimum: 0 },
+            { type: "integer", maximum: this.int(5, 50) },
+          ],
         };
     }
   }
@@ -127,6 +206,10 @@ export class SchemaGenerator {
     if (extra === 1) out.additionalProperties = false;
     if (extra === 2) out.additionalProperties = names.length ? true : this.schema(depth + 1);
     if (extra === 3 && !names.length) out.patternProperties = { "^p_[a-z]+$": { type: "integer" } };
+    // A property no value matches (left out where optional), and keys of its own below minProperties.
+    if (this.chance(0.15))
+      out.properties = { ...properties, never: this.pick([false, { type: "string", enum: [1] }]) };
+    if (this.chance(0.15) && extra !== 1 && extra !== 3) out.minProperties = names.length + this.int(1, 2);
     if (this.chance(0.2)) out.maxProperties = names.length + this.int(0, 2);
     if (this.chance(0.2)) out.minProperties = this.int(0, names.length);
     if (names.length >= 2 && this.chance(0.2)) out.dependentRequired = { [names[0]!]: [names[1]!] };
@@ -150,4 +233,16 @@ export class SchemaGenerator {
 }
 
 const SCALAR_KINDS = ["string", "number", "integer", "scalar", "enum"];
-const NESTED_KINDS = ["object", "object", "array", "anyOf", "oneOf", "allOf", "ref", "ifThen"];
+const NESTED_KINDS = [
+  "object",
+  "object",
+  "array",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "ref",
+  "ifThen",
+  "not",
+  "oneOfOverlap",
+  "ifThenElse",
+];

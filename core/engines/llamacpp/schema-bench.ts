@@ -7,14 +7,19 @@
  */
 import { readFileSync } from "node:fs";
 import { prepareConstraint } from "../../constraints/index.js";
-import { DeliberateError } from "../../errors.js";
+import { type BenchRow, isRefusal, reasonOf } from "../../grammar/corpus-coverage.js";
 import { noThinkPrompt } from "../../prompt.js";
 import type { LlamaCppEngine } from "./index.js";
 import { sampling } from "./test-support.js";
 
-export interface BenchRow {
-  id: string;
-  schema: Record<string, unknown>;
+export type { BenchRow } from "../../grammar/corpus-coverage.js";
+
+export function readRows(file: string | URL, options: { limit?: number } = {}): BenchRow[] {
+  const rows = readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as BenchRow);
+  return options.limit === undefined ? rows : rows.slice(0, options.limit);
 }
 
 export interface BenchReport {
@@ -28,21 +33,6 @@ export interface BenchReport {
   /** One line per invalid answer (must stay empty). */
   invalid: string[];
 }
-
-export function readRows(file: string | URL, options: { limit?: number } = {}): BenchRow[] {
-  const rows = readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as BenchRow);
-  return options.limit === undefined ? rows : rows.slice(0, options.limit);
-}
-
-const reasonOf = (err: DeliberateError) =>
-  err.message
-    .replace(/ \(at [^)]*\)/, "")
-    .replace(/^.*enforce /, "")
-    .replace(/;.*$/, "")
-    .replace(/\(pattern ".*"\)/, "(pattern …)");
 
 export async function runSchemaBench(
   engine: LlamaCppEngine,
@@ -66,10 +56,7 @@ export async function runSchemaBench(
       validate = prepareConstraint({ json: row.schema })!.validate;
       await engine.prepareConstraint(constraint);
     } catch (err) {
-      // The validator's front door may also refuse a schema as a bad request (e.g. nested too deep).
-      const refused =
-        err instanceof DeliberateError && ["schema_unsupported", "invalid_request"].includes(err.code);
-      if (!refused) throw err;
+      if (!isRefusal(err)) throw err;
       report.rejected.set(reasonOf(err), (report.rejected.get(reasonOf(err)) ?? 0) + 1);
       options.onProgress?.(index + 1, report);
       continue;

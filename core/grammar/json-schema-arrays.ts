@@ -1,0 +1,60 @@
+/**
+ * Arrays for the JSON grammar: tuples from `prefixItems` + `items` in 2020-12, from an array
+ * `items` + `additionalItems` in earlier drafts (the keyword a draft does not have is ignored, as
+ * the validator ignores it); `minItems`/`maxItems` exactly up to 200. Items that no value matches
+ * (`false`, or a schema that is provably empty) leave only the empty array.
+ */
+import type { Draft } from "../constraints/ajv-drafts.js";
+import {
+  EmptySchema,
+  emptySchema,
+  type Json,
+  type Node,
+  type Out,
+  unsupported,
+} from "./json-schema-common.js";
+
+export const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
+const MAX_ARRAY_REPEAT = 200;
+
+type Convert = (schema: Json, at: string) => Out;
+
+export function arraySchema(schema: Node, at: string, draft: Draft, convert: Convert): Out {
+  const out: Out = { type: "array" };
+  // 2020-12 reads a tuple from `prefixItems` (then `items`) and ignores `additionalItems`; earlier
+  // drafts read it from an array `items` (then `additionalItems`) and ignore `prefixItems`.
+  const modern = draft === "2020-12";
+  const tupleKey = modern ? "prefixItems" : "items";
+  const tuple = Array.isArray(schema[tupleKey]) ? (schema[tupleKey] as Json[]) : null;
+  if (modern && Array.isArray(schema.items)) throw unsupported("an array `items` in a 2020-12 schema", at);
+  const rest = tuple && !modern ? schema.additionalItems : schema.items;
+  if (tuple) out.prefixItems = tuple.map((s, i) => convert(s, `${at}/items/${i}`));
+  let maxItems = typeof schema.maxItems === "number" ? schema.maxItems : undefined;
+  const noMore = tuple?.length ?? 0;
+  if (rest === false) maxItems = Math.min(maxItems ?? noMore, noMore);
+  else if (rest !== undefined && rest !== true) {
+    try {
+      out.items = convert(rest as Json, `${at}/items`);
+    } catch (err) {
+      // No item can match: only the tuple itself (or the empty array) is left.
+      if (!(err instanceof EmptySchema)) throw err;
+      maxItems = Math.min(maxItems ?? noMore, noMore);
+    }
+  }
+  const minItems = typeof schema.minItems === "number" ? schema.minItems : undefined;
+  if (tuple && maxItems !== undefined && maxItems < tuple.length) {
+    throw unsupported("`maxItems` below the number of tuple items (all are generated)", at);
+  }
+  if (schema.uniqueItems === true && (maxItems === undefined || maxItems > 1)) {
+    throw unsupported("`uniqueItems`", at);
+  }
+  if (minItems !== undefined && maxItems !== undefined && maxItems < minItems) {
+    throw emptySchema("`maxItems` below `minItems`", at);
+  }
+  if (minItems !== undefined && minItems > MAX_ARRAY_REPEAT) {
+    throw unsupported(`\`minItems\` above ${MAX_ARRAY_REPEAT}`, at);
+  }
+  if (minItems !== undefined) out.minItems = minItems;
+  if (maxItems !== undefined) out.maxItems = Math.min(maxItems, MAX_ARRAY_REPEAT);
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * `enum` and `const` values against the rest of their schema. The grammar writes each value as its
+ * JSON text, so the schema's instances at that point are at most those values: keeping exactly the
+ * ones the validator accepts against the whole schema (sibling keywords, `not`, `allOf`, `oneOf`,
+ * …) is exact. Scalars beside only type, length, pattern, format and bound keywords are checked
+ * here directly; anything else is checked by compiling the schema with the validator's own ajv
+ * (core/constraints/json-schema.ts) and testing each value.
+ */
+import { type Draft, META_URI } from "../constraints/ajv-drafts.js";
+import { compileSchema } from "../constraints/json-schema.js";
+import {
+  emptySchema,
+  has,
+  isNode,
+  type Json,
+  type Node,
+  type Out,
+  safeRegex,
+  unsupported,
+} from "./json-schema-common.js";
+import { NUMBER_KEYS, numberFits } from "./json-schema-numbers.js";
+import { formatAccepts } from "./json-string-formats.js";
+
+export const SCALAR_KEYS = new Set([
+  "type",
+  "enum",
+  "const",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "format",
+  ...NUMBER_KEYS,
+]);
+
+export type LiteralKind = "null" | "boolean" | "string" | "integer" | "number" | "object" | "array";
+
+export const literalType = (v: Json): LiteralKind =>
+  v === null
+    ? "null"
+    : typeof v === "boolean"
+      ? "boolean"
+      : typeof v === "string"
+        ? "string"
+        : typeof v === "number"
+          ? Number.isInteger(v)
+            ? "integer"
+            : "number"
+          : Array.isArray(v)
+            ? "array"
+            : "object";
+
+/** Whether a scalar passes `type` (given as the list of allowed kinds) and the scalar keywords. */
+export function scalarFits(value: Json, types: string[], schema: Node, at: string): boolean {
+  const t = literalType(value);
+  if (!(types.includes(t) || (t === "integer" && types.includes("number")))) return false;
+  if (t === "string") {
+    const text = value as string;
+    const length = [...text].length;
+    if (typeof schema.minLength === "number" && length < schema.minLength) return false;
+    if (typeof schema.maxLength === "number" && length > schema.maxLength) return false;
+    if (typeof schema.format === "string" && !formatAccepts(schema.format, text)) return false;
+    if (typeof schema.pattern === "string" && !safeRegex(schema.pattern, at).test(text)) return false;
+  }
+  if (t === "integer" || t === "number") {
+    if (typeof schema.format === "string" && !formatAccepts(schema.format, value as number)) return false;
+    return numberFits(value as number, schema, at);
+  }
+  return true;
+}
+
+/**
+ * Whether every `$ref` inside resolves against the root's definitions and no `$id` (draft-04: `id`)
+ * moves the base.
+ */
+function standalone(schema: Json, draft04: boolean): boolean {
+  if (Array.isArray(schema)) return schema.every((s) => standalone(s, draft04));
+  if (!isNode(schema)) return true;
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === "enum" && Array.isArray(v)) continue; // values, not schemas (a property named enum has a schema)
+    if (k === "$ref" && (typeof v !== "string" || !/^#\/(definitions|\$defs)\/[^/]+$/.test(v))) return false;
+    if (
+      k === "$id" ||
+      k === "$anchor" ||
+      k === "$dynamicAnchor" ||
+      (draft04 && k === "id" && typeof v === "string")
+    )
+      return false;
+    if (!standalone(v, draft04)) return false;
+  }
+  return true;
+}
+
+/**
+ * The values the validator accepts against `schema` (read with the root's definitions, under the
+ * root's draft), or undefined when the schema cannot be compiled on its own.
+ */
+export function valuesPassing(values: Json[], schema: Node, root: Node, draft: Draft): Json[] | undefined {
+  // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
+  const own = (s: Json) => standalone(s, draft === "draft-04");
+  if (!own(schema) || !own(root.definitions ?? null) || !own(root.$defs ?? null)) return undefined;
+  const wrapper: Record<string, unknown> = { ...schema, $schema: META_URI[draft] };
+  for (const k of ["definitions", "$defs"]) {
+    if (isNode(root[k])) wrapper[k] = root[k];
+    else delete wrapper[k];
+  }
+  let validate: (value: unknown) => boolean;
+  try {
+    validate = compileSchema(wrapper).validate as (value: unknown) => boolean;
+  } catch {
+    return undefined;
+  }
+  return values.filter((v) => validate(v));
+}
+
+/** What json-schema.ts's converter lends literalValues. */
+export interface LiteralContext {
+  readonly root: Node;
+  readonly draft: Draft;
+  typesOf(schema: Node, at: string): string[];
+  lookup(ref: string): Json | undefined;
+  /** Whether a keyword constrains instances (else it is an annotation). */
+  validating(keyword: string): boolean;
+}
+
+/**
+ * A schema with an `enum` or `const` (its own, or an `allOf` branch's, or every `oneOf`
+ * branch's) generates at most those values: the ones that pass the whole schema
+ * (json-schema-literals.ts), or undefined when the values are not known that way.
+ */
+export function literalValues(cv: LiteralContext, schema: Node, at: string): Out | undefined {
+  let values: Json[] | undefined;
+  if (has(schema, "const")) values = [schema.const!];
+  else if (has(schema, "enum")) {
+    if (!Array.isArray(schema.enum)) throw unsupported("an `enum` that is not an array", at);
+    values = schema.enum;
+  } else {
+    const branches = (k: string) => (Array.isArray(schema[k]) ? (schema[k] as Json[]) : []);
+    const literalsOf = (b: Json): Json[] | undefined => {
+      const s = isNode(b) && typeof b.$ref === "string" ? cv.lookup(b.$ref) : b;
+      if (!isNode(s)) return undefined;
+      return s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
+    };
+    values = branches("allOf")
+      .map(literalsOf)
+      .find((v) => v !== undefined);
+    const oneOf = branches("oneOf").map(literalsOf);
+    if (!values && oneOf.length && oneOf.every((v) => v !== undefined)) values = oneOf.flat() as Json[];
+    if (!values) return undefined;
+  }
+  const scalarOnly = Object.keys(schema).every((k) => !cv.validating(k) || SCALAR_KEYS.has(k));
+  const compound = values.some((v) => typeof v === "object" && v !== null);
+  const types = cv.typesOf(schema, at);
+  let kept = scalarOnly && !compound ? values.filter((v) => scalarFits(v, types, schema, at)) : undefined;
+  if (!kept?.length) kept = valuesPassing(values, schema, cv.root, cv.draft) ?? kept;
+  if (kept === undefined) {
+    if (!has(schema, "enum") && !has(schema, "const")) return undefined;
+    throw unsupported("an `enum`/`const` beside keywords that cannot be checked on their own", at);
+  }
+  if (kept.length === 0) throw emptySchema("an `enum`/`const` none of whose values passes the schema", at);
+  const unique = [...new Map(kept.map((v) => [JSON.stringify(v), v])).values()];
+  return { enum: unique };
+}

@@ -1,0 +1,111 @@
+/**
+ * The subset constructions of README.md ("Subsets, stated plainly"): each lowered schema checked
+ * for its exact shape, and its values checked with the validator where they are finite.
+ */
+import { describe, expect, it } from "vitest";
+import { prepareConstraint } from "../constraints/index.js";
+import { lowerJsonSchema } from "./json-schema.js";
+import { complementOf } from "./json-schema-not.js";
+
+const SCALARS = { oneOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }, { type: "null" }] };
+
+/** Whether the validator accepts a value against a schema. */
+function passes(schema: Record<string, unknown>, value: unknown): boolean {
+  try {
+    prepareConstraint({ json: schema })!.validate(JSON.stringify(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("subset constructions", () => {
+  it("`not: {required}` leaves the named property out", () => {
+    expect(
+      lowerJsonSchema({
+        type: "object",
+        properties: { a: { type: "null" }, b: { type: "null" } },
+        not: { required: ["b"] },
+      }),
+    ).toEqual({ type: "object", properties: { a: { type: "null" } } });
+  });
+
+  it("keeps the enum values the validator accepts against the whole schema", () => {
+    const schema = { enum: ["a", "bb", 3, null], not: { anyOf: [{ type: "null" }, { maxLength: 1 }] } };
+    const lowered = lowerJsonSchema(schema) as { enum: unknown[] };
+    // 3 passes `maxLength` (which applies to strings only), so it fails the `not`.
+    expect(lowered).toEqual({ enum: ["bb"] });
+    for (const v of lowered.enum) expect(passes(schema, v)).toBe(true);
+    for (const v of ["a", 3, null]) expect(passes(schema, v)).toBe(false);
+  });
+
+  it("leaves out an optional property no value matches, and refuses a required one", () => {
+    expect(
+      lowerJsonSchema({
+        type: "object",
+        properties: { a: { type: "null" }, b: { type: "object", enum: ["x"] } },
+      }),
+    ).toEqual({ type: "object", properties: { a: { type: "null" } } });
+    expect(() => lowerJsonSchema({ type: "object", properties: { b: false }, required: ["b"] })).toThrow(
+      /no value matches/,
+    );
+  });
+
+  it("declares keys of its own below minProperties, under additionalProperties", () => {
+    expect(
+      lowerJsonSchema({ type: "object", minProperties: 2, properties: { key1: { type: "null" } } }),
+    ).toEqual({ type: "object", properties: { key1: { type: "null" }, key2: SCALARS } });
+    expect(
+      lowerJsonSchema({ type: "object", minProperties: 1, additionalProperties: { type: "integer" } }),
+    ).toEqual({ type: "object", properties: { key1: { type: "integer" } } });
+  });
+
+  it("resolves a `$ref` to any local JSON pointer, unless a nested $id moves the base", () => {
+    const schema = { type: "object", properties: { a: { type: "integer" }, b: { $ref: "#/properties/a" } } };
+    expect(lowerJsonSchema(schema)).toEqual({
+      type: "object",
+      properties: { a: { type: "integer" }, b: { $ref: "#/$defs/#/properties/a" } },
+      $defs: { "#/properties/a": { type: "integer" } },
+    });
+    const moved = { ...schema, properties: { ...schema.properties, a: { $id: "x", type: "integer" } } };
+    expect(() => lowerJsonSchema(moved)).toThrow(/the reference "#\/properties\/a"/);
+  });
+
+  it("reads if/then/else as nothing in drafts without them", () => {
+    const schema = JSON.parse(
+      '{"$schema": "http://json-schema.org/draft-06/schema#", "type": "string", "if": {"maxLength": 2}, "then": {"minLength": 9}}',
+    ) as Record<string, unknown>;
+    expect(lowerJsonSchema(schema)).toEqual({ type: "string" });
+  });
+
+  it("complements: every schema listed refuses the negated schema's values", () => {
+    const ctx = { draft: "draft-07" as const, resolve: (s: unknown) => s as never, budget: { left: 100 } };
+    const negated = {
+      type: ["string", "integer"],
+      minLength: 2,
+      maximum: 5,
+      required: ["a"],
+      enum: ["ab", 1, 2],
+    };
+    const witnesses: Record<string, unknown> = {
+      string: "q",
+      number: 7,
+      array: [],
+      boolean: true,
+      null: null,
+      object: {},
+    };
+    const alternatives = complementOf(negated, ctx, "");
+    expect(alternatives.length).toBeGreaterThan(3);
+    // A value of each alternative (where one of the witnesses fits it) fails the negated schema.
+    let checked = 0;
+    for (const alt of alternatives) {
+      for (const value of Object.values(witnesses)) {
+        if (!passes({ ...(alt as object) }, value)) continue;
+        checked++;
+        expect(passes(negated, value), `${JSON.stringify(alt)} ${JSON.stringify(value)}`).toBe(false);
+      }
+    }
+    expect(checked).toBeGreaterThan(3);
+  });
+});
