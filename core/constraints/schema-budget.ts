@@ -7,25 +7,13 @@
  * engines compile it to a rule reference.
  */
 import { pointer } from "./input-check.js";
+import { valueAtPointer } from "./json-pointer.js";
 import { isSchemaObject, type SchemaObject, subschemas } from "./schema-walk.js";
 
 /** A local `$ref` ("#", "#/$defs/a", percent- and ~-escaped) resolved in `root`, or undefined. */
 export function resolveLocalRef(root: SchemaObject, ref: string): SchemaObject | undefined {
-  if (ref === "#") return root;
-  if (!ref.startsWith("#/")) return undefined;
-  let current: unknown = root;
-  for (const raw of ref.slice(2).split("/")) {
-    let part: string;
-    try {
-      part = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    } catch {
-      return undefined;
-    }
-    if (Array.isArray(current)) current = current[Number(part)];
-    else if (isSchemaObject(current) && Object.hasOwn(current, part)) current = current[part];
-    else return undefined;
-  }
-  return isSchemaObject(current) ? current : undefined;
+  const found = valueAtPointer(root, ref);
+  return isSchemaObject(found) ? found : undefined;
 }
 
 export interface ExpansionProblem {

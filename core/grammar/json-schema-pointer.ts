@@ -3,6 +3,7 @@
  * definition. A nested `$id` changes the base a pointer is read against, so callers only resolve
  * pointers in roots without one (nestedId).
  */
+import { valueAtPointer } from "../constraints/json-pointer.js";
 import { isNode, type Json } from "./json-schema-common.js";
 
 /** Whether a schema holds an `$id` (or draft-04 `id`) below its root. */
@@ -14,20 +15,7 @@ export function nestedId(schema: Json, root: boolean): boolean {
   );
 }
 
-/** The value at a `#/…` pointer (tokens percent-decoded, then `~1` → `/`, `~0` → `~`), if any. */
+/** The value at a local pointer (core/constraints/json-pointer.ts), if any. */
 export function atPointer(root: Json, ref: string): Json | undefined {
-  if (!ref.startsWith("#/")) return undefined;
-  let here: Json | undefined = root;
-  for (const raw of ref.slice(2).split("/")) {
-    let token: string;
-    try {
-      token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    } catch {
-      return undefined;
-    }
-    if (Array.isArray(here) && /^\d+$/.test(token)) here = here[Number(token)];
-    else if (isNode(here) && Object.hasOwn(here, token)) here = here[token];
-    else return undefined;
-  }
-  return here;
+  return valueAtPointer(root, ref) as Json | undefined;
 }
