@@ -113,7 +113,11 @@ export async function startServerProcess(
 ): Promise<ServerProc> {
   const proc = await spawnServerProcess(bundle, env);
   const { port } = proc;
-  await proc.line((l) => l.includes('"msg":"listening"'), 60_000);
+  // The banner is printed at every log level; the pino line only at info and below.
+  await proc.line(
+    (l) => l.startsWith("Deliberate is listening on") || l.includes('"msg":"listening"'),
+    60_000,
+  );
   const url = `http://127.0.0.1:${port}`;
   return {
     ...proc,
