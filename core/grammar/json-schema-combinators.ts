@@ -17,7 +17,7 @@ import {
 } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
-import { excludes } from "./json-schema-oneof.js";
+import { excludes, exclusiveBranches } from "./json-schema-oneof.js";
 
 /** What json-schema.ts's converter lends these functions. */
 export interface Lowering {
@@ -142,4 +142,41 @@ export function conditional(cv: Lowering, schema: Node, at: string): Out {
     true,
     "`if`/`then`/`else`",
   );
+}
+
+/**
+ * `anyOf`/`oneOf`: sibling keywords apply to every branch — A ∧ (B₁ ∨ B₂) = (A ∧ B₁) ∨ (A ∧ B₂),
+ * and the same for oneOf — so they are merged into each; a oneOf's branches are then kept apart
+ * (json-schema-oneof.ts).
+ */
+export function branchesSchema(
+  cv: Lowering,
+  schema: Node,
+  k: "anyOf" | "oneOf",
+  siblings: boolean,
+  at: string,
+): Out {
+  const list = schema[k];
+  if (!Array.isArray(list) || list.length === 0) throw unsupported(`an empty \`${k}\``, at);
+  const { [k]: _, ...rest } = schema;
+  const merge = (b: Json, i: number) => {
+    const merged = mergeSchemas(rest, cv.inline(b, `${at}/${k}/${i}`, 0));
+    if (merged === undefined)
+      throw unsupported(`\`${k}\` with sibling keywords that cannot be merged into it`, at);
+    return merged;
+  };
+  const branches = siblings ? list.map(merge) : list;
+  if (k === "anyOf")
+    return union(
+      cv,
+      branches.map((b, i): Alternative => [b, `${at}/${k}/${i}`]),
+      at,
+    );
+  const resolved = branches.map((b, i) => cv.inline(b, `${at}/${k}/${i}`, 0));
+  const alternatives = exclusiveBranches(resolved, cv.notContext(at), list);
+  if (alternatives.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
+  // A branch kept whole is converted as written (a $ref stays a reference to its definition).
+  const written = ([b, i]: [Json, number]): Alternative =>
+    b === resolved[i] ? [branches[i]!, `${at}/${k}/${i}`] : [b, `${at}/${k}/${i}`, refName(branches[i]!)];
+  return union(cv, alternatives.map(written), at, true, "`oneOf` whose branches may overlap");
 }

@@ -79,7 +79,17 @@ export class SchemaGenerator {
       case "oneOf":
         return { oneOf: [this.string(), { type: "integer", minimum: 0, maximum: 99 }, { type: "null" }] };
       case "allOf":
-        return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
+        if (this.chance(0.5))
+          return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
+        // Two anyOf/oneOf parts that cannot be merged as they are: distributed (json-schema-allof.ts).
+        return {
+          type: "object",
+          properties: { a: this.schema(depth + 1), b: { type: "integer" } },
+          allOf: [
+            { anyOf: [{ required: ["a"] }, { properties: { c: { type: "null" } }, required: ["c"] }] },
+            { [this.pick(["anyOf", "oneOf"])]: [{ required: ["b"] }, { maxProperties: 2 }] },
+          ],
+        };
       case "ref":
         return {
           type: "object",
@@ -213,6 +223,11 @@ export class SchemaGenerator {
     if (this.chance(0.2)) out.maxProperties = names.length + this.int(0, 2);
     if (this.chance(0.2)) out.minProperties = this.int(0, names.length);
     if (names.length >= 2 && this.chance(0.2)) out.dependentRequired = { [names[0]!]: [names[1]!] };
+    // Taken apart as a union (json-schema-dependencies.ts): an undeclared name, a schema.
+    if (names.length && this.chance(0.15))
+      out.dependencies = {
+        [names[0]!]: this.chance(0.5) ? ["dep"] : { properties: { dep: this.schema(depth + 1) } },
+      };
     // A plain object literal, so that `__proto__` is an own key as after JSON.parse.
     return JSON.parse(JSON.stringify(out)) as Schema;
   }
