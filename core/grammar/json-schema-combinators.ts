@@ -102,7 +102,7 @@ export function withoutNot(cv: Lowering, schema: Node, at: string): Out {
     .filter((m): m is Json => m !== undefined && m !== false && decided(m));
   if (merged.length === 0) {
     const none =
-      (complement.length === 0 && cv.trivial(negated)) ||
+      (complement.length === 0 && (cv.trivial(negated) || everyType(cv, negated))) ||
       (complement.length > 0 && complement.every((c) => mergeSchemas(resolved, c) === false));
     throw none ? emptySchema("`not` that leaves no value", at) : unsupported("`not`", at);
   }
@@ -113,6 +113,15 @@ export function withoutNot(cv: Lowering, schema: Node, at: string): Out {
     true,
     "`not`",
   );
+}
+
+/** Whether a schema is `type` listing every JSON kind and nothing else that validates. */
+function everyType(cv: Lowering, schema: Json): boolean {
+  if (!isNode(schema) || schema.type === undefined) return false;
+  const { type, ...rest } = schema;
+  const listed = (Array.isArray(type) ? type : [type]).map(String);
+  const kinds = ["string", "number", "boolean", "null", "object", "array"];
+  return cv.trivial(rest) && kinds.every((k) => listed.includes(k));
 }
 
 /**

@@ -220,7 +220,8 @@ export class SchemaGenerator {
     if (this.chance(0.15))
       out.properties = { ...properties, never: this.pick([false, { type: "string", enum: [1] }]) };
     if (this.chance(0.15) && extra !== 1 && extra !== 3) out.minProperties = names.length + this.int(1, 2);
-    if (this.chance(0.2)) out.maxProperties = names.length + this.int(0, 2);
+    // Below the number of properties: optional ones are left out (json-schema-objects.ts).
+    if (this.chance(0.2)) out.maxProperties = Math.max(0, names.length + this.int(-1, 2));
     if (this.chance(0.2)) out.minProperties = this.int(0, names.length);
     if (names.length >= 2 && this.chance(0.2)) out.dependentRequired = { [names[0]!]: [names[1]!] };
     // Taken apart as a union (json-schema-dependencies.ts): an undeclared name, a schema.
