@@ -184,6 +184,8 @@ export class SchemaGenerator {
     const mode = this.int(0, 3);
     if (mode === 1) out.format = this.pick(STRING_FORMATS);
     if (mode === 2) out.pattern = this.pick(PATTERNS);
+    // A URI beside a pattern on its prefix (json-string-formats.ts's uriWithPrefix).
+    if (mode === 1 && this.chance(0.2)) Object.assign(out, { format: "uri", pattern: "^(wss?|https)://" });
     if (mode !== 1 || this.chance(0.3)) {
       if (this.chance(0.6)) out.minLength = this.pick([0, 1, 5, 20, 120]);
       if (this.chance(0.5))
