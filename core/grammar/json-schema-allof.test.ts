@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noThinkPrompt } from "../prompt.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
+import { prepareConstraint } from "../constraints/index.js";
 import { lowerJsonSchema } from "./json-schema.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 
@@ -55,6 +56,24 @@ describe("allOf distributed over anyOf/oneOf", () => {
     expect(() =>
       lowerJsonSchema({ allOf: [{ items: [{}] }, { additionalItems: false, items: [{}, {}] }] }),
     ).toThrow(/allOf/);
+  });
+});
+
+describe("a oneOf whose siblings cannot be merged into a branch", () => {
+  it("keeps the branch as an allOf with the siblings, distributed", () => {
+    const schema = {
+      type: "object",
+      anyOf: [{ required: ["a"] }, { required: ["b"] }],
+      oneOf: [{ anyOf: [{ required: ["c"] }, { required: ["d"] }] }, { required: ["a", "e"] }],
+    };
+    const keys = alternatives(lowerJsonSchema(schema));
+    expect(keys.length).toBeGreaterThan(1);
+    // Each alternative's object (every value null) passes the whole schema.
+    const { validate } = prepareConstraint({ json: schema })!;
+    for (const names of keys) {
+      const value = Object.fromEntries(names.split(",").map((n) => [n, null]));
+      expect(() => validate(JSON.stringify(value)), names).not.toThrow();
+    }
   });
 });
 

@@ -168,11 +168,11 @@ export function branchesSchema(
   const list = schema[k];
   if (!Array.isArray(list) || list.length === 0) throw unsupported(`an empty \`${k}\``, at);
   const { [k]: _, ...rest } = schema;
-  const merge = (b: Json, i: number) => {
-    const merged = mergeSchemas(rest, cv.inline(b, `${at}/${k}/${i}`, 0));
-    if (merged === undefined)
-      throw unsupported(`\`${k}\` with sibling keywords that cannot be merged into it`, at);
-    return merged;
+  // A branch the siblings cannot be merged into stays their `allOf` (json-schema-allof.ts may
+  // still distribute it, or refuses it).
+  const merge = (b: Json, i: number): Json => {
+    const inlined = cv.inline(b, `${at}/${k}/${i}`, 0);
+    return mergeSchemas(rest, inlined) ?? { allOf: [rest, inlined] };
   };
   const branches = siblings ? list.map(merge) : list;
   if (k === "anyOf")
