@@ -17,7 +17,7 @@ import {
 } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
-import { excludes } from "./json-schema-oneof.js";
+import { excludes, exclusiveBranches } from "./json-schema-oneof.js";
 
 /** What json-schema.ts's converter lends these functions. */
 export interface Lowering {
@@ -102,7 +102,7 @@ export function withoutNot(cv: Lowering, schema: Node, at: string): Out {
     .filter((m): m is Json => m !== undefined && m !== false && decided(m));
   if (merged.length === 0) {
     const none =
-      (complement.length === 0 && cv.trivial(negated)) ||
+      (complement.length === 0 && (cv.trivial(negated) || everyType(cv, negated))) ||
       (complement.length > 0 && complement.every((c) => mergeSchemas(resolved, c) === false));
     throw none ? emptySchema("`not` that leaves no value", at) : unsupported("`not`", at);
   }
@@ -113,6 +113,15 @@ export function withoutNot(cv: Lowering, schema: Node, at: string): Out {
     true,
     "`not`",
   );
+}
+
+/** Whether a schema is `type` listing every JSON kind and nothing else that validates. */
+function everyType(cv: Lowering, schema: Json): boolean {
+  if (!isNode(schema) || schema.type === undefined) return false;
+  const { type, ...rest } = schema;
+  const listed = (Array.isArray(type) ? type : [type]).map(String);
+  const kinds = ["string", "number", "boolean", "null", "object", "array"];
+  return cv.trivial(rest) && kinds.every((k) => listed.includes(k));
 }
 
 /**
@@ -142,4 +151,41 @@ export function conditional(cv: Lowering, schema: Node, at: string): Out {
     true,
     "`if`/`then`/`else`",
   );
+}
+
+/**
+ * `anyOf`/`oneOf`: sibling keywords apply to every branch — A ∧ (B₁ ∨ B₂) = (A ∧ B₁) ∨ (A ∧ B₂),
+ * and the same for oneOf — so they are merged into each; a oneOf's branches are then kept apart
+ * (json-schema-oneof.ts).
+ */
+export function branchesSchema(
+  cv: Lowering,
+  schema: Node,
+  k: "anyOf" | "oneOf",
+  siblings: boolean,
+  at: string,
+): Out {
+  const list = schema[k];
+  if (!Array.isArray(list) || list.length === 0) throw unsupported(`an empty \`${k}\``, at);
+  const { [k]: _, ...rest } = schema;
+  // A branch the siblings cannot be merged into stays their `allOf` (json-schema-allof.ts may
+  // still distribute it, or refuses it).
+  const merge = (b: Json, i: number): Json => {
+    const inlined = cv.inline(b, `${at}/${k}/${i}`, 0);
+    return mergeSchemas(rest, inlined) ?? { allOf: [rest, inlined] };
+  };
+  const branches = siblings ? list.map(merge) : list;
+  if (k === "anyOf")
+    return union(
+      cv,
+      branches.map((b, i): Alternative => [b, `${at}/${k}/${i}`]),
+      at,
+    );
+  const resolved = branches.map((b, i) => cv.inline(b, `${at}/${k}/${i}`, 0));
+  const alternatives = exclusiveBranches(resolved, cv.notContext(at), list);
+  if (alternatives.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
+  // A branch kept whole is converted as written (a $ref stays a reference to its definition).
+  const written = ([b, i]: [Json, number]): Alternative =>
+    b === resolved[i] ? [branches[i]!, `${at}/${k}/${i}`] : [b, `${at}/${k}/${i}`, refName(branches[i]!)];
+  return union(cv, alternatives.map(written), at, true, "`oneOf` whose branches may overlap");
 }

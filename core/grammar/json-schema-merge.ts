@@ -102,9 +102,33 @@ function commonValues(a: Node, b: Node): Json[] {
 
 const literalKeys = (n: Node) => n.const !== undefined || n.enum !== undefined;
 
+/** Keywords whose value `true` or `{}` constrains nothing. */
+const NO_OP_SCHEMAS = [
+  "additionalProperties",
+  "additionalItems",
+  "items",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+];
+
+/** A schema without keywords that constrain nothing (so that they do not block a merge). */
+function withoutNoOps(n: Node): Node {
+  const empty = (v: Json | undefined) => v === true || (isNode(v) && Object.keys(v).length === 0);
+  const noOp = (k: string) =>
+    (NO_OP_SCHEMAS.includes(k) && empty(n[k])) ||
+    ((k === "properties" || k === "patternProperties") && isNode(n[k]) && Object.keys(n[k]).length === 0);
+  if (!Object.keys(n).some(noOp)) return n;
+  return Object.fromEntries(Object.entries(n).filter(([k]) => !noOp(k)));
+}
+
 /** The exact conjunction of two schemas (without `$ref`s), or undefined when it is not simple. */
 export function mergeSchemas(a: Json, b: Json): Json | undefined {
   if (a === false || b === false) return false;
+  if (isNode(a) && isNode(b)) return mergeNodes(withoutNoOps(a), withoutNoOps(b));
+  return mergeNodes(a, b);
+}
+
+function mergeNodes(a: Json, b: Json): Json | undefined {
   if (a === true || (isNode(a) && Object.keys(a).length === 0)) return b;
   if (b === true || (isNode(b) && Object.keys(b).length === 0)) return a;
   if (!isNode(a) || !isNode(b) || a.$ref !== undefined || b.$ref !== undefined) return undefined;

@@ -6,6 +6,7 @@
  * - a `required` name without a property schema is declared with the schema that applies to it,
  *   and below `minProperties` a shortest match of a `patternProperties` pattern is declared too,
  *   or, without patterns, keys of its own under `additionalProperties`;
+ * - above `maxProperties`, optional properties are left out (an optional property may be absent);
  * - `patternProperties` applies to the declared properties whose names match (merged into their
  *   schema) and would apply to extra keys, so none are generated beside it (a subset);
  * - `dependencies` / `dependentRequired` name properties that must then be present: fine when the
@@ -121,6 +122,18 @@ function addFreshKeys(
   return true;
 }
 
+/**
+ * Above `maxProperties`, optional properties are left out, the last declared first, until the
+ * count fits (a subset: an optional property may be absent). A trigger of `dependencies` whose
+ * dependants are left out with it is still fine: it is absent then too.
+ */
+function dropOptional(schema: Node, properties: Record<string, Out>, required: string[]): void {
+  const max = schema.maxProperties;
+  if (typeof max !== "number") return;
+  const optional = Object.keys(properties).filter((n) => !required.includes(n));
+  while (Object.keys(properties).length > max && optional.length) delete properties[optional.pop()!];
+}
+
 export function objectSchema(schema: Node, at: string, convert: Convert): Out {
   const declared = isNode(schema.properties) ? schema.properties : {};
   const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
@@ -148,9 +161,10 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
     }
   }
   const fresh = addFreshKeys(schema, properties, Object.keys(props), patterns.length > 0, at, convert);
+  dropOptional(schema, properties, required);
   const names = Object.keys(properties);
   if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
-    throw unsupported("`maxProperties` below the number of properties (all are generated)", at);
+    throw unsupported("`maxProperties` below the number of required properties", at);
   }
   if (typeof schema.minProperties === "number" && schema.minProperties > names.length) {
     throw unsupported("`minProperties` above the number of properties", at);

@@ -46,10 +46,13 @@ function objectFails(gen: Node, other: Node): boolean {
   const required = Array.isArray(other.required) ? other.required.map(String) : [];
   if (required.some((r) => !props.includes(r))) return true;
   const allowed = isNode(other.properties) ? Object.keys(other.properties) : [];
+  // Under `maxProperties` optional properties may be left out (json-schema-objects.ts): only the
+  // required ones are surely generated.
+  const sure = typeof gen.maxProperties === "number" ? ((gen.required as Json[] | undefined) ?? []) : props;
   return (
     other.additionalProperties === false &&
     other.patternProperties === undefined &&
-    props.some((p) => !allowed.includes(p))
+    sure.map(String).some((p) => !allowed.includes(p))
   );
 }
 
@@ -74,16 +77,23 @@ export function excludes(gen: Json, other: Json): boolean {
  * fail every other branch — as it is where its values already fail them all (`excludes`), else
  * merged with the complement of each branch it may overlap (json-schema-not.ts), so that every
  * value matches exactly that one branch. Pairs of (schema, branch index); a branch with no such
- * restriction is left out (a subset), and none at all means the caller refuses.
+ * restriction is left out (a subset), and none at all means the caller refuses. `unmerged` are the
+ * branches as written, before the oneOf's sibling keywords were merged into each: every generated
+ * value already matches those siblings, so failing branch j as written fails it merged too, and
+ * its complement need not repeat the siblings' (which only contradict the branch being restricted).
  */
-export function exclusiveBranches(branches: Json[], ctx: NotContext): Array<[Json, number]> {
+export function exclusiveBranches(
+  branches: Json[],
+  ctx: NotContext,
+  unmerged: Json[] = branches,
+): Array<[Json, number]> {
   const out: Array<[Json, number]> = [];
   for (const [i, branch] of branches.entries()) {
     let alternatives: Json[] = [branch];
     const apart = branches.map((other, j) => j !== i && excludes(branch, other));
-    for (const [j, other] of branches.entries()) {
+    for (const [j, written] of unmerged.entries()) {
       if (j === i || apart[j]) continue;
-      const complement = complementOf(other, ctx, "");
+      const complement = complementOf(written, ctx, "");
       alternatives = alternatives
         .flatMap((a) => complement.map((c) => mergeSchemas(a, c)))
         .filter((m): m is Json => m !== undefined && m !== false)

@@ -5,7 +5,7 @@
  * define (or one it accepts any string for) is not checked by the validator and adds nothing here.
  */
 import { has, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
-import { FORMAT_PATTERNS, formatApplies } from "./json-string-formats.js";
+import { FORMAT_PATTERNS, formatApplies, uriWithPrefix } from "./json-string-formats.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
 
 /** llama.cpp refuses a repetition count above 2000; one string character is one rule, so the
@@ -16,7 +16,11 @@ const MAX_STRING_REPEAT = 999;
 export function stringSchema(schema: Node, at: string): Out {
   const format = typeof schema.format === "string" ? schema.format : undefined;
   if (format !== undefined && formatApplies(format, "string")) {
-    if (has(schema, "pattern")) throw unsupported("`format` together with `pattern`", at);
+    if (has(schema, "pattern")) {
+      const prefixed = uriWithPrefix(format, String(schema.pattern));
+      if (!prefixed) throw unsupported("`format` together with `pattern`", at);
+      return patternSchema({ ...schema, pattern: prefixed }, at);
+    }
     const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
     if (!regex) throw unsupported(`\`format: ${format}\``, at);
     return patternSchema({ ...schema, pattern: regex }, at);

@@ -108,4 +108,41 @@ describe("subset constructions", () => {
     }
     expect(checked).toBeGreaterThan(3);
   });
+
+  it("below `maxProperties`, leaves optional properties out, the last declared first", () => {
+    const schema = {
+      type: "object",
+      properties: { a: { type: "null" }, b: { type: "null" }, c: { type: "null" } },
+      required: ["c"],
+      maxProperties: 2,
+    };
+    expect(lowerJsonSchema(schema)).toEqual({
+      type: "object",
+      properties: { a: { type: "null" }, c: { type: "null" } },
+    });
+    expect(passes(schema, { a: null, c: null })).toBe(true);
+    expect(() => lowerJsonSchema({ ...schema, required: ["a", "b", "c"] })).toThrow(/maxProperties/);
+    // A oneOf branch whose optional property may be left out is not taken to carry it: the
+    // second branch forbids `b`, so the first is restricted (a key the second forbids) rather than
+    // kept whole, which would generate `{a}`, a value of both.
+    const oneOf = {
+      oneOf: [
+        { type: "object", properties: { a: { type: "null" }, b: { type: "null" } }, maxProperties: 1 },
+        { type: "object", properties: { a: { type: "null" } }, additionalProperties: false },
+      ],
+    };
+    expect(lowerJsonSchema(oneOf)).toEqual({
+      type: "object",
+      properties: { x: { type: ["string", "number", "boolean", "null"] } },
+    });
+    expect(passes(oneOf, { x: 1 })).toBe(true);
+    expect(passes(oneOf, { a: null })).toBe(false);
+  });
+
+  it("`not` of every type has no value: an optional property under it is left out", () => {
+    const never = { not: { type: ["array", "boolean", "integer", "number", "null", "object", "string"] } };
+    const schema = { type: "object", properties: { a: { type: "null" }, b: never } };
+    expect(lowerJsonSchema(schema)).toEqual({ type: "object", properties: { a: { type: "null" } } });
+    expect(() => lowerJsonSchema({ ...schema, required: ["b"] })).toThrow(/no value/);
+  });
 });

@@ -49,7 +49,10 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
       /`\$ref` with sibling/,
     ],
     [{ $ref: "http://example.com/schema.json" }, /reference/],
-    [{ type: "object", properties: { a: {} }, dependencies: { a: ["b"] } }, /`dependencies` of a on b/],
+    [
+      { type: "object", additionalProperties: { type: "null" }, dependencies: { b: ["c"] } },
+      /`dependencies` of b on c/,
+    ],
   ];
   for (const [schema, message] of cases) {
     it(JSON.stringify(schema), () => {

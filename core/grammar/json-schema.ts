@@ -7,17 +7,12 @@
  */
 import { type Draft, draftOf } from "../constraints/ajv-drafts.js";
 import { isGrammarError } from "./errors.js";
-import {
-  type Alternative,
-  conditional,
-  type Lowering,
-  refName,
-  union,
-  withoutNot,
-} from "./json-schema-combinators.js";
+import { branchesSchema, conditional, type Lowering, withoutNot } from "./json-schema-combinators.js";
+import { dependencyUnion, hasSchemaDependency } from "./json-schema-dependencies.js";
 import { Definitions } from "./json-schema-defs.js";
 import { atPointer, nestedId } from "./json-schema-pointer.js";
 import { loweredToGbnf } from "./gbnf-json.js";
+import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import {
   emptySchema,
@@ -32,7 +27,6 @@ import { type LiteralContext, literalValues } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
 import type { NotContext } from "./json-schema-not.js";
-import { exclusiveBranches } from "./json-schema-oneof.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
 import { stringSchema } from "./json-schema-strings.js";
 
@@ -112,44 +106,11 @@ class Converter implements Lowering, LiteralContext {
       if (siblingsOf("$ref").length) return this.convert(this.inline(schema, at, 0), at);
       return { $ref: `#/$defs/${this.ref(String(schema.$ref), at)}` };
     }
+    if (hasSchemaDependency(schema)) return dependencyUnion(this, schema, at);
     if (has(schema, "if") || has(schema, "then") || has(schema, "else")) return conditional(this, schema, at);
-    if (has(schema, "allOf")) {
-      const all = schema.allOf;
-      if (!Array.isArray(all)) throw unsupported("an `allOf` that is not an array", at);
-      const { allOf: _, ...rest } = schema;
-      let merged: Json | undefined = rest;
-      for (const [i, sub] of all.entries()) {
-        merged = mergeSchemas(merged!, this.inline(sub, `${at}/allOf/${i}`, 0));
-        if (merged === undefined) throw unsupported("`allOf` whose subschemas cannot be merged into one", at);
-      }
-      return this.convert(merged!, at);
-    }
+    if (has(schema, "allOf")) return allOfSchema(this, schema, at);
     for (const k of ["anyOf", "oneOf"] as const) {
-      if (!has(schema, k)) continue;
-      const list = schema[k];
-      if (!Array.isArray(list) || list.length === 0) throw unsupported(`an empty \`${k}\``, at);
-      // Siblings apply to every branch: A ∧ (B₁ ∨ B₂) = (A ∧ B₁) ∨ (A ∧ B₂), and the same for oneOf.
-      const { [k]: _, ...rest } = schema;
-      const merge = (b: Json, i: number) => {
-        const merged = mergeSchemas(rest, this.inline(b, `${at}/${k}/${i}`, 0));
-        if (merged === undefined)
-          throw unsupported(`\`${k}\` with sibling keywords that cannot be merged into it`, at);
-        return merged;
-      };
-      const branches = siblingsOf(k).length ? list.map(merge) : list;
-      if (k === "anyOf")
-        return union(
-          this,
-          branches.map((b, i): Alternative => [b, `${at}/${k}/${i}`]),
-          at,
-        );
-      const resolved = branches.map((b, i) => this.inline(b, `${at}/${k}/${i}`, 0));
-      const alternatives = exclusiveBranches(resolved, this.notContext(at));
-      if (alternatives.length === 0) throw unsupported("`oneOf` whose branches may overlap", at);
-      // A branch kept whole is converted as written (a $ref stays a reference to its definition).
-      const written = ([b, i]: [Json, number]): Alternative =>
-        b === resolved[i] ? [branches[i]!, `${at}/${k}/${i}`] : [b, `${at}/${k}/${i}`, refName(branches[i]!)];
-      return union(this, alternatives.map(written), at, true, "`oneOf` whose branches may overlap");
+      if (has(schema, k)) return branchesSchema(this, schema, k, siblingsOf(k).length > 0, at);
     }
     const types = this.typesOf(schema, at);
     if (types.length === 1) return this.single(schema, types[0]!, at);

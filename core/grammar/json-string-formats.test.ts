@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prepareConstraint } from "../constraints/index.js";
 import { noThinkPrompt } from "../prompt.js";
-import { FORMAT_PATTERNS } from "./json-string-formats.js";
+import { FORMAT_PATTERNS, uriWithPrefix } from "./json-string-formats.js";
 import { parseRegex, type RegexNode } from "./regex-ast.js";
 import { mulberry32 } from "./schema-generator.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
@@ -42,6 +42,33 @@ describe("format regexes generate a subset of what the validator's format accept
   }
 });
 
+describe("`format: uri` beside a pattern on its prefix", () => {
+  it("generates URIs of the schemes the pattern accepts, each passing both keywords", () => {
+    for (const [format, pattern] of [
+      ["uri", "^(https|file)://"],
+      ["uri", "^https:"],
+      ["uri-reference", "^(wss?|wss?\\+unix)://"],
+    ] as const) {
+      const regex = uriWithPrefix(format, pattern)!;
+      const { validate } = prepareConstraint({ json: { type: "string", format, pattern } })!;
+      const rand = mulberry32(3);
+      for (let i = 0; i < 500; i++) {
+        const text = sample(parseRegex(regex), rand);
+        expect(() => validate(JSON.stringify(text)), text).not.toThrow();
+      }
+    }
+    expect(uriWithPrefix("uri", "^(https|file)://")).toMatch(/^\^\(\?:https\|file\):\/\//);
+  });
+
+  it("refuses patterns that may read past the prefix, and other formats", () => {
+    expect(uriWithPrefix("uri", "^https://$")).toBeUndefined();
+    expect(uriWithPrefix("uri", "^https://(?=a)")).toBeUndefined();
+    expect(uriWithPrefix("uri", "\\bhttps")).toBeUndefined();
+    expect(uriWithPrefix("uri", "^mailto:")).toBeUndefined();
+    expect(uriWithPrefix("email", "^https://")).toBeUndefined();
+  });
+});
+
 const demo = useDemoEngine();
 
 describe("formats on the real engine: every output passes the validator", () => {
@@ -56,4 +83,8 @@ describe("formats on the real engine: every output passes the validator", () => 
       await expectValidOverSeeds(demo.engine, schema, { prompt, maxTokens: 120, seeds: [1, 2, 3, 4, 5, 6] });
     });
   }
+  it("uri beside a prefix pattern", { timeout: 60_000 }, async () => {
+    const schema = { type: "string", format: "uri", pattern: "^(wss?|wss?\\+unix)://", maxLength: 60 };
+    await expectValidOverSeeds(demo.engine, schema, { prompt, maxTokens: 120, seeds: [1, 2, 3, 4, 5, 6] });
+  });
 });

@@ -16,6 +16,33 @@ const TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,3})?";
 const ZONE = "(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)";
 const PATH = "(?:/[a-z0-9_.-]{1,20}){0,4}";
 const POINTER = "(?:/[a-z0-9_]{1,8}){0,3}";
+/** What follows `scheme://` in a generated `uri`. */
+const URI_REST = `${DOMAIN}${PATH}`;
+
+/** URI schemes tried against a `pattern` beside `format: uri` (see uriWithPrefix). */
+const SCHEMES = ["https", "http", "file", "ftp", "ws", "wss", "ws+unix", "wss+unix", "s3", "git"];
+
+/**
+ * `format: uri` (or `uri-reference`) beside a `pattern` that only constrains a prefix: the URIs
+ * `scheme://…` of json-string-formats' own form, for each scheme whose `scheme://` the pattern
+ * matches. Sound where the pattern has no `$`, lookaround, `\b`/`\B` or backreference: a match
+ * inside `scheme://` is then a match inside every string that starts with it (the pattern is a
+ * search). Undefined when no scheme qualifies.
+ */
+export function uriWithPrefix(format: string, pattern: string): string | undefined {
+  if (format !== "uri" && format !== "uri-reference") return undefined;
+  if (/\$|\(\?[=!<]|\\[bBk1-9]/.test(pattern)) return undefined;
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, "u");
+  } catch {
+    return undefined;
+  }
+  const schemes = SCHEMES.filter((s) => regex.test(`${s}://`));
+  if (schemes.length === 0) return undefined;
+  const escaped = schemes.map((s) => s.replace(/[+.]/g, "\\$&"));
+  return `^(?:${escaped.join("|")})://${URI_REST}$`;
+}
 
 export const FORMAT_PATTERNS: Record<string, string> = {
   date: `^${DATE}$`,
@@ -29,7 +56,7 @@ export const FORMAT_PATTERNS: Record<string, string> = {
   ipv4: `^(?:${OCTET}\\.){3}${OCTET}$`,
   ipv6: "^[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}$",
   uuid: "^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$",
-  uri: `^https?://${DOMAIN}${PATH}$`,
+  uri: `^https?://${URI_REST}$`,
   "uri-reference": `^(?:https?://${DOMAIN})?${PATH}$`,
   "uri-template": `^https?://${DOMAIN}${PATH}(?:/\\{[a-z]{1,10}\\})?$`,
   url: `^https?://${URL_LABEL}(?:\\.${URL_LABEL}){0,2}\\.[a-z]{2,6}${PATH}$`,

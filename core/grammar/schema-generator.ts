@@ -79,7 +79,17 @@ export class SchemaGenerator {
       case "oneOf":
         return { oneOf: [this.string(), { type: "integer", minimum: 0, maximum: 99 }, { type: "null" }] };
       case "allOf":
-        return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
+        if (this.chance(0.5))
+          return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
+        // Two anyOf/oneOf parts that cannot be merged as they are: distributed (json-schema-allof.ts).
+        return {
+          type: "object",
+          properties: { a: this.schema(depth + 1), b: { type: "integer" } },
+          allOf: [
+            { anyOf: [{ required: ["a"] }, { properties: { c: { type: "null" } }, required: ["c"] }] },
+            { [this.pick(["anyOf", "oneOf"])]: [{ required: ["b"] }, { maxProperties: 2 }] },
+          ],
+        };
       case "ref":
         return {
           type: "object",
@@ -174,6 +184,8 @@ export class SchemaGenerator {
     const mode = this.int(0, 3);
     if (mode === 1) out.format = this.pick(STRING_FORMATS);
     if (mode === 2) out.pattern = this.pick(PATTERNS);
+    // A URI beside a pattern on its prefix (json-string-formats.ts's uriWithPrefix).
+    if (mode === 1 && this.chance(0.2)) Object.assign(out, { format: "uri", pattern: "^(wss?|https)://" });
     if (mode !== 1 || this.chance(0.3)) {
       if (this.chance(0.6)) out.minLength = this.pick([0, 1, 5, 20, 120]);
       if (this.chance(0.5))
@@ -210,9 +222,15 @@ export class SchemaGenerator {
     if (this.chance(0.15))
       out.properties = { ...properties, never: this.pick([false, { type: "string", enum: [1] }]) };
     if (this.chance(0.15) && extra !== 1 && extra !== 3) out.minProperties = names.length + this.int(1, 2);
-    if (this.chance(0.2)) out.maxProperties = names.length + this.int(0, 2);
+    // Below the number of properties: optional ones are left out (json-schema-objects.ts).
+    if (this.chance(0.2)) out.maxProperties = Math.max(0, names.length + this.int(-1, 2));
     if (this.chance(0.2)) out.minProperties = this.int(0, names.length);
     if (names.length >= 2 && this.chance(0.2)) out.dependentRequired = { [names[0]!]: [names[1]!] };
+    // Taken apart as a union (json-schema-dependencies.ts): an undeclared name, a schema.
+    if (names.length && this.chance(0.15))
+      out.dependencies = {
+        [names[0]!]: this.chance(0.5) ? ["dep"] : { properties: { dep: this.schema(depth + 1) } },
+      };
     // A plain object literal, so that `__proto__` is an own key as after JSON.parse.
     return JSON.parse(JSON.stringify(out)) as Schema;
   }
