@@ -7,7 +7,8 @@
  * or that no value matches are left out (a subset; json-schema-combinators.ts's `union`).
  */
 import { type Alternative, type Lowering, union } from "./json-schema-combinators.js";
-import { isNode, type Json, type Node, type Out, unsupported } from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { isNode, unsupported } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 
 const FEATURE = "`allOf` whose subschemas cannot be merged into one";

@@ -5,14 +5,8 @@
  * (`false`, or a schema that is provably empty) leave only the empty array.
  */
 import type { Draft } from "../constraints/ajv-drafts.js";
-import {
-  EmptySchema,
-  emptySchema,
-  type Json,
-  type Node,
-  type Out,
-  unsupported,
-} from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { EmptySchema, emptySchema, unsupported } from "./json-schema-common.js";
 
 export const ARRAY_KEYS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
 const MAX_ARRAY_REPEAT = 200;

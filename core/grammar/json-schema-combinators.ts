@@ -6,15 +6,8 @@
  */
 import type { Draft } from "../constraints/ajv-drafts.js";
 import { GrammarError } from "./errors.js";
-import {
-  EmptySchema,
-  emptySchema,
-  isNode,
-  type Json,
-  type Node,
-  type Out,
-  unsupported,
-} from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { EmptySchema, emptySchema, isNode, unsupported } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
 import { excludes, exclusiveBranches } from "./json-schema-oneof.js";

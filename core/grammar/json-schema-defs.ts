@@ -6,7 +6,8 @@
  * again (which grows exponentially with nesting). Refusals are remembered for the same reason.
  */
 import type { GrammarError } from "./errors.js";
-import { type Out, setOwn } from "./json-schema-common.js";
+import type { Out } from "./json-schema-common.js";
+import { setOwn } from "./json-schema-common.js";
 
 /** The definition names a lowered schema refers to. */
 function refsOf(out: unknown, found: string[] = []): string[] {

@@ -7,7 +7,8 @@
  * cannot be merged, that no value matches, or that the grammar refuses is left out.
  */
 import { type Alternative, type Lowering, union } from "./json-schema-combinators.js";
-import { isNode, type Json, type Node, type Out, setOwn } from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { isNode, setOwn } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 
 const KEYWORDS = ["dependencies", "dependentSchemas", "dependentRequired"] as const;

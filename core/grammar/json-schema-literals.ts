@@ -8,16 +8,8 @@
  */
 import { type Draft, META_URI } from "../constraints/ajv-drafts.js";
 import { compileSchema } from "../constraints/json-schema.js";
-import {
-  emptySchema,
-  has,
-  isNode,
-  type Json,
-  type Node,
-  type Out,
-  safeRegex,
-  unsupported,
-} from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { emptySchema, has, isNode, safeRegex, unsupported } from "./json-schema-common.js";
 import { NUMBER_KEYS, numberFits } from "./json-schema-numbers.js";
 import { formatAccepts } from "./json-string-formats.js";
 

@@ -10,7 +10,8 @@
  * keywords say about it). A conjunction that provably has no value is
  * `false`. Anything else returns undefined, and the caller rejects it.
  */
-import { isNode, type Json, type Node, setOwn } from "./json-schema-common.js";
+import type { Json, Node } from "./json-schema-common.js";
+import { isNode, setOwn } from "./json-schema-common.js";
 
 /** Keywords that describe rather than constrain; on a conflict the first side's is kept. */
 const ANNOTATIONS = new Set([

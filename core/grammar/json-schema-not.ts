@@ -8,7 +8,8 @@
  * draft does not have are skipped, as the validator ignores them.
  */
 import type { Draft } from "../constraints/ajv-drafts.js";
-import { isNode, type Json, type Node, safeRegex, setOwn } from "./json-schema-common.js";
+import type { Json, Node } from "./json-schema-common.js";
+import { isNode, safeRegex, setOwn } from "./json-schema-common.js";
 import { literalType } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { parseRegex, shortestMatch } from "./regex-ast.js";

@@ -6,7 +6,8 @@
  * 0.01, where every integer passes the validator's floating-point check) generates integers only.
  * Anything else is rejected with schema_unsupported.
  */
-import { has, type Node, type Out, unsupported } from "./json-schema-common.js";
+import type { Node, Out } from "./json-schema-common.js";
+import { has, unsupported } from "./json-schema-common.js";
 import { type Bounds, integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
 
 export const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];

@@ -13,16 +13,8 @@
  *   trigger is never generated or every named property is declared (so always generated);
  *   `dependencies` / `dependentSchemas` with a schema are rejected unless the trigger never appears.
  */
-import {
-  EmptySchema,
-  isNode,
-  type Json,
-  type Node,
-  type Out,
-  safeRegex,
-  setOwn,
-  unsupported,
-} from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { EmptySchema, isNode, safeRegex, setOwn, unsupported } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { parseRegex, RegexUnsupported, shortestMatch } from "./regex-ast.js";
 

@@ -6,7 +6,8 @@
  * generates (exactly its declared properties: see json-schema-objects.ts) fails the other — a
  * `required` name it lacks, or a key the other forbids with `additionalProperties: false`.
  */
-import { isNode, type Json, type Node } from "./json-schema-common.js";
+import type { Json, Node } from "./json-schema-common.js";
+import { isNode } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
 

@@ -4,7 +4,8 @@
  * pointers in roots without one (nestedId).
  */
 import { valueAtPointer } from "../constraints/json-pointer.js";
-import { isNode, type Json } from "./json-schema-common.js";
+import type { Json } from "./json-schema-common.js";
+import { isNode } from "./json-schema-common.js";
 
 /** Whether a schema holds an `$id` (or draft-04 `id`) below its root. */
 export function nestedId(schema: Json, root: boolean): boolean {

@@ -4,7 +4,8 @@
  * formats through the anchored regexes of json-string-formats.ts. A format ajv-formats does not
  * define (or one it accepts any string for) is not checked by the validator and adds nothing here.
  */
-import { has, type Node, type Out, safeRegex, unsupported } from "./json-schema-common.js";
+import type { Node, Out } from "./json-schema-common.js";
+import { has, safeRegex, unsupported } from "./json-schema-common.js";
 import { FORMAT_PATTERNS, formatApplies, uriWithPrefix } from "./json-string-formats.js";
 import { patternStringGbnf } from "./json-string-pattern.js";
 

@@ -14,15 +14,8 @@ import { atPointer, nestedId } from "./json-schema-pointer.js";
 import { loweredToGbnf } from "./gbnf-json.js";
 import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
-import {
-  emptySchema,
-  has,
-  isNode,
-  type Json,
-  type Node,
-  type Out,
-  unsupported,
-} from "./json-schema-common.js";
+import type { Json, Node, Out } from "./json-schema-common.js";
+import { emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
 import { type LiteralContext, literalValues } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
