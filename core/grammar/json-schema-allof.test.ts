@@ -3,18 +3,8 @@ import { noThinkPrompt } from "../prompt.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 import { prepareConstraint } from "../constraints/index.js";
 import { lowerJsonSchema } from "./json-schema.js";
+import { alternatives } from "./test-support.js";
 import { mergeSchemas } from "./json-schema-merge.js";
-
-/** The property names of each object alternative of a lowered union, nested unions flattened. */
-const alternatives = (out: unknown): string[] => {
-  const node = out as { oneOf?: unknown[]; properties?: object };
-  if (node.oneOf) return node.oneOf.flatMap(alternatives);
-  return [
-    Object.keys(node.properties ?? {})
-      .sort()
-      .join(),
-  ];
-};
 
 describe("allOf distributed over anyOf/oneOf", () => {
   it("merges past keywords that constrain nothing (`additionalProperties: true`, `items: {}`)", () => {

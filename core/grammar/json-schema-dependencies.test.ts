@@ -2,17 +2,7 @@ import { describe, expect, it } from "vitest";
 import { noThinkPrompt } from "../prompt.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 import { lowerJsonSchema } from "./json-schema.js";
-
-/** The property names of each object alternative of a lowered union, nested unions flattened. */
-const alternatives = (out: unknown): string[] => {
-  const node = out as { oneOf?: unknown[]; properties?: object };
-  if (node.oneOf) return node.oneOf.flatMap(alternatives);
-  return [
-    Object.keys(node.properties ?? {})
-      .sort()
-      .join(),
-  ];
-};
+import { alternatives } from "./test-support.js";
 
 describe("dependencies taken apart as unions", () => {
   it("generates a schema dependency as trigger-absent or dependency-merged", () => {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { GrammarError } from "./errors.js";
 import { lowerJsonSchema } from "./json-schema.js";
-
-const rejection = (schema: Record<string, unknown>) => {
-  try {
-    lowerJsonSchema(schema);
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrammarError);
-    expect((err as GrammarError).code).toBe("schema_unsupported");
-    return (err as GrammarError).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(schema)}`);
-};
+import { rejection } from "./test-support.js";
 
 describe("JSON Schema → lowered schema: rejected up front, naming the keyword", () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
