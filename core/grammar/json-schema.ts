@@ -6,11 +6,12 @@
  * keyword. Nothing is silently dropped. README.md states the supported subset.
  */
 import { type Draft, draftOf } from "../constraints/ajv-drafts.js";
+import { valueAtPointer } from "../constraints/json-pointer.js";
 import { isGrammarError } from "./errors.js";
 import { branchesSchema, conditional, type Lowering, withoutNot } from "./json-schema-combinators.js";
 import { dependencyUnion, hasSchemaDependency } from "./json-schema-dependencies.js";
 import { Definitions } from "./json-schema-defs.js";
-import { atPointer, nestedId } from "./json-schema-pointer.js";
+import { localizeRefs } from "./json-schema-refs.js";
 import { loweredToGbnf } from "./gbnf-json.js";
 import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
@@ -52,7 +53,6 @@ class Converter implements Lowering, LiteralContext {
     readonly root: Node,
     readonly draft: Draft,
   ) {
-    this.nestedIds = nestedId(root, true);
     this.defsIn = {
       ...(isNode(root.definitions) ? root.definitions : {}),
       ...(isNode(root.$defs) ? root.$defs : {}),
@@ -62,8 +62,6 @@ class Converter implements Lowering, LiteralContext {
   private depth = 0;
   readonly defs = new Definitions();
   readonly inlining = new Set<string>();
-  /** A nested `$id` could make the validator read a pointer against another base. */
-  private readonly nestedIds: boolean;
 
   convert(schema: Json, at: string): Out {
     if (this.depth > 100)
@@ -156,8 +154,8 @@ class Converter implements Lowering, LiteralContext {
       this.defs.register("#", () => this.convert(this.root, "#"), isGrammarError);
       return "#";
     }
-    const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
-    if (!match) {
+    const name = definitionName(ref);
+    if (name === undefined) {
       // Any other JSON pointer into the root, registered under the pointer itself (a definition
       // name never starts with "#/").
       const target = this.pointer(ref);
@@ -169,7 +167,6 @@ class Converter implements Lowering, LiteralContext {
       this.defs.register(ref, () => this.convert(target, ref), isGrammarError);
       return ref;
     }
-    const name = match[2]!.replace(/~1/g, "/").replace(/~0/g, "~");
     if (!Object.hasOwn(this.defsIn, name))
       throw unsupported(`the reference "${ref}" to a missing definition`, at);
     this.defs.register(name, () => this.convert(this.defsIn[name]!, ref), isGrammarError);
@@ -203,15 +200,14 @@ class Converter implements Lowering, LiteralContext {
   }
 
   lookup(ref: string): Json | undefined {
-    const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
-    const name = match?.[2]?.replace(/~1/g, "/").replace(/~0/g, "~");
+    const name = definitionName(ref);
     if (name === undefined) return this.pointer(ref);
     return Object.hasOwn(this.defsIn, name) ? this.defsIn[name] : undefined;
   }
 
-  /** The schema at a local JSON pointer (json-schema-pointer.ts). */
+  /** The schema at a pointer from the root (json-schema-refs.ts made every resolvable `$ref` one). */
   private pointer(ref: string): Json | undefined {
-    return this.nestedIds ? undefined : atPointer(this.root, ref);
+    return valueAtPointer(this.root, ref) as Json | undefined;
   }
 
   private single(schema: Node, type: TypeName, at: string): Out {
@@ -245,6 +241,17 @@ class Converter implements Lowering, LiteralContext {
   }
 }
 
+/** The name `#/definitions/<name>` (or `#/$defs/<name>`) refers to, its escapes undone. */
+function definitionName(ref: string): string | undefined {
+  const match = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(ref);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[2]!).replace(/~1/g, "/").replace(/~0/g, "~");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Lowers a JSON Schema for gbnf-json.ts (definitions under `$defs`), or throws schema_unsupported
  * naming the first keyword the grammar cannot enforce.
@@ -252,8 +259,8 @@ class Converter implements Lowering, LiteralContext {
 export function lowerJsonSchema(schema: Record<string, unknown>): Out {
   // A `$schema` the validator does not know is its to refuse; the grammar reads it as draft-07.
   const draft = draftOf(typeof schema.$schema === "string" ? schema.$schema : undefined) ?? "draft-07";
-  const converter = new Converter(schema as Node, draft);
-  const root = converter.convert(schema as Node, "");
+  const converter = new Converter(localizeRefs(schema as Node, draft), draft);
+  const root = converter.convert(converter.root, "");
   const defs = converter.defs.out;
   return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
 }
