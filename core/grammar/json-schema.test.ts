@@ -128,6 +128,28 @@ describe("JSON Schema → lowered schema: mapped exactly or to a subset whose ou
     expect(Object.keys(out.$defs as object)).toEqual(["node"]);
   });
 
+  it("reads `allOf: [X]` alone as X, so recursion through it ends in a reference", () => {
+    const out = lowerJsonSchema({
+      type: "array",
+      items: { allOf: [{ $ref: "#/definitions/item" }] },
+      definitions: {
+        item: {
+          type: "object",
+          properties: { children: { type: "array", items: { allOf: [{ $ref: "#/definitions/item" }] } } },
+          required: ["children"],
+        },
+      },
+    }) as Record<string, unknown>;
+    expect(out.items).toEqual({ $ref: "#/$defs/item" });
+    expect(out.$defs).toEqual({
+      item: {
+        type: "object",
+        properties: { children: { type: "array", items: { $ref: "#/$defs/item" } } },
+        required: ["children"],
+      },
+    });
+  });
+
   it("turns draft-04 tuples into prefixItems and caps lengths llama.cpp cannot repeat", () => {
     expect(
       lowerJsonSchema({

@@ -99,7 +99,14 @@ class Converter implements Lowering, LiteralContext {
     }
     if (hasSchemaDependency(schema)) return dependencyUnion(this, schema, at);
     if (has(schema, "if") || has(schema, "then") || has(schema, "else")) return conditional(this, schema, at);
-    if (has(schema, "allOf")) return allOfSchema(this, schema, at);
+    if (has(schema, "allOf")) {
+      // `allOf: [X]` alone is X: converted as X, a `$ref` stays a reference (so a recursive
+      // definition reached this way ends in a rule instead of being inlined into itself).
+      const parts = schema.allOf;
+      if (Array.isArray(parts) && parts.length === 1 && siblingsOf("allOf").length === 0)
+        return this.convert(parts[0] as Json, `${at}/allOf/0`);
+      return allOfSchema(this, schema, at);
+    }
     for (const k of ["anyOf", "oneOf"] as const) {
       if (has(schema, k)) return branchesSchema(this, schema, k, siblingsOf(k).length > 0, at);
     }
