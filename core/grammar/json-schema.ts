@@ -12,6 +12,7 @@ import { branchesSchema, conditional, type Lowering, withoutNot } from "./json-s
 import { dependencyUnion, hasSchemaDependency } from "./json-schema-dependencies.js";
 import { Definitions } from "./json-schema-defs.js";
 import { localizeRefs } from "./json-schema-refs.js";
+import { withUnicodePatterns } from "./legacy-pattern.js";
 import { loweredToGbnf } from "./gbnf-json.js";
 import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
@@ -266,7 +267,7 @@ function definitionName(ref: string): string | undefined {
 export function lowerJsonSchema(schema: Record<string, unknown>): Out {
   // A `$schema` the validator does not know is its to refuse; the grammar reads it as draft-07.
   const draft = draftOf(typeof schema.$schema === "string" ? schema.$schema : undefined) ?? "draft-07";
-  const converter = new Converter(localizeRefs(schema as Node, draft), draft);
+  const converter = new Converter(withUnicodePatterns(localizeRefs(schema as Node, draft)), draft);
   const root = converter.convert(converter.root, "");
   const defs = converter.defs.out;
   return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
