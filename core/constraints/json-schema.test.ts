@@ -163,6 +163,20 @@ describe("formats, leniency and patterns", () => {
     expect(accepts(b, "x")).toBe(false);
   });
 
+  it("compiles a schema whose $id is a meta-schema's URI without that id, unless a $ref names it", () => {
+    const schema = {
+      $schema: D07,
+      $id: D07,
+      required: ["foo"],
+      properties: { foo: { not: { type: "number" } } },
+    };
+    expect(accepts(schema, { foo: "x" })).toBe(true);
+    expect(accepts(schema, { foo: 1 })).toBe(false);
+    expect(accepts({ $schema: D06, $id: D06, type: "integer" }, 1)).toBe(true);
+    const named = { $schema: D07, $id: D07, properties: { a: { $ref: `${D07}/definitions/x` } } };
+    expect(() => prepareConstraint({ json: named })).toThrow(/already exists/);
+  });
+
   it("resolves local $refs, including recursive ones", () => {
     const tree = {
       type: "object",

@@ -35,7 +35,10 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   }
   // Ajv finds the meta-schema by its exact URI; "https://…/draft-07/schema" and friends are
   // rewritten to the spelling Ajv registered. The caller's object is never modified.
-  const copy = protoSafeSchema(declared === undefined ? schema : { ...schema, $schema: META_URI[draft] });
+  const copy = withoutMetaSchemaId(
+    protoSafeSchema(declared === undefined ? schema : { ...schema, $schema: META_URI[draft] }),
+    draft,
+  );
   const ajv = ajvFor(draft);
   assertValidSchema(ajv, copy);
   // Ajv registers a compiled schema and its nested $ids by URI; two requests may use one $id for
@@ -52,6 +55,23 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
     restore(ajv.refs, refs);
     restore(ajv.schemas, schemas);
   }
+}
+
+/**
+ * A schema that names itself by a meta-schema's URI (`"$id": "http://json-schema.org/draft-07/schema#"`,
+ * seen in test fixtures) collides with the meta-schema Ajv has registered under it. Without that
+ * root id the schema validates the same, unless one of its references names the id: then it stays
+ * (and Ajv refuses it).
+ */
+function withoutMetaSchemaId(schema: Record<string, unknown>, draft: Draft): Record<string, unknown> {
+  const idKey = draft === "draft-04" ? "id" : "$id";
+  const id = schema[idKey];
+  if (typeof id !== "string") return schema;
+  const bare = (uri: string) => uri.replace(/#$/, "");
+  if (!Object.values(META_URI).some((uri) => bare(uri) === bare(id))) return schema;
+  if (JSON.stringify(schema).includes(`"$ref":"${bare(id)}`)) return schema;
+  const { [idKey]: _, ...rest } = schema;
+  return rest;
 }
 
 function restore<T>(target: Record<string, T | undefined>, saved: Record<string, T | undefined>): void {
