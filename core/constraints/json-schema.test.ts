@@ -177,6 +177,21 @@ describe("formats, leniency and patterns", () => {
     expect(() => prepareConstraint({ json: named })).toThrow(/already exists/);
   });
 
+  it("compiles a schema whose subschemas repeat one id when it has no $ref (ids then serve nothing)", () => {
+    const schema = {
+      $schema: D04,
+      type: "object",
+      properties: {
+        a: { id: "/items", type: "array", items: { id: "/items", type: "integer" } },
+        b: { id: "/items", type: "string" },
+      },
+    };
+    expect(accepts(schema, { a: [1], b: "x" })).toBe(true);
+    expect(accepts(schema, { a: ["x"] })).toBe(false);
+    const referenced = { ...schema, properties: { ...schema.properties, c: { $ref: "#/properties/b" } } };
+    expect(() => prepareConstraint({ json: referenced })).toThrow(/more than one schema/);
+  });
+
   it("resolves local $refs, including recursive ones", () => {
     const tree = {
       type: "object",

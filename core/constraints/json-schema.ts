@@ -1,7 +1,8 @@
 /**
  * JSON Schema compilation (once per distinct schema, cached) and answer validation with Ajv.
  */
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import traverse from "json-schema-traverse";
 import { LRUCache } from "lru-cache";
 import { DeliberateError } from "../errors.js";
 import { ajvFor, draftOf, META_URI, type Draft } from "./ajv-drafts.js";
@@ -41,20 +42,50 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   );
   const ajv = ajvFor(draft);
   assertValidSchema(ajv, copy);
-  // Ajv registers a compiled schema and its nested $ids by URI; two requests may use one $id for
-  // different schemas, so every compile leaves the shared instance as it found it.
+  try {
+    return { draft, validate: compileAndForget(ajv, copy) };
+  } catch (err) {
+    const retry = withoutNestedIds(copy, draft, err);
+    if (!retry) throw unsupported((err as Error).message, err);
+    try {
+      return { draft, validate: compileAndForget(ajv, retry) };
+    } catch (again) {
+      throw unsupported((again as Error).message, again);
+    }
+  }
+}
+
+/**
+ * Ajv registers a compiled schema and its nested ids by URI; two requests may use one id for
+ * different schemas, so every compile (a failed one too) leaves the shared instance as it found it.
+ */
+function compileAndForget(ajv: Ajv, schema: Record<string, unknown>): ValidateFunction {
   const refs = { ...ajv.refs };
   const schemas = { ...ajv.schemas };
   try {
-    return { draft, validate: ajv.compile(copy) };
-  } catch (err) {
-    throw unsupported((err as Error).message, err);
+    return ajv.compile(schema);
   } finally {
     // Ajv also keeps every compiled schema object in an unbounded Map; our LRU is the cache instead.
-    ajv.removeSchema(copy);
+    ajv.removeSchema(schema);
     restore(ajv.refs, refs);
     restore(ajv.schemas, schemas);
   }
+}
+
+/**
+ * Ajv refuses a schema in which two subschemas carry one id ("resolves to more than one schema"),
+ * as generators that give every node an `id` of its path produce. Ids only serve references: a
+ * schema without any validates the same without its nested ids. Undefined where that does not apply.
+ */
+function withoutNestedIds(schema: Record<string, unknown>, draft: Draft, err: unknown) {
+  if (!/resolves to more than one schema/.test((err as Error).message)) return undefined;
+  if (/"\$(ref|dynamicRef|recursiveRef)"/.test(JSON.stringify(schema))) return undefined;
+  const idKey = draft === "draft-04" ? "id" : "$id";
+  const copy = structuredClone(schema);
+  traverse(copy, { allKeys: true }, (node, pointer) => {
+    if (pointer !== "" && typeof node[idKey] === "string") delete node[idKey];
+  });
+  return copy;
 }
 
 /**
