@@ -62,6 +62,7 @@ describe("the four request bodies of a pipeline run", () => {
         min_p: 0,
         seed: 0,
         structured_outputs: { json: SCHEMA },
+        return_token_ids: true,
         stream: false,
       },
     ]);
@@ -71,7 +72,15 @@ describe("the four request bodies of a pipeline run", () => {
       TextCompletionBody,
       TextCompletionBody,
     ];
-    const sampling = { temperature: 0.3, top_p: 0.95, top_k: 20, min_p: 0, seed: 7, stream: false };
+    const sampling = {
+      temperature: 0.3,
+      top_p: 0.95,
+      top_k: 20,
+      min_p: 0,
+      seed: 7,
+      return_token_ids: true,
+      stream: false,
+    };
     expect(think).toEqual({
       model: "Qwen/Qwen3-8B",
       prompt: prompts[0],
@@ -183,6 +192,7 @@ describe("body builders", () => {
       top_k: 20,
       min_p: 0.05,
       seed: null,
+      return_token_ids: true,
       stream: false,
     });
   });
