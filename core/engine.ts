@@ -35,6 +35,8 @@ export interface CompletionCall {
    * these ids, so text it generated is not re-tokenized differently at a junction; others ignore it.
    */
   pieces?: PromptPiece[];
+  /** Ask for `tokens` in the output (a later step continues from this call's sequence). */
+  returnTokens?: boolean;
   maxTokens: number;
   stop?: string[];
   constraint?: Constraint;

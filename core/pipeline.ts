@@ -129,6 +129,7 @@ async function runSteps(
     fitBudgetWithoutCounting(fit, first) ??
     fitBudget({ ...fit, promptTokens: await untilAborted(engine.countTokens(first, signal), signal) });
 
+  // Steps before the final one report their token ids: the next prompt continues from them.
   const run = async (
     step: PipelineStep,
     prompt: PiecedPrompt,
@@ -143,6 +144,7 @@ async function runSteps(
     const call = engine.completion({
       prompt: prompt.text,
       ...(prompt.pieces ? { pieces: prompt.pieces } : {}),
+      ...(step === "final" ? {} : { returnTokens: true }),
       maxTokens,
       sampling,
       ...(constrained ? (prepared ? { constraint: prepared.constraint } : {}) : { stop: [THINK_CLOSE] }),

@@ -54,7 +54,7 @@ export function completionBody(
     ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
     ...(call.constraint ? { structured_outputs: structuredOutputs(call.constraint) } : {}),
     // prompt_token_ids and token_ids on the choice, for the next step's token prompt (token-prompts.ts).
-    return_token_ids: true,
+    ...(call.returnTokens ? { return_token_ids: true } : {}),
     // stream_options with stream:false is a 400, so it travels only with stream:true.
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }),
   };

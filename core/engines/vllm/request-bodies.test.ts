@@ -62,7 +62,6 @@ describe("the four request bodies of a pipeline run", () => {
         min_p: 0,
         seed: 0,
         structured_outputs: { json: SCHEMA },
-        return_token_ids: true,
         stream: false,
       },
     ]);
@@ -96,7 +95,9 @@ describe("the four request bodies of a pipeline run", () => {
       structured_outputs: { json: SCHEMA },
       ...sampling,
     });
-    expect(final).toEqual({ ...draft, prompt: prompts[3] });
+    // The final answer's ids would serve no later step: it does not ask for them.
+    const { return_token_ids: _, ...finalBody } = draft;
+    expect(final).toEqual({ ...finalBody, prompt: prompts[3] });
 
     // Each prompt is what the pipeline sent, and each later one extends an earlier one byte for byte.
     expect(bodies.map((b) => b.prompt)).toEqual(prompts);
@@ -192,9 +193,13 @@ describe("body builders", () => {
       top_k: 20,
       min_p: 0.05,
       seed: null,
-      return_token_ids: true,
       stream: false,
     });
+  });
+
+  it("asks for token ids only when told, and sends a prompt as ids when given them", () => {
+    const body = completionBody({ ...call, returnTokens: true }, "m", false, [1, 2, 3]);
+    expect(body).toMatchObject({ prompt: [1, 2, 3], return_token_ids: true });
   });
 
   it("builds the tokenize and embeddings bodies with vLLM's names", () => {
