@@ -67,12 +67,12 @@ export async function handleCompletion(
   const scripted = standIn.nextReply(body);
   const text = scripted?.text ?? (so ? constrainedText(so, body.seed ?? 0) : freeText(body.prompt));
   const generated = finish(text, body, scripted?.finishReason);
-  const cached = standIn.cachedTokens(promptIds, generated.ids);
+  const cached = options.promptTokensDetails ? standIn.cachedTokens(promptIds, generated.ids) : 0;
   const usage = {
     prompt_tokens: promptIds.length,
     completion_tokens: generated.ids.length,
     total_tokens: promptIds.length + generated.ids.length,
-    prompt_tokens_details: options.promptTokensDetails && cached > 0 ? { cached_tokens: cached } : null,
+    prompt_tokens_details: cached > 0 ? { cached_tokens: cached } : null,
   };
   const id = `cmpl-${randomBytes(16).toString("hex")}`;
   const created = Math.floor(Date.now() / 1000);
