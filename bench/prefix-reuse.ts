@@ -6,7 +6,10 @@
  * previous call's sequence (only the divergent tail misses). Reused: the whole blocks of the
  * longest common token prefix of a step's prompt with any earlier sequence of the same pipeline.
  * Junctions (thinking text, then our `\n</think>\n\n`, the draft, the reflection cue) are where
- * re-tokenizing the text could split differently from the tokens generated. Pure CPU, no server.
+ * re-tokenizing the text could split differently from the tokens generated. Two paths: `text`, the
+ * prompts sent as text and tokenized whole; `ids`, as the vLLM engine sends them when vLLM returns
+ * token ids (core/engines/vllm/token-prompts.ts): the engine reports each call's prompt and generated
+ * ids, and a later prompt is those ids plus each fixed suffix tokenized alone. Pure CPU, no server.
  *   tsx bench/prefix-reuse.ts [--requests 30]   (PREFIX_DEBUG=1 prints the text around each break)
  */
 import { parseArgs } from "node:util";
@@ -69,7 +72,11 @@ function tokensWithin(tokens: number[], chars: number): number {
   return tokens.length;
 }
 
-async function effortFigures(effort: "low" | "medium" | "high", budget: number) {
+/** The ids a prompt is sent as: its pieces' ids (fixed text tokenized alone), else the whole text. */
+const promptIds = (call: CompletionCall): number[] =>
+  call.pieces ? call.pieces.flatMap((p) => p.tokens ?? encode(p.text)) : encode(call.prompt);
+
+async function effortFigures(effort: "low" | "medium" | "high", budget: number, ids: boolean) {
   let prompt = 0;
   let achievable = 0;
   let reused = 0;
@@ -85,7 +92,9 @@ async function effortFigures(effort: "low" | "medium" | "high", budget: number) 
     const real = engine.completion.bind(engine);
     engine.completion = async (call) => {
       const out = await real(call);
-      const tokens = encode(call.prompt);
+      const tokens = promptIds(call);
+      const generated = encode(out.text);
+      if (ids) out.tokens = { prompt: tokens, generated };
       if (seen.length > 0) {
         // vLLM never reuses the whole prompt: at least its last token is computed again.
         const cap = tokens.length - 1;
@@ -102,7 +111,7 @@ async function effortFigures(effort: "low" | "medium" | "high", budget: number) 
             console.log(JSON.stringify(tokenizer.decode(tokens.slice(best - 4, best + 4))));
         }
       }
-      seen.push({ tokens: [...tokens, ...encode(out.text)], text: call.prompt + out.text });
+      seen.push({ tokens: [...tokens, ...generated], text: call.prompt + out.text });
       return out;
     };
     await runPipeline(
@@ -119,19 +128,21 @@ async function effortFigures(effort: "low" | "medium" | "high", budget: number) 
 
 const figures: Record<string, number> = { requests: REQUESTS, block: BLOCK };
 console.log(`prefix-reuse: ${REQUESTS} requests per effort, Qwen3 tokenizer, ${BLOCK}-token blocks`);
-for (const [effort, budget] of [
-  ["low", 512],
-  ["medium", 2048],
-  ["high", 8192],
-] as const) {
-  const f = await effortFigures(effort, budget);
-  figures[`${effort}_of_achievable`] = round(f.reused / f.achievable, 4);
-  figures[`${effort}_of_prompt_tokens`] = round(f.reused / f.prompt, 4);
-  figures[`${effort}_junction_misses`] = f.junctionMisses;
-  console.log(
-    `  ${effort.padEnd(6)} reused ${f.reused} of ${f.achievable} achievable tokens (${round((100 * f.reused) / f.achievable, 2)}%), ` +
-      `${round((100 * f.reused) / f.prompt, 2)}% of steps 2–4 prompt tokens; calls whose prefix broke early: ${f.junctionMisses}`,
-  );
+for (const path of ["text", "ids"] as const) {
+  for (const [effort, budget] of [
+    ["low", 512],
+    ["medium", 2048],
+    ["high", 8192],
+  ] as const) {
+    const f = await effortFigures(effort, budget, path === "ids");
+    figures[`${path}_${effort}_of_achievable`] = round(f.reused / f.achievable, 4);
+    figures[`${path}_${effort}_of_prompt_tokens`] = round(f.reused / f.prompt, 4);
+    figures[`${path}_${effort}_junction_misses`] = f.junctionMisses;
+    console.log(
+      `  ${path.padEnd(4)} ${effort.padEnd(6)} reused ${f.reused} of ${f.achievable} achievable tokens (${round((100 * f.reused) / f.achievable, 2)}%), ` +
+        `${round((100 * f.reused) / f.prompt, 2)}% of steps 2–4 prompt tokens; calls whose prefix broke early: ${f.junctionMisses}`,
+    );
+  }
 }
 figures.target_of_achievable = 0.95;
 report("prefix-reuse", figures);

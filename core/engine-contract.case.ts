@@ -136,6 +136,33 @@ export function runEngineContract(name: string, makeEngine: () => Promise<Engine
       expect(out.finishReason).toBe("stop");
     });
 
+    it("continues from its own ids: a prompt given as pieces answers as the same prompt in text", async () => {
+      const greedy = { temperature: 0, topP: 1, topK: 1, minP: 0, seed: 1 };
+      const first = await engine.completion(call({ maxTokens: 8, sampling: greedy, returnTokens: true }));
+      // An engine that reports ids reports the prompt's and at most the tokens it counted.
+      if (first.tokens) {
+        expect(first.tokens.prompt).toHaveLength(first.promptTokens);
+        expect(first.tokens.generated.length).toBeLessThanOrEqual(first.completionTokens);
+      }
+      const sequence = CONTRACT_PROMPT + first.text;
+      const suffix = "\n</think>\n\n";
+      const tokens = first.tokens && [...first.tokens.prompt, ...first.tokens.generated];
+      const next = (pieces?: CompletionCall["pieces"]) =>
+        engine.completion(
+          call({
+            prompt: sequence + suffix,
+            ...(pieces ? { pieces } : {}),
+            maxTokens: 8,
+            sampling: greedy,
+            constraint: { kind: "choice", choices: ["red", "green", "blue"] },
+          }),
+        );
+      const viaText = await next();
+      const viaPieces = await next([{ text: sequence, ...(tokens ? { tokens } : {}) }, { text: suffix }]);
+      expect(viaPieces.text).toBe(viaText.text);
+      expect(viaPieces.finishReason).toBe("stop");
+    });
+
     it("refuses a call that cannot fit the context with a DeliberateError (context_overflow)", async () => {
       const tooMany = engine.modelInfo().maxModelLen + 1;
       const err = await rejection(engine.completion(call({ maxTokens: tooMany })));

@@ -19,9 +19,24 @@ export interface Sampling {
   seed?: number;
 }
 
+/** Part of a prompt: its text and, when known, the token ids that make exactly that text. */
+export interface PromptPiece {
+  text: string;
+  /** Absent: fixed text (a suffix of the pipeline), which an engine may tokenize alone once and cache. */
+  tokens?: number[];
+}
+
 export interface CompletionCall {
   /** The whole raw prompt, special tokens written as text (ChatML). */
   prompt: string;
+  /**
+   * Optional: the prompt as pieces whose texts join to `prompt` exactly, the generated parts with
+   * the ids the engine produced (core/prompt-pieces.ts). An engine that takes token prompts sends
+   * these ids, so text it generated is not re-tokenized differently at a junction; others ignore it.
+   */
+  pieces?: PromptPiece[];
+  /** Ask for `tokens` in the output (a later step continues from this call's sequence). */
+  returnTokens?: boolean;
   maxTokens: number;
   stop?: string[];
   constraint?: Constraint;
@@ -39,6 +54,11 @@ export interface CompletionOutput {
   completionTokens: number;
   /** Prompt tokens served from the prefix cache, where the engine reports it. */
   cachedTokens: number | null;
+  /**
+   * The token ids of the prompt and of the generated tokens that make `text` exactly (no stop
+   * string or stop token), when the engine knows them for certain; absent otherwise.
+   */
+  tokens?: { prompt: number[]; generated: number[] };
 }
 
 export interface EmbeddingsCall {

@@ -7,15 +7,8 @@ import { truncateOutput } from "./constraints/violation.js";
 import { fitBudget, fitBudgetWithoutCounting, type EffortBudgets } from "./effort.js";
 import type { CompletionOutput, Engine, Sampling } from "./engine.js";
 import { DeliberateError, inStep, throwIfAborted, toDeliberateError } from "./errors.js";
-import {
-  closeThink,
-  draftBlock,
-  noThinkPrompt,
-  requestMessages,
-  thinkingBlock,
-  thinkPrompt,
-  THINK_CLOSE,
-} from "./prompt.js";
+import { noThinkPrompt, requestMessages, thinkPrompt, THINK_CLOSE } from "./prompt.js";
+import { afterThinking, closed, type PiecedPrompt, withDraft } from "./prompt-pieces.js";
 import type {
   CompletionRequest,
   CompletionResult,
@@ -136,19 +129,22 @@ async function runSteps(
     fitBudgetWithoutCounting(fit, first) ??
     fitBudget({ ...fit, promptTokens: await untilAborted(engine.countTokens(first, signal), signal) });
 
+  // Steps before the final one report their token ids: the next prompt continues from them.
   const run = async (
     step: PipelineStep,
-    prompt: string,
+    prompt: PiecedPrompt,
     maxTokens: number,
     constrained: boolean,
   ): Promise<StepRun> => {
     throwIfAborted(signal);
     progress.step = step;
-    options.onPrompt?.(step, prompt);
+    options.onPrompt?.(step, prompt.text);
     onEvent?.({ type: "step", step, status: "started" });
     const started = performance.now();
     const call = engine.completion({
-      prompt,
+      prompt: prompt.text,
+      ...(prompt.pieces ? { pieces: prompt.pieces } : {}),
+      ...(step === "final" ? {} : { returnTokens: true }),
       maxTokens,
       sampling,
       ...(constrained ? (prepared ? { constraint: prepared.constraint } : {}) : { stop: [THINK_CLOSE] }),
@@ -179,24 +175,22 @@ async function runSteps(
   let draft: string | null = null;
   let thinking: { think: string; reflect: string | null } | undefined;
   let finalRun: StepRun;
+  const start: PiecedPrompt = { text: first };
   if (effort === "none") {
-    finalRun = await run("final", first, budget.answer, true);
+    finalRun = await run("final", start, budget.answer, true);
   } else if (!request.reflection) {
     // The comparison setting of the eval: reasoning, then the constrained answer, no self-check.
-    const think = await run("think", first, budget.thinking, false);
-    const thought = first + thinkingBlock(think.output.text, think.output.finishReason === "length");
-    finalRun = await run("final", closeThink(thought), budget.answer, true);
+    const think = await run("think", start, budget.thinking, false);
+    finalRun = await run("final", closed(afterThinking(start, think.output)), budget.answer, true);
     thinking = { think: think.output.text, reflect: null };
   } else {
-    const think = await run("think", first, budget.thinking, false);
-    const thought = first + thinkingBlock(think.output.text, think.output.finishReason === "length");
-    const draftRun = await run("draft", closeThink(thought), budget.answer, true);
+    const think = await run("think", start, budget.thinking, false);
+    const thought = afterThinking(start, think.output);
+    const draftRun = await run("draft", closed(thought), budget.answer, true);
     draft = draftRun.output.text;
-    const reflectPrompt = thought + draftBlock(draft);
+    const reflectPrompt = withDraft(thought, draftRun.output);
     const reflect = await run("reflect", reflectPrompt, budget.thinking, false);
-    const reflected =
-      reflectPrompt + thinkingBlock(reflect.output.text, reflect.output.finishReason === "length");
-    finalRun = await run("final", closeThink(reflected), budget.answer, true);
+    finalRun = await run("final", closed(afterThinking(reflectPrompt, reflect.output)), budget.answer, true);
     thinking = { think: think.output.text, reflect: reflect.output.text };
   }
 

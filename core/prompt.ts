@@ -18,6 +18,9 @@ export const EMPTY_THINK = `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
 /** Appended to a thinking pass that ran out of budget before closing its block. */
 export const CUTOFF_NOTICE = "\n\n(My thinking budget has run out, so I must stop here and answer now.)\n";
 export const REFLECTION_CUE = "Wait, have I made a mistake?";
+/** The draft block's fixed text before and after the draft (draftBlock). */
+export const DRAFT_INTRO = "\n\nSo my draft answer is:\n";
+export const REFLECTION_ASK = `\n\n${REFLECTION_CUE}`;
 
 /** Splits an earlier assistant turn into reasoning and answer the way Qwen3's template does. */
 function splitReasoning(content: string): { reasoning: string; answer: string } {
@@ -80,12 +83,17 @@ export function thinkingBlock(generated: string, cutOff: boolean): string {
   return cutOff ? generated + CUTOFF_NOTICE : generated;
 }
 
+/** What closeThink appends: one newline (unless the prompt ends with one), `</think>`, a blank line. */
+export function closeThinkSuffix(prompt: string): string {
+  return `${prompt.endsWith("\n") ? "" : "\n"}${THINK_CLOSE}\n\n`;
+}
+
 /** Closes a think block the way the template writes one: one newline, `</think>`, a blank line. */
 export function closeThink(prompt: string): string {
-  return `${prompt}${prompt.endsWith("\n") ? "" : "\n"}${THINK_CLOSE}\n\n`;
+  return prompt + closeThinkSuffix(prompt);
 }
 
 /** The draft as the reflection pass re-reads it, still inside the think block. */
 export function draftBlock(draft: string): string {
-  return `\n\nSo my draft answer is:\n${draft}\n\n${REFLECTION_CUE}`;
+  return DRAFT_INTRO + draft + REFLECTION_ASK;
 }

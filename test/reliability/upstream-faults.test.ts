@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Message, startTestServer, TEST_KEY, TestClient, type TestServer } from "../support/server.js";
 import { type CallFault, randomFaults } from "../vllm-stand-in/faults.js";
+import { detokenize } from "../vllm-stand-in/generate.js";
 import { type Fixture, standInWithEngine } from "../vllm-stand-in/fixture.js";
 import { postJson, report, sampleWhileRunning } from "./figures.js";
 
@@ -56,7 +57,12 @@ function request(i: number): Record<string, unknown> {
   };
 }
 
-const idOfPrompt = (body: unknown) => /req-(\d+):/.exec(String((body as { prompt?: string }).prompt))?.[1];
+/** The request id in a call's prompt, sent as text or (steps 2–4) as token ids. */
+function idOfPrompt(body: unknown): string | undefined {
+  const prompt = (body as { prompt?: string | number[] }).prompt;
+  const decoded = Array.isArray(prompt) ? detokenize(prompt) : { text: String(prompt) };
+  return "text" in decoded ? /req-(\d+):/.exec(decoded.text)?.[1] : undefined;
+}
 
 describe("1,000 concurrent requests with 10% of upstream calls faulted", () => {
   it("gives each exactly one terminal message, loses none, retries only where safe, and recovers", async () => {

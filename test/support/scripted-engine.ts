@@ -72,6 +72,7 @@ export class ScriptedEngine implements api.Engine {
       promptTokens: partial.promptTokens ?? promptTokens,
       completionTokens: partial.completionTokens ?? Math.ceil(text.length / 4),
       cachedTokens: partial.cachedTokens ?? null,
+      ...(partial.tokens ? { tokens: partial.tokens } : {}),
     };
   }
 

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sleep } from "../../core/sleep.js";
 import { type CallFault, errorBody } from "./faults.js";
-import { constrainedText, finish, freeText, type Generated, tokenize } from "./generate.js";
+import { constrainedText, detokenize, finish, freeText, type Generated, tokenIds } from "./generate.js";
 import { CompletionBody, describeViolation, type TextCompletionBody } from "./schemas.js";
 import type { VllmStandIn } from "./server.js";
 
@@ -30,19 +30,32 @@ export async function handleCompletion(
   }
   const parsed = CompletionBody.safeParse(raw);
   if (!parsed.success) return standIn.violation(res, describeViolation(raw, parsed.error));
-  if (typeof parsed.data.prompt !== "string") {
-    return standIn.violation(res, "the client must send one string prompt", "body.prompt");
+  const prompt = promptOf(parsed.data.prompt);
+  if (prompt === undefined) {
+    return standIn.violation(res, "the client must send one prompt, text or token ids", "body.prompt");
   }
-  const body = parsed.data as TextCompletionBody;
+  if ("unknown" in prompt) {
+    // vLLM's input check (vllm/v1/engine/processor.py): a 400 naming the id.
+    return standIn.sendError(
+      res,
+      400,
+      `Token id ${prompt.unknown} is out of vocabulary`,
+      "BadRequestError",
+      null,
+    );
+  }
+  const body: TextCompletionBody = { ...parsed.data, prompt: prompt.text };
   if (standIn.rejectUnknownModel(res, body.model)) return;
-  const promptTokens = tokenize(body.prompt);
+  // Token ids are taken as sent, not re-tokenized: that is what the prefix cache sees.
+  const promptIds = prompt.ids ?? tokenIds(body.prompt);
+  const returnIds = body.return_token_ids === true && !faults.noTokenIds;
   const maxTokens = body.max_tokens ?? 16;
-  if (promptTokens.length + maxTokens > options.maxModelLen) {
+  if (promptIds.length + maxTokens > options.maxModelLen) {
     return standIn.sendError(
       res,
       400,
       `This model's maximum context length is ${options.maxModelLen} tokens. However, you requested ` +
-        `${promptTokens.length + maxTokens} tokens (${promptTokens.length} in the messages, ${maxTokens} in ` +
+        `${promptIds.length + maxTokens} tokens (${promptIds.length} in the messages, ${maxTokens} in ` +
         "the completion). Please reduce the length of the messages or completion.",
       "BadRequestError",
       "max_tokens",
@@ -54,11 +67,11 @@ export async function handleCompletion(
   const scripted = standIn.nextReply(body);
   const text = scripted?.text ?? (so ? constrainedText(so, body.seed ?? 0) : freeText(body.prompt));
   const generated = finish(text, body, scripted?.finishReason);
-  const cached = options.promptTokensDetails ? standIn.cachedTokens(promptTokens) : 0;
+  const cached = options.promptTokensDetails ? standIn.cachedTokens(promptIds, generated.ids) : 0;
   const usage = {
-    prompt_tokens: promptTokens.length,
-    completion_tokens: generated.tokens.length,
-    total_tokens: promptTokens.length + generated.tokens.length,
+    prompt_tokens: promptIds.length,
+    completion_tokens: generated.ids.length,
+    total_tokens: promptIds.length + generated.ids.length,
     prompt_tokens_details: cached > 0 ? { cached_tokens: cached } : null,
   };
   const id = `cmpl-${randomBytes(16).toString("hex")}`;
@@ -100,7 +113,7 @@ export async function handleCompletion(
     done = true;
     return standIn.sendJson(res, 200, {
       ...head,
-      choices: [choice(generated.tokens.join(""), generated, true)],
+      choices: [choice(generated.tokens.join(""), generated, true, returnIds ? promptIds : null)],
       service_tier: null,
       system_fingerprint: null,
       kv_transfer_params: null,
@@ -115,7 +128,9 @@ export async function handleCompletion(
     new Promise<void>((resolve) => {
       res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`, () => resolve());
     });
-  const chunk = (text: string, last: boolean) => ({
+  // With return_token_ids: prompt ids in the first chunk, each chunk's generated ids (the stop
+  // string's or EOS's with the last), as vLLM's serving_completion.py streams them.
+  const chunk = (text: string, i: number, last: boolean) => ({
     ...head,
     choices: [
       {
@@ -123,8 +138,8 @@ export async function handleCompletion(
         text,
         logprobs: null,
         ...finishFields(generated, last),
-        prompt_token_ids: null,
-        token_ids: null,
+        prompt_token_ids: returnIds && i === 0 ? promptIds : null,
+        token_ids: returnIds ? generated.ids.slice(i, last ? undefined : i + 1) : null,
       },
     ],
     usage: null,
@@ -150,7 +165,7 @@ export async function handleCompletion(
     }
     if (faults.tokenDelayMs) await sleep(faults.tokenDelayMs);
     if (gone()) return;
-    await event(chunk(tokens[i]!, i === tokens.length - 1));
+    await event(chunk(tokens[i]!, i, i === tokens.length - 1));
     sent++;
   }
   done = true;
@@ -181,14 +196,25 @@ function finishFields(generated: Generated, last: boolean) {
     : { finish_reason: null, stop_reason: null };
 }
 
-function choice(text: string, generated: Generated, last: boolean) {
+function choice(text: string, generated: Generated, last: boolean, promptIds: number[] | null) {
   return {
     index: 0,
     text,
     logprobs: null,
     ...finishFields(generated, last),
     prompt_logprobs: null,
-    prompt_token_ids: null,
-    token_ids: null,
+    prompt_token_ids: promptIds,
+    token_ids: promptIds ? generated.ids : null,
   };
+}
+
+/** One prompt, as text or token ids (decoded with the stand-in's vocabulary); undefined for a batch. */
+function promptOf(
+  prompt: CompletionBody["prompt"],
+): { text: string; ids?: number[] } | { unknown: number } | undefined {
+  if (typeof prompt === "string") return { text: prompt };
+  if (prompt.length === 0 || typeof prompt[0] !== "number") return undefined;
+  const ids = prompt as number[];
+  const decoded = detokenize(ids);
+  return "text" in decoded ? { text: decoded.text, ids } : decoded;
 }

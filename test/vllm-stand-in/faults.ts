@@ -22,6 +22,8 @@ export interface Faults {
    * a stream has started, an error event with code 500 and an empty message, then [DONE].
    */
   compileFails?: (so: StructuredOutputsBody) => boolean;
+  /** Answers as a vLLM older than `return_token_ids` (before 0.10.2): no ids on the choices. */
+  noTokenIds?: boolean;
   /** Overrides GET /version (e.g. "0.9.2"). */
   version?: string;
   /** GET /v1/models lists another model instead of the served one. */

@@ -13,9 +13,39 @@ export function tokenize(text: string): string[] {
   return text.match(TOKEN) ?? [];
 }
 
+const VOCAB = 151_643;
+const idOfPiece = new Map<string, number>();
+const pieceOfId = new Map<number, string>();
+
+/**
+ * A piece's id: a hash into Qwen3's vocabulary size, probed past collisions, and remembered so a
+ * prompt sent as ids can be decoded (the toy vocabulary is every piece the stand-in has seen).
+ */
 export function tokenId(piece: string): number {
-  return createHash("sha256").update(piece).digest().readUInt32BE(0) % 151_643;
+  const known = idOfPiece.get(piece);
+  if (known !== undefined) return known;
+  let id = createHash("sha256").update(piece).digest().readUInt32BE(0) % VOCAB;
+  while (pieceOfId.has(id)) id = (id + 1) % VOCAB;
+  idOfPiece.set(piece, id);
+  pieceOfId.set(id, piece);
+  return id;
 }
+
+export const tokenIds = (text: string): number[] => tokenize(text).map(tokenId);
+
+/** The text of token ids, or the first id no piece has (vLLM: out of vocabulary). */
+export function detokenize(ids: number[]): { text: string } | { unknown: number } {
+  let text = "";
+  for (const id of ids) {
+    const piece = pieceOfId.get(id);
+    if (piece === undefined) return { unknown: id };
+    text += piece;
+  }
+  return { text };
+}
+
+/** `<|im_end|>`, Qwen3's EOS: vLLM appends it to token_ids when it ends a completion. */
+export const EOS = "<|im_end|>";
 
 export type VllmFinishReason = "stop" | "length" | "abort" | "repetition";
 
@@ -28,7 +58,13 @@ export interface ScriptedReply {
 }
 
 export interface Generated {
+  /** The text's pieces. */
   tokens: string[];
+  /**
+   * Every generated token's id, as vLLM's token_ids: the text's, then the stop string's tokens or
+   * the EOS that ended it (usage counts these).
+   */
+  ids: number[];
   finishReason: VllmFinishReason;
   stopReason: string | number | null;
 }
@@ -47,11 +83,17 @@ export function finish(raw: string, body: CompletionBody, forced?: VllmFinishRea
     }
   }
   const tokens = tokenize(cut);
-  if (forced) return { tokens: tokens.slice(0, maxTokens), finishReason: forced, stopReason: null };
-  if (tokens.length > maxTokens) {
-    return { tokens: tokens.slice(0, maxTokens), finishReason: "length", stopReason: null };
+  const ids = (pieces: string[]) => pieces.map(tokenId);
+  if (forced) {
+    const kept = tokens.slice(0, maxTokens);
+    return { tokens: kept, ids: ids(kept), finishReason: forced, stopReason: null };
   }
-  return { tokens, finishReason: "stop", stopReason: stopString };
+  if (tokens.length > maxTokens) {
+    const kept = tokens.slice(0, maxTokens);
+    return { tokens: kept, ids: ids(kept), finishReason: "length", stopReason: null };
+  }
+  const ending = stopString === null ? [EOS] : tokenize(stopString);
+  return { tokens, ids: ids([...tokens, ...ending]), finishReason: "stop", stopReason: stopString };
 }
 
 /** Free text the way a thinking model would write it for each prompt shape of the pipeline. */

@@ -18,8 +18,8 @@ import { Batch } from "./batch.js";
 import { card, typeOf } from "./models.js";
 import { handleCompletion } from "./completions.js";
 import { handleEmbeddings, handleTokenize } from "./pooling.js";
-import type { ScriptedReply } from "./generate.js";
-import type { TextCompletionBody } from "./schemas.js";
+import { detokenize, type ScriptedReply } from "./generate.js";
+import type { CompletionBody, TextCompletionBody } from "./schemas.js";
 
 export interface StandInOptions {
   /** The served model name (MODEL_NAME). */
@@ -78,7 +78,7 @@ export class VllmStandIn {
   replyWith: ReplyFunction | undefined;
   private readonly queue: ScriptedReply[] = [];
   private readonly planned: Planned[] = [];
-  private readonly prefixes: string[][] = [];
+  private readonly prefixes: number[][] = [];
   private completionIndex = 0;
   private server: Server | undefined;
   private port: number;
@@ -163,9 +163,16 @@ export class VllmStandIn {
     this.closes.length = 0;
   }
 
-  /** The completion bodies received, in order. */
+  /** The completion bodies received, in order; a prompt sent as token ids is decoded to its text. */
   completionBodies(): TextCompletionBody[] {
-    return this.requests.filter((r) => r.path === "/v1/completions").map((r) => r.body as TextCompletionBody);
+    return this.requests
+      .filter((r) => r.path === "/v1/completions")
+      .map((r) => {
+        const body = r.body as CompletionBody;
+        if (typeof body.prompt === "string" || body.prompt.length === 0) return body as TextCompletionBody;
+        const decoded = detokenize(body.prompt as number[]);
+        return { ...body, prompt: "text" in decoded ? decoded.text : "" };
+      });
   }
 
   count(path: string): number {
@@ -189,15 +196,18 @@ export class VllmStandIn {
     return this.queue.shift() ?? this.replyWith?.(body, index);
   }
 
-  /** Longest cached prefix in whole 16-token blocks, as vLLM's prefix cache would report it. */
-  cachedTokens(tokens: string[]): number {
+  /**
+   * Longest cached prefix in whole 16-token blocks, as vLLM's prefix cache would report it: vLLM
+   * keeps each call's prompt and generated tokens, compared by id (a prompt sent as ids as sent).
+   */
+  cachedTokens(tokens: number[], generated: number[]): number {
     let best = 0;
     for (const prev of this.prefixes) {
       let n = 0;
       while (n < prev.length && n < tokens.length && prev[n] === tokens[n]) n++;
       best = Math.max(best, n);
     }
-    this.prefixes.push(tokens);
+    this.prefixes.push(tokens.concat(generated));
     if (this.prefixes.length > 64) this.prefixes.shift();
     return Math.min(Math.floor(best / 16) * 16, Math.max(0, tokens.length - 1));
   }

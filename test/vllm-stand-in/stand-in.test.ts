@@ -46,7 +46,7 @@ describe("request validation: what real vLLM would silently mis-handle is a reco
       /exactly one/,
     ],
     ["a wrong type", { ...ok, max_tokens: "5" }, /max_tokens/],
-    ["a token-id prompt", { ...ok, prompt: [1, 2, 3] }, /one string prompt/],
+    ["a batch of prompts", { ...ok, prompt: ["a", "b"] }, /one prompt/],
   ])("%s → 400 in vLLM's Bad Request shape", async (_name, body, pattern) => {
     const res = await post("/v1/completions", body);
     expect(res.status).toBe(400);
@@ -54,6 +54,27 @@ describe("request validation: what real vLLM would silently mis-handle is a reco
     expect(json.error).toMatchObject({ type: "Bad Request", code: 400 });
     expect(standIn.violations).toHaveLength(1);
     expect(standIn.violations[0]).toMatch(pattern);
+  });
+
+  it("a token-id prompt is decoded with the vocabulary; an id out of it is vLLM's 400", async () => {
+    const ids = ((await (await post("/tokenize", { prompt: "<think>\n" })).json()) as { tokens: number[] })
+      .tokens;
+    const byIds = await post("/v1/completions", { ...ok, prompt: ids, max_tokens: 100, stop: ["</think>"] });
+    const byText = await post("/v1/completions", {
+      ...ok,
+      prompt: "<think>\n",
+      max_tokens: 100,
+      stop: ["</think>"],
+    });
+    const text = async (res: Response) =>
+      ((await res.json()) as { choices: { text: string }[] }).choices[0]!.text;
+    expect(await text(byIds)).toBe(await text(byText));
+    const unknown = await post("/v1/completions", { ...ok, prompt: [151_642, 151_642] });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
+      /out of vocabulary/,
+    );
+    expect(standIn.violations).toEqual([]);
   });
 
   it("rejects a POST without Content-Type: application/json", async () => {
@@ -150,7 +171,8 @@ describe("vLLM's answers", () => {
     expect(chunks[0].usage).toBeNull();
     expect(chunks.at(-1)).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 },
+      // vLLM counts the EOS that ended the answer (it is in token_ids, not in the text).
+      usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 },
     });
     expect(chunks.at(-1).usage).not.toHaveProperty("prompt_tokens_details");
   });

@@ -13,6 +13,7 @@ import type {
 } from "../../engine.js";
 import { DeliberateError } from "../../errors.js";
 import type { FinishReason } from "../../protocol.js";
+import type { ReturnedIds } from "./token-prompts.js";
 
 /** StructuredOutputsParams (v0.10.2+). Never the removed guided_* fields: v0.12+ ignores them silently. */
 export function structuredOutputs(constraint: Constraint): Record<string, unknown> {
@@ -36,11 +37,13 @@ export function completionBody(
   call: CompletionCall,
   model: string,
   stream: boolean,
+  promptIds?: number[],
 ): Record<string, unknown> {
   const { sampling } = call;
   return {
     model,
-    prompt: call.prompt,
+    // Token ids where the pipeline's pieces resolved to them (token-prompts.ts), else the text.
+    prompt: promptIds ?? call.prompt,
     max_tokens: call.maxTokens,
     temperature: sampling.temperature,
     top_p: sampling.topP,
@@ -50,6 +53,8 @@ export function completionBody(
     seed: sampling.seed ?? null,
     ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
     ...(call.constraint ? { structured_outputs: structuredOutputs(call.constraint) } : {}),
+    // prompt_token_ids and token_ids on the choice, for the next step's token prompt (token-prompts.ts).
+    ...(call.returnTokens ? { return_token_ids: true } : {}),
     // stream_options with stream:false is a 400, so it travels only with stream:true.
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }),
   };
@@ -84,10 +89,27 @@ const Usage = z.object({
 });
 type Usage = z.infer<typeof Usage>;
 
+/**
+ * Token ids, checked by one loop: zod's per-element parse costs about 0.06 µs an id, a millisecond
+ * for the prompt ids of a long reasoning step.
+ */
+const TokenIds = z.custom<number[]>(
+  (value) => {
+    if (!Array.isArray(value)) return false;
+    for (const id of value) if (!Number.isInteger(id) || id < 0) return false;
+    return true;
+  },
+  { message: "expected an array of token ids" },
+);
+
 const Choice = z.object({
   index: z.int(),
   text: z.string(),
   finish_reason: z.string().nullish(),
+  stop_reason: z.union([z.string(), z.int()]).nullish(),
+  // With return_token_ids (token-prompts.ts); streamed: prompt ids in the first chunk, generated ids per chunk.
+  prompt_token_ids: TokenIds.nullish(),
+  token_ids: TokenIds.nullish(),
 });
 
 const CompletionResponse = z.object({ choices: z.array(Choice).min(1), usage: Usage });
@@ -98,28 +120,57 @@ function unexpected(what: string, error: z.ZodError): DeliberateError {
   return new DeliberateError("engine_error", `vLLM sent an unexpected ${what} (${where})`);
 }
 
-function output(text: string, finish: string | null | undefined, usage: Usage | undefined): CompletionOutput {
-  return {
+/** A completion as vLLM answered it: our output, plus the raw ids for token-prompts.ts to check. */
+export interface ParsedCompletion {
+  output: CompletionOutput;
+  ids?: ReturnedIds;
+}
+
+function parsed(
+  text: string,
+  finish: string | null | undefined,
+  usage: Usage | undefined,
+  ids: Omit<ReturnedIds, "finish"> | undefined,
+): ParsedCompletion {
+  const output: CompletionOutput = {
     text,
     finishReason: mapFinishReason(finish),
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,
     cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? null,
   };
+  // Ids that do not add up to the usage counts are not trusted (an older server, a proxy between).
+  const whole =
+    ids !== undefined &&
+    usage !== undefined &&
+    ids.prompt.length === usage.prompt_tokens &&
+    ids.generated.length === usage.completion_tokens;
+  return whole ? { output, ids: { ...ids, finish: finish ?? "" } } : { output };
 }
 
-export function parseCompletion(json: unknown): CompletionOutput {
-  const parsed = CompletionResponse.safeParse(json);
-  if (!parsed.success) throw unexpected("completion", parsed.error);
-  const choice = parsed.data.choices.find((c) => c.index === 0) ?? parsed.data.choices[0]!;
-  return output(choice.text, choice.finish_reason, parsed.data.usage);
+export function parseCompletion(json: unknown): ParsedCompletion {
+  const result = CompletionResponse.safeParse(json);
+  if (!result.success) throw unexpected("completion", result.error);
+  const choice = result.data.choices.find((c) => c.index === 0) ?? result.data.choices[0]!;
+  const ids =
+    choice.prompt_token_ids && choice.token_ids
+      ? {
+          prompt: choice.prompt_token_ids,
+          generated: choice.token_ids,
+          stopReason: choice.stop_reason ?? null,
+        }
+      : undefined;
+  return parsed(choice.text, choice.finish_reason, result.data.usage, ids);
 }
 
 /** Reassembles a streamed completion (choice 0) and passes each text delta on. */
 export class StreamAccumulator {
   private text = "";
   private finish: string | null | undefined;
+  private stopReason: string | number | null = null;
   private usage: Usage | undefined;
+  private promptIds: number[] | undefined;
+  private generatedIds: number[] = [];
 
   push(json: unknown, onDelta?: (text: string) => void): void {
     const parsed = CompletionChunk.safeParse(json);
@@ -132,14 +183,22 @@ export class StreamAccumulator {
         this.text += choice.text;
         onDelta?.(choice.text);
       }
-      if (choice.finish_reason) this.finish = choice.finish_reason;
+      if (choice.prompt_token_ids) this.promptIds = choice.prompt_token_ids;
+      if (choice.token_ids) for (const id of choice.token_ids) this.generatedIds.push(id);
+      if (choice.finish_reason) {
+        this.finish = choice.finish_reason;
+        this.stopReason = choice.stop_reason ?? null;
+      }
     }
   }
 
-  result(): CompletionOutput {
+  result(): ParsedCompletion {
     if (!this.finish)
       throw new DeliberateError("engine_error", "vLLM's stream ended without a finish_reason");
-    return output(this.text, this.finish, this.usage);
+    const ids = this.promptIds
+      ? { prompt: this.promptIds, generated: this.generatedIds, stopReason: this.stopReason }
+      : undefined;
+    return parsed(this.text, this.finish, this.usage, ids);
   }
 }
 
@@ -149,11 +208,18 @@ export function tokenizeBody(model: string, text: string): Record<string, unknow
 }
 
 const TokenizeResponse = z.object({ count: z.int().min(0) });
+const TokenizeIds = z.object({ tokens: TokenIds });
 
 export function parseTokenCount(json: unknown): number {
-  const parsed = TokenizeResponse.safeParse(json);
-  if (!parsed.success) throw unexpected("tokenize answer", parsed.error);
-  return parsed.data.count;
+  const result = TokenizeResponse.safeParse(json);
+  if (!result.success) throw unexpected("tokenize answer", result.error);
+  return result.data.count;
+}
+
+export function parseTokenIds(json: unknown): number[] {
+  const result = TokenizeIds.safeParse(json);
+  if (!result.success) throw unexpected("tokenize answer", result.error);
+  return result.data.tokens;
 }
 
 export function embeddingsBody(call: EmbeddingsCall, model: string | undefined): Record<string, unknown> {

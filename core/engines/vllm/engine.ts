@@ -11,6 +11,8 @@ import {
   parseCompletion,
   parseEmbeddings,
   parseTokenCount,
+  parseTokenIds,
+  type ParsedCompletion,
   StreamAccumulator,
   tokenizeBody,
 } from "./bodies.js";
@@ -19,6 +21,7 @@ import { inBandError, errorInfoOf, type Phase } from "./errors.js";
 import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } from "./http.js";
 import { readSse } from "./sse.js";
 import { poolRequest, type UpstreamRequest } from "./upstream.js";
+import { FixedTokens } from "./token-prompts.js";
 import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
 import { waitForStart, type WaitOptions } from "./wait.js";
 
@@ -62,6 +65,15 @@ export class VllmEngine implements api.Engine {
   private notReady = "the vLLM start-up checks have not run yet";
   private version: string | undefined;
   private readonly compiled = new CompiledConstraints();
+  /** The pipeline's fixed suffixes and stop strings as vLLM tokenizes them, for token prompts. */
+  private readonly fixed = new FixedTokens(async (text) =>
+    parseTokenIds(
+      await this.http.json(`${this.base}/tokenize`, tokenizeBody(this.options.model, text), {
+        what: "tokenize",
+        timeoutMs: this.options.probeTimeoutMs ?? 5000,
+      }),
+    ),
+  );
 
   constructor(private readonly options: VllmEngineOptions) {
     this.base = trimSlash(options.baseUrl);
@@ -172,9 +184,11 @@ export class VllmEngine implements api.Engine {
     extra: { retry?: boolean; what: string; timeoutMs?: number; phase?: Phase },
   ): Promise<api.CompletionOutput> {
     const stream = call.onDelta !== undefined || this.options.streamAlways === true;
+    const promptIds = call.pieces ? await this.fixed.promptIds(call) : undefined;
+    throwIfAborted(call.signal);
     const exchange = await this.http.send(
       `${this.base}/v1/completions`,
-      completionBody(call, this.options.model, stream),
+      completionBody(call, this.options.model, stream, promptIds),
       {
         ...(call.signal ? { signal: call.signal } : {}),
         ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }),
@@ -182,7 +196,7 @@ export class VllmEngine implements api.Engine {
         ...(stream ? { stream: true } : {}),
       },
     );
-    if (!stream) return parseCompletion(await readJson(exchange, extra.what, extra.phase));
+    if (!stream) return this.withTokens(parseCompletion(await readJson(exchange, extra.what, extra.phase)));
     const acc = new StreamAccumulator();
     try {
       const end = await readSse(exchange.response.body, (data) => {
@@ -198,12 +212,19 @@ export class VllmEngine implements api.Engine {
         throw new DeliberateError("engine_error", "vLLM's stream broke off before [DONE]");
       }
       throwIfAborted(call.signal);
-      return acc.result();
+      return await this.withTokens(acc.result());
     } catch (err) {
       throw exchange.fail(err);
     } finally {
       exchange.done();
     }
+  }
+
+  /** Adds the ids that make the text exactly, where vLLM returned them (token-prompts.ts). */
+  private async withTokens(parsed: ParsedCompletion): Promise<api.CompletionOutput> {
+    if (!parsed.ids) return parsed.output;
+    const tokens = await this.fixed.exact(parsed.ids);
+    return tokens ? { ...parsed.output, tokens } : parsed.output;
   }
 
   async countTokens(text: string, signal?: AbortSignal): Promise<number> {

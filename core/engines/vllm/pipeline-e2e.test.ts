@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInWithEngine, type Fixture } from "../../../test/vllm-stand-in/fixture.js";
+import { describe, expect, it } from "vitest";
+import { standInForFile } from "../../../test/vllm-stand-in/fixture.js";
 import { runPipeline } from "../../pipeline.js";
 import { CompletionRequest, EFFORTS, type StructuredOutputs } from "../../protocol.js";
 
@@ -25,20 +25,13 @@ const CONSTRAINTS: Record<string, { so: StructuredOutputs; expected: unknown }> 
   grammar: { so: { grammar: 'root ::= "yes" | "no"' }, expected: "yes" },
 };
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await standInWithEngine({ standIn: { promptTokensDetails: true } });
-});
-afterAll(async () => {
-  expect(f.standIn.violations).toEqual([]);
-  await f.stop();
-});
+const fixture = standInForFile({ standIn: { promptTokensDetails: true } });
 
 describe("the pipeline end to end against the vLLM stand-in", () => {
   for (const effort of EFFORTS) {
     for (const [kind, { so, expected }] of Object.entries(CONSTRAINTS)) {
       it(`${effort} × ${kind}`, async () => {
-        f.standIn.clearRecords();
+        fixture().standIn.clearRecords();
         const result = await runPipeline(
           CompletionRequest.parse({
             messages: [
@@ -51,7 +44,7 @@ describe("the pipeline end to end against the vLLM stand-in", () => {
             include_thinking: true,
           }),
           {
-            engine: f.engine,
+            engine: fixture().engine,
             budgets: { low: 64, medium: 128, high: 256 },
             answerCap: 64,
             jobId: `${effort}-${kind}`,
@@ -64,9 +57,11 @@ describe("the pipeline end to end against the vLLM stand-in", () => {
         const steps = result.steps.map((s) => s.step);
         expect(steps).toEqual(effort === "none" ? ["final"] : ["think", "draft", "reflect", "final"]);
         // The first run of each constraint pays one 1-token compile check; later runs none.
-        const checks = f.standIn.completionBodies().filter((b) => b.max_tokens === 1);
+        const checks = fixture()
+          .standIn.completionBodies()
+          .filter((b) => b.max_tokens === 1);
         expect(checks).toHaveLength(effort === EFFORTS[0] ? 1 : 0);
-        expect(f.standIn.completionBodies()).toHaveLength(steps.length + checks.length);
+        expect(fixture().standIn.completionBodies()).toHaveLength(steps.length + checks.length);
         if (effort === "none") {
           expect(result.draft).toBeNull();
         } else {

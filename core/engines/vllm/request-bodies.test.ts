@@ -71,7 +71,15 @@ describe("the four request bodies of a pipeline run", () => {
       TextCompletionBody,
       TextCompletionBody,
     ];
-    const sampling = { temperature: 0.3, top_p: 0.95, top_k: 20, min_p: 0, seed: 7, stream: false };
+    const sampling = {
+      temperature: 0.3,
+      top_p: 0.95,
+      top_k: 20,
+      min_p: 0,
+      seed: 7,
+      return_token_ids: true,
+      stream: false,
+    };
     expect(think).toEqual({
       model: "Qwen/Qwen3-8B",
       prompt: prompts[0],
@@ -87,7 +95,9 @@ describe("the four request bodies of a pipeline run", () => {
       structured_outputs: { json: SCHEMA },
       ...sampling,
     });
-    expect(final).toEqual({ ...draft, prompt: prompts[3] });
+    // The final answer's ids would serve no later step: it does not ask for them.
+    const { return_token_ids: _, ...finalBody } = draft;
+    expect(final).toEqual({ ...finalBody, prompt: prompts[3] });
 
     // Each prompt is what the pipeline sent, and each later one extends an earlier one byte for byte.
     expect(bodies.map((b) => b.prompt)).toEqual(prompts);
@@ -185,6 +195,11 @@ describe("body builders", () => {
       seed: null,
       stream: false,
     });
+  });
+
+  it("asks for token ids only when told, and sends a prompt as ids when given them", () => {
+    const body = completionBody({ ...call, returnTokens: true }, "m", false, [1, 2, 3]);
+    expect(body).toMatchObject({ prompt: [1, 2, 3], return_token_ids: true });
   });
 
   it("builds the tokenize and embeddings bodies with vLLM's names", () => {
