@@ -9,6 +9,7 @@
  */
 import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
+import { negatePattern } from "./string-automata.js";
 import { isNode, safeRegex, setOwn } from "./json-schema-common.js";
 import { literalType } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
@@ -133,8 +134,10 @@ export function complementOf(negated: Json, ctx: NotContext, at: string, depth =
   flip("maxItems", "array", "minItems", false);
   flip("minProperties", "object", "maxProperties", true);
   flip("maxProperties", "object", "minProperties", false);
-  if (typeof n.pattern === "string" && !safeRegex(n.pattern, at).test("")) {
-    out.push({ type: "string", maxLength: 0 });
+  if (typeof n.pattern === "string") {
+    if (!safeRegex(n.pattern, at).test("")) out.push({ type: "string", maxLength: 0 });
+    // The strings without a match, as a pattern string-automata.ts turns into an automaton.
+    out.push({ type: "string", pattern: negatePattern(n.pattern) });
   }
   if (Array.isArray(n.required)) out.push(...n.required.map((r) => obj(String(r), false, false)));
   const declared = isNode(n.properties) ? n.properties : {};

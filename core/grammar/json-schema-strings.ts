@@ -5,9 +5,20 @@
  * define (or one it accepts any string for) is not checked by the validator and adds nothing here.
  */
 import type { Node, Out } from "./json-schema-common.js";
-import { has, safeRegex, unsupported } from "./json-schema-common.js";
+import { GrammarError } from "./errors.js";
+import {
+  EmptySchema,
+  emptySchema,
+  has,
+  safeRegex,
+  unicodePattern,
+  unsupported,
+} from "./json-schema-common.js";
 import { FORMAT_PATTERNS, formatApplies, uriWithPrefix } from "./json-string-formats.js";
-import { patternStringGbnf } from "./json-string-pattern.js";
+import { patternStringGbnf, renderSet } from "./json-string-pattern.js";
+import { RegexUnsupported } from "./regex-ast.js";
+import { conjoinPatterns, patternsDfa } from "./string-automata.js";
+import { dfaGbnf } from "./string-automata-gbnf.js";
 
 /** llama.cpp refuses a repetition count above 2000; one string character is one rule, so the
  * string rule could go further, but 999 keeps the same limit as patterns. A larger upper bound is
@@ -19,8 +30,12 @@ export function stringSchema(schema: Node, at: string): Out {
   if (format !== undefined && formatApplies(format, "string")) {
     if (has(schema, "pattern")) {
       const prefixed = uriWithPrefix(format, String(schema.pattern));
-      if (!prefixed) throw unsupported("`format` together with `pattern`", at);
-      return patternSchema({ ...schema, pattern: prefixed }, at);
+      if (prefixed) return patternSchema({ ...schema, pattern: prefixed }, at);
+      const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
+      if (!regex || typeof schema.pattern !== "string")
+        throw unsupported("`format` together with `pattern`", at);
+      // Both at once: the format's own regex and the pattern, as one automaton (string-automata.ts).
+      return patternSchema({ ...schema, pattern: conjoinPatterns([regex, schema.pattern]) }, at);
     }
     const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
     if (!regex) throw unsupported(`\`format: ${format}\``, at);
@@ -49,5 +64,34 @@ function patternSchema(schema: Node, at: string): Out {
   const max = typeof schema.maxLength === "number" ? Math.floor(schema.maxLength) : Infinity;
   if (max < min) throw unsupported("`maxLength` below `minLength` (no string can match)", at);
   safeRegex(schema.pattern, at);
-  return { gbnf: patternStringGbnf(schema.pattern, min, max, at) };
+  // A legacy-mode pattern (`\_`, a lone `{`) is read by refa in that mode, never by the regex route.
+  if (unicodePattern(schema.pattern)) {
+    try {
+      return { gbnf: patternStringGbnf(schema.pattern, min, max, at) };
+    } catch (err) {
+      if (!(err instanceof GrammarError) || err instanceof EmptySchema) throw err;
+    }
+  }
+  // What the regex route cannot keep exactly, the automaton route may (string-automata.ts).
+  return automatonSchema(schema.pattern, min, max === Infinity ? max : Math.min(max, MAX_STRING_REPEAT), at);
+}
+
+/** A string matching the pattern with a length in [min, max], as a `gbnf` node with its own rules. */
+function automatonSchema(pattern: string, min: number, max: number, at: string): Out {
+  const shown = `(pattern ${JSON.stringify(pattern)})`;
+  try {
+    const out = dfaGbnf(patternsDfa([pattern]), min, max, renderSet, `s${hash(`${pattern}|${min}|${max}`)}`);
+    if (!out) throw emptySchema(`a \`pattern\` none of whose matches fits the length bounds ${shown}`, at);
+    return { gbnf: `"\\"" ${out.body} "\\""`, rules: out.rules };
+  } catch (err) {
+    if (err instanceof RegexUnsupported) throw unsupported(`${err.message} ${shown}`, at);
+    throw err;
+  }
+}
+
+/** FNV-1a, for rule names that differ between automata (equal names mean equal rules). */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
 }
