@@ -157,7 +157,9 @@ function mergeNodes(a: Json, b: Json): Json | undefined {
       out[k] = { anyOf: [mine, v] };
     } else if (k === "pattern" && typeof mine === "string" && typeof v === "string") {
       // Both searches, as one pattern of lookaheads (string-automata.ts reads it as an automaton).
-      out[k] = conjoinPatterns([mine, v]);
+      const both = conjoinPatterns([mine, v]);
+      if (both === undefined) return undefined;
+      out[k] = both;
     } else if (k === "multipleOf" && Number.isSafeInteger(mine) && Number.isSafeInteger(v)) {
       // Multiples of two integers are the multiples of their least common multiple.
       const lcm = ((mine as number) / gcd(mine as number, v as number)) * (v as number);

@@ -17,7 +17,9 @@ import {
 import { FORMAT_PATTERNS, formatApplies, uriWithPrefix } from "./json-string-formats.js";
 import { patternStringGbnf, renderSet } from "./json-string-pattern.js";
 import { RegexUnsupported } from "./regex-ast.js";
+import type { DFA } from "refa";
 import { conjoinPatterns, patternsDfa } from "./string-automata.js";
+import { type FormulaContext, isStringFormula, stringFormulaDfa } from "./string-formula.js";
 import { dfaGbnf } from "./string-automata-gbnf.js";
 
 /** llama.cpp refuses a repetition count above 2000; one string character is one rule, so the
@@ -35,7 +37,9 @@ export function stringSchema(schema: Node, at: string): Out {
       if (!regex || typeof schema.pattern !== "string")
         throw unsupported("`format` together with `pattern`", at);
       // Both at once: the format's own regex and the pattern, as one automaton (string-automata.ts).
-      return patternSchema({ ...schema, pattern: conjoinPatterns([regex, schema.pattern]) }, at);
+      const both = conjoinPatterns([regex, schema.pattern]);
+      if (!both) throw unsupported("`format` together with `pattern`", at);
+      return patternSchema({ ...schema, pattern: both }, at);
     }
     const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
     if (!regex) throw unsupported(`\`format: ${format}\``, at);
@@ -80,11 +84,38 @@ function patternSchema(schema: Node, at: string): Out {
 function automatonSchema(pattern: string, min: number, max: number, at: string): Out {
   const shown = `(pattern ${JSON.stringify(pattern)})`;
   try {
-    const out = dfaGbnf(patternsDfa([pattern]), min, max, renderSet, `s${hash(`${pattern}|${min}|${max}`)}`);
+    const out = dfaSchema(patternsDfa([pattern]), min, max, `${pattern}|${min}|${max}`);
     if (!out) throw emptySchema(`a \`pattern\` none of whose matches fits the length bounds ${shown}`, at);
-    return { gbnf: `"\\"" ${out.body} "\\""`, rules: out.rules };
+    return out;
   } catch (err) {
     if (err instanceof RegexUnsupported) throw unsupported(`${err.message} ${shown}`, at);
+    throw err;
+  }
+}
+
+function dfaSchema(dfa: DFA, min: number, max: number, key: string): Out | undefined {
+  const out = dfaGbnf(dfa, min, max, renderSet, `s${hash(key)}`);
+  return out ? { gbnf: `"\\"" ${out.body} "\\""`, rules: out.rules } : undefined;
+}
+
+/**
+ * A `type: "string"` schema whose combinators nest only string keywords, as one automaton
+ * (string-formula.ts); undefined where it is not one, or where the automaton passes its bounds (the
+ * other routes then try). Its own length bounds are kept by the rules' length counter.
+ */
+export function stringFormulaSchema(schema: Node, ctx: FormulaContext, at: string): Out | undefined {
+  if (!isStringFormula(schema)) return undefined;
+  const { minLength, maxLength, ...rest } = schema;
+  const min = typeof minLength === "number" ? Math.ceil(minLength) : 0;
+  const max = typeof maxLength === "number" ? Math.min(Math.floor(maxLength), MAX_STRING_REPEAT) : Infinity;
+  try {
+    const dfa = stringFormulaDfa(rest, ctx);
+    if (!dfa) return undefined;
+    const out = dfaSchema(dfa, min, max, JSON.stringify(schema));
+    if (!out) throw emptySchema("a string formula of `pattern`s and combinators", at);
+    return out;
+  } catch (err) {
+    if (err instanceof RegexUnsupported) return undefined;
     throw err;
   }
 }

@@ -4,7 +4,7 @@ import { rejection } from "./test-support.js";
 
 describe("JSON Schema → lowered schema: rejected up front, naming the keyword", () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ type: "string", pattern: "^(?!a)" }, /lookaround/],
+    [{ type: "string", pattern: "a(?!b)" }, /lookaround/],
     [
       {
         type: "object",
@@ -20,7 +20,7 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
       { allOf: [{ type: "string", format: "email" }, { format: "uri" }] },
       /`allOf` whose subschemas cannot be merged/,
     ],
-    [{ type: "string", not: { format: "email" } }, /`not`/],
+    [{ type: "string", not: { format: "date" } }, /`not`/],
     [{ type: "string", not: { type: "string" } }, /`not` .*which no value matches/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
@@ -31,8 +31,8 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
     [
       {
         oneOf: [
-          { type: "string", format: "email" },
-          { type: "string", format: "uri" },
+          { type: "string", format: "date" },
+          { type: "string", format: "time" },
         ],
       },
       /`oneOf` whose branches may overlap/,

@@ -206,9 +206,10 @@ export class SchemaGenerator {
     if (mode === 1) out.format = this.pick(STRING_FORMATS);
     if (mode === 2) out.pattern = this.pick(PATTERNS);
     // A URI beside a pattern on its prefix (json-string-formats.ts's uriWithPrefix).
-    if (mode === 1 && this.chance(0.2)) Object.assign(out, { format: "uri", pattern: "^(wss?|https)://" });
+    const beside = mode === 1 ? this.rand() : 1;
+    if (beside < 0.2) Object.assign(out, { format: "uri", pattern: "^(wss?|https)://" });
     // A format and a pattern at once, as one automaton (string-automata.ts).
-    else if (mode === 1 && this.chance(0.2)) Object.assign(out, { format: "date", pattern: "-0[1-6]-" });
+    else if (beside < 0.4) Object.assign(out, { format: "date", pattern: "-0[1-6]-" });
     if (mode !== 1 || this.chance(0.3)) {
       if (this.chance(0.6)) out.minLength = this.pick([0, 1, 5, 20, 120]);
       if (this.chance(0.5))

@@ -6,7 +6,7 @@
  */
 import { type CharRange, CharSet, type DFA } from "refa";
 import { RegexUnsupported } from "./regex-ast.js";
-import { ALPHABET, END, MAX, MAX_STATES, START, tooBig } from "./string-automata.js";
+import { ALPHABET, ANCHORS, END, MAX, MAX_STATES, START, tooBig } from "./string-automata.js";
 
 export interface StatesGbnf {
   /** The string's characters (no quotes), as a GBNF expression naming `rules`. */
@@ -41,10 +41,15 @@ export function dfaGbnf(
 }
 
 function boundedGbnf(dfa: DFA, [min, max]: [number, number], render: RenderSet, prefix: string) {
-  const first = dfa.initial.out.get(START);
+  // After the leading anchor characters; accepting where the trailing ones lead to acceptance.
+  const read = (q: DFA.Node | undefined, char: number) => {
+    for (let i = 0; i < ANCHORS && q; i++) q = q.out.get(char);
+    return q;
+  };
+  const first = read(dfa.initial, START);
   if (!first) return null;
   const final = (q: DFA.Node) => {
-    const end = q.out.get(END);
+    const end = read(q, END);
     return end !== undefined && dfa.finals.has(end);
   };
   const any = render(ALPHABET.ranges.map((r) => [r.min, r.max]));

@@ -1,27 +1,59 @@
 import { Words } from "refa";
 import { describe, expect, it } from "vitest";
+import { prepareConstraint } from "../constraints/index.js";
 import { mulberry32 } from "../random.js";
 import { RegexUnsupported } from "./regex-ast.js";
-import { conjoinPatterns, MAX_STATES, negatePattern, patternsDfa } from "./string-automata.js";
+import { formatComplement } from "./json-string-formats.js";
+import {
+  ANCHORS,
+  conjoinPatterns,
+  MAX_STATES,
+  negatePattern,
+  patternsDfa,
+  unicodeSource,
+} from "./string-automata.js";
 
 /** Whether the string passes every pattern as the validator reads it (Unicode mode, a search). */
 const passes = (patterns: string[], s: string) => patterns.every((p) => new RegExp(p, "u").test(s));
 
 /** The automaton's verdict on a string (read as `^ w $`, as string-automata.ts encodes it). */
 const accepts = (dfa: ReturnType<typeof patternsDfa>, s: string) =>
-  dfa.test([0xfffe, ...Words.fromStringToUTF16(s), 0xffff]);
+  dfa.test([...Array(ANCHORS).fill(0xfffe), ...Words.fromStringToUTF16(s), ...Array(ANCHORS).fill(0xffff)]);
 
 describe("patternsDfa", () => {
   it("agrees with RegExp on anchors inside a branch, conjunctions and negations", () => {
     const cases = [
       ["^([^,]|$)"],
       ["(^|-)ab($|-)"],
-      ["customer", negatePattern("maker")],
-      [conjoinPatterns(["^[a-z0-9-]+$", negatePattern("^[0-9-]+$")])],
-      [negatePattern("^[0-9a-f]{2}$"), negatePattern("^[0-9A-F]{2}$")],
+      ["customer", negatePattern("maker")!],
+      [conjoinPatterns(["^[a-z0-9-]+$", negatePattern("^[0-9-]+$")!])!],
+      [negatePattern("^[0-9a-f]{2}$")!, negatePattern("^[0-9A-F]{2}$")!],
       ["a|^b$"],
+      ["^^a$$"],
+      [negatePattern("^^a$$")!],
+      [
+        negatePattern(
+          "^(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$",
+        )!,
+      ],
     ];
-    const alphabet = ["", "a", "b", ",", "-", "0", "F", "ab", "-ab-", "xab", "ab-", "maker", "customer"];
+    const alphabet = [
+      "",
+      "1.2.3.4",
+      "255.",
+      "a",
+      "b",
+      ",",
+      "-",
+      "0",
+      "F",
+      "ab",
+      "-ab-",
+      "xab",
+      "ab-",
+      "maker",
+      "customer",
+    ];
     const rand = mulberry32(3);
     for (const patterns of cases) {
       const dfa = patternsDfa(patterns);
@@ -38,7 +70,7 @@ describe("patternsDfa", () => {
   });
 
   it("reads a conjunction of conjunctions as all of their terms", () => {
-    const both = conjoinPatterns([conjoinPatterns(["a", "b"]), negatePattern("c")]);
+    const both = conjoinPatterns([conjoinPatterns(["a", "b"])!, negatePattern("c")!])!;
     expect(new RegExp(both, "u").test("ba")).toBe(true);
     expect(new RegExp(both, "u").test("bac")).toBe(false);
     expect(accepts(patternsDfa([both]), "ba")).toBe(true);
@@ -46,12 +78,53 @@ describe("patternsDfa", () => {
   });
 
   it("refuses a negation whose automaton is exponential, at the state bound", () => {
-    expect(() => patternsDfa([negatePattern("(a|b)*a(a|b){20}")])).toThrow(RegexUnsupported);
-    expect(() => patternsDfa([negatePattern("(a|b)*a(a|b){20}")])).toThrow(`${MAX_STATES} states`);
+    expect(() => patternsDfa([negatePattern("(a|b)*a(a|b){20}")!])).toThrow(RegexUnsupported);
+    expect(() => patternsDfa([negatePattern("(a|b)*a(a|b){20}")!])).toThrow(`${MAX_STATES} states`);
   });
 
   it("refuses a lookaround of the pattern's own and a backreference", () => {
     expect(() => patternsDfa(["a(?=b)"])).toThrow("lookaround");
     expect(() => patternsDfa(["(a+)b\\1"])).toThrow(RegexUnsupported);
+  });
+});
+
+describe("unicodeSource and formatComplement", () => {
+  it("rewrites a legacy-mode or case-insensitive RegExp as Unicode-mode source with the same matches", () => {
+    const cases: Array<[string, string, string[]]> = [
+      ["^[a-f]{2}\\_$", "", ["ab_", "AB_", "ab", "zz_"]],
+      ["^urn:[0-9a-f]{2}$", "i", ["urn:ab", "URN:AB", "Urn:0F", "urn:ag", "urn:abc"]],
+    ];
+    for (const [source, flags, samples] of cases) {
+      const rewritten = new RegExp(unicodeSource(source, flags), "u");
+      for (const s of samples) expect(rewritten.test(s), s).toBe(new RegExp(source, flags).test(s));
+    }
+  });
+
+  it("complements a format ajv-formats checks with a RegExp, and no other", () => {
+    const samples = [
+      "1.2.3.4",
+      "256.1.1.1",
+      "::1",
+      "fe80::1",
+      "x",
+      "",
+      "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+    ];
+    for (const format of ["ipv4", "ipv6", "uuid"]) {
+      const none = new RegExp(formatComplement(format)!, "u");
+      // The service's own validator (ajv with ajv-formats, full mode).
+      const { validate } = prepareConstraint({ json: { type: "string", format } })!;
+      const passes = (s: string) => {
+        try {
+          validate(JSON.stringify(s));
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (const s of samples) expect(none.test(s), `${format} ${s}`).toBe(!passes(s));
+    }
+    expect(formatComplement("date")).toBeUndefined();
+    expect(formatComplement("not-a-format")).toBeUndefined();
   });
 });

@@ -12,32 +12,112 @@
  *   never generated (a subset).
  * - A conjunction is written as a pattern of lookaheads at the start, `^(?=[^]*?(?:A))(?![^]*?(?:N))`
  *   (conjoinPatterns, negatePattern): ECMAScript reads it as "a match of A somewhere and no match
- *   of N anywhere", and so does this module, so merged schemas stay plain JSON Schema.
+ *   of N anywhere", and so does this module (any lookahead right after a leading `^` is read as the
+ *   language of `^C`, or its complement), so merged schemas stay plain JSON Schema.
  * - Any other lookaround, `\b`, or a backreference refa cannot resolve is refused.
  * - Bounds: at most MAX_STATES automaton states (refa's node factories throw past it), and at most
  *   MAX_STATES grammar rules for the automaton with the length counter; past either, refused.
  */
-import { CharSet, DFA, type Element, JS, NFA, type NoParent, TooManyNodesError } from "refa";
+import {
+  type Concatenation,
+  CharSet,
+  DFA,
+  type Element,
+  JS,
+  NFA,
+  type Node,
+  type NoParent,
+  TooManyNodesError,
+} from "refa";
 import { RegexUnsupported } from "./regex-ast.js";
 
 export const MAX_STATES = 2000;
 export const MAX = 0xffff;
 export const START = 0xfffe;
 export const END = 0xffff;
+/**
+ * A string w is read as `^`×ANCHORS w `$`×ANCHORS: each anchor of a match consumes one anchor
+ * character, so anchors in a row (`^^a`, or a lookahead term `^(?=…^…)`) each find theirs, the
+ * search's free text absorbs the ones left over. A match with more anchors in a row is refused.
+ */
+export const ANCHORS = 3;
 export const ALPHABET = CharSet.empty(MAX).union([
   { min: 0, max: 0xd7ff },
   { min: 0xe000, max: 0xfffd },
 ]);
 const ALL = CharSet.all(MAX);
 
-/** `^(?=[^]*?(?:A))…`: a match of every pattern somewhere (a conjunction's terms are taken over). */
-export function conjoinPatterns(patterns: string[]): string {
-  const terms = patterns.flatMap((p) => (isConjunction(p) ? [p.slice(1)] : [`(?=[^]*?(?:${p}))`]));
+/**
+ * `^(?=[^]*?(?:A))…`: a match of every pattern somewhere (a conjunction's terms are taken over);
+ * undefined where a pattern cannot be rewritten in Unicode mode.
+ */
+export function conjoinPatterns(patterns: string[]): string | undefined {
+  const sources = patterns.map((p) => maybeUnicode(p));
+  if (sources.some((p) => p === undefined)) return undefined;
+  const terms = (sources as string[]).flatMap((p) =>
+    isConjunction(p) ? [p.slice(1)] : [`(?=[^]*?(?:${p}))`],
+  );
   return `^${terms.join("")}`;
 }
 
-/** `^(?![^]*?(?:N))`: no match of N anywhere. */
-export const negatePattern = (pattern: string) => `^(?![^]*?(?:${pattern}))`;
+/** `^(?![^]*?(?:N))`: no match of N anywhere (undefined as above). */
+export function negatePattern(pattern: string, flags = ""): string | undefined {
+  const source = maybeUnicode(pattern, flags);
+  return source === undefined ? undefined : `^(?![^]*?(?:${source}))`;
+}
+
+function maybeUnicode(pattern: string, flags = ""): string | undefined {
+  try {
+    return unicodeSource(pattern, flags);
+  } catch (err) {
+    if (err instanceof RegexUnsupported) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The pattern as Unicode-mode source with the same matches over the alphabet: one pattern of
+ * several keeps each one's own reading (ajv reads a legacy-only pattern in legacy mode, and a
+ * format's RegExp with its own flags, e.g. `i`). Unchanged where it compiles in Unicode mode and
+ * has no flags.
+ */
+export function unicodeSource(pattern: string, flags = ""): string {
+  if (flags === "") {
+    try {
+      new RegExp(pattern, "u");
+      return pattern;
+    } catch {
+      // legacy mode: rewritten below
+    }
+  }
+  try {
+    const { expression } = JS.Parser.fromLiteral({ source: pattern, flags: flags.replace("u", "") }).parse({
+      assertions: "parse",
+      maxNodes: MAX_STATES * 5,
+    });
+    const resized = { ...expression, alternatives: expression.alternatives.map(resizeConcat) };
+    const flagsOut = { unicode: true, ignoreCase: false, multiline: false, dotAll: false };
+    const literal = JS.toLiteral(resized as NoParent<Node>, { flags: flagsOut });
+    // Only Unicode mode may remain: the pattern is read with `u` alone.
+    if (literal.flags.replace("u", "") !== "") throw new Error(`flags ${literal.flags}`);
+    return literal.source;
+  } catch (err) {
+    if (err instanceof TooManyNodesError) throw tooBig();
+    throw new RegexUnsupported(`a \`pattern\` refa cannot rewrite (${(err as Error).message})`);
+  }
+}
+
+type Concat = NoParent<Concatenation>;
+const resizeConcat = (c: Concat): Concat => ({ type: "Concatenation", elements: c.elements.map(resize) });
+
+/** Character sets widened to the Unicode range (a legacy pattern's sets stay inside the BMP). */
+function resize(e: El): El {
+  // Every character stays every character (so `^`, a lookbehind of any character, stays `^`).
+  if (e.type === "CharacterClass")
+    return cls(e.characters.isAll ? CharSet.all(0x10ffff) : e.characters.resize(0x10ffff));
+  if (e.type === "Unknown") throw new RegexUnsupported("a backreference in a `pattern`");
+  return { ...e, alternatives: e.alternatives.map(resizeConcat) } as El;
+}
 
 /** Whether the pattern is `^` followed by lookahead terms only (as the two functions above write). */
 function isConjunction(pattern: string): boolean {
@@ -90,25 +170,16 @@ const isAnchor = (e: El | undefined, kind: "behind" | "ahead") =>
   e.alternatives[0]!.elements.length === 1 &&
   isAll(e.alternatives[0]!.elements[0]!);
 
-/** `(?=[^]*…)` or `(?![^]*…)`. */
-function anyPrefixLookahead(e: El): boolean {
-  if (e.type !== "Assertion" || e.kind !== "ahead" || e.alternatives.length !== 1) return false;
-  const first = e.alternatives[0]!.elements[0];
-  return (
-    first?.type === "Quantifier" &&
-    first.min === 0 &&
-    first.max === Infinity &&
-    first.alternatives.length === 1 &&
-    first.alternatives[0]!.elements.length === 1 &&
-    isAll(first.alternatives[0]!.elements[0]!)
-  );
-}
-
 /** The index after the lookahead terms that follow a leading `^` (1 when there are none). */
 function lookaheads(elements: El[]): number {
   if (!isAnchor(elements[0], "behind")) return 1;
   let i = 1;
-  while (i < elements.length && anyPrefixLookahead(elements[i]!)) i++;
+  while (
+    i < elements.length &&
+    elements[i]!.type === "Assertion" &&
+    (elements[i] as { kind: string }).kind === "ahead"
+  )
+    i++;
   return i;
 }
 
@@ -146,26 +217,46 @@ function minimal(build: () => DFA): DFA {
   }
 }
 
-/** `^ w $` for every w over the alphabet. */
-const wellFormed = () =>
+const anchors = (char: number): El => ({
+  type: "Quantifier",
+  min: ANCHORS,
+  max: ANCHORS,
+  lazy: false,
+  alternatives: [{ type: "Concatenation", elements: [cls(CharSet.fromCharacter(MAX, char))] }],
+});
+
+/** `^…^ w $…$` for every w over the alphabet. */
+export const wellFormed = () =>
   minimal(() =>
     DFA.fromFA(
       NFA.fromRegex(
-        {
-          type: "Concatenation",
-          elements: [
-            cls(CharSet.fromCharacter(MAX, START)),
-            star(ALPHABET),
-            cls(CharSet.fromCharacter(MAX, END)),
-          ],
-        },
+        { type: "Concatenation", elements: [anchors(START), star(ALPHABET), anchors(END)] },
         { maxCharacter: MAX },
       ),
     ),
   );
 
-/** The strings (read as `^ w $`) in which `elements` match somewhere. */
+/** The most `^` (or `$`) one match of the elements can pass (Infinity under an unbounded repeat). */
+function anchorCount(elements: El[], kind: "behind" | "ahead"): number {
+  const alts = (cs: ReadonlyArray<{ elements: readonly El[] }>) =>
+    Math.max(0, ...cs.map((c) => anchorCount([...c.elements], kind)));
+  let sum = 0;
+  for (const e of elements) {
+    if (e.type === "Assertion") sum += isAnchor(e, kind) ? 1 : alts(e.alternatives);
+    else if (e.type === "Alternation") sum += alts(e.alternatives);
+    else if (e.type === "Quantifier") {
+      const inner = alts(e.alternatives);
+      sum += inner === 0 ? 0 : inner * e.max;
+    }
+  }
+  return sum;
+}
+
+/** The strings (read as above) in which `elements` match somewhere. */
 function search(elements: El[]): DFA {
+  if (anchorCount(elements, "behind") > ANCHORS || anchorCount(elements, "ahead") > ANCHORS) {
+    throw new RegexUnsupported(`a \`pattern\` with more than ${ANCHORS} anchors in one match`);
+  }
   const concat = {
     type: "Concatenation" as const,
     elements: [star(ALL), ...elements.map(rewrite), star(ALL)],
@@ -178,7 +269,7 @@ function search(elements: El[]): DFA {
   );
 }
 
-const intersect = (a: DFA, b: DFA) =>
+export const intersect = (a: DFA, b: DFA) =>
   minimal(() => DFA.fromIntersection(a, b, new DFA.LimitedNodeFactory(MAX_STATES)));
 
 /** The DFA of the strings that pass every pattern (each a search, lookahead conjunctions read as above). */
@@ -191,11 +282,12 @@ export function patternsDfa(patterns: string[]): DFA {
       continue;
     }
     const elements = expression.alternatives[0]!.elements as El[];
-    // A leading `^` followed by `(?=[^]*…)`/`(?![^]*…)`: each a search of its own (negated or not).
+    // A leading `^` followed by lookaheads `(?=C)`/`(?!C)`: each a term of its own (negated or not).
     const end = lookaheads(elements);
     for (const look of elements.slice(1, end)) {
       if (look.type !== "Assertion") continue;
-      let term = search(look.alternatives[0]!.elements.slice(1) as El[]);
+      // `^(?=C)` holds where C matches at the start: the search of `^C`.
+      let term = search([elements[0]!, { type: "Alternation", alternatives: look.alternatives }]);
       if (look.negate) {
         term.complement();
         term = intersect(term, wellFormed());
@@ -205,4 +297,25 @@ export function patternsDfa(patterns: string[]): DFA {
     dfa = intersect(dfa, search(end > 1 ? [elements[0]!, ...elements.slice(end)] : elements));
   }
   return dfa;
+}
+
+/** The strings the DFA rejects. */
+export function complement(dfa: DFA): DFA {
+  const out = dfa.copy();
+  out.complement();
+  return intersect(out, wellFormed());
+}
+
+/** The strings either DFA accepts. */
+export const union = (a: DFA, b: DFA) => complement(intersect(complement(a), complement(b)));
+
+/** Exactly the given strings (those outside the alphabet are never generated and left out). */
+export function wordsDfa(words: string[]): DFA {
+  const inside = words.filter((w) => [...w].every((c) => ALPHABET.has(c.codePointAt(0)!)));
+  const encoded = inside.map((w) => [
+    ...Array<number>(ANCHORS).fill(START),
+    ...[...w].map((c) => c.codePointAt(0)!),
+    ...Array<number>(ANCHORS).fill(END),
+  ]);
+  return minimal(() => DFA.fromWords(encoded, { maxCharacter: MAX }, new DFA.LimitedNodeFactory(MAX_STATES)));
 }
