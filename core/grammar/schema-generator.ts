@@ -132,7 +132,7 @@ export class SchemaGenerator {
 
   /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
   private negation(depth: number): Schema {
-    switch (this.int(0, 6)) {
+    switch (this.int(0, 7)) {
       case 0:
         return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
       case 1:
@@ -159,6 +159,13 @@ export class SchemaGenerator {
           not: this.chance(0.5)
             ? { pattern: this.pick(["^a", "[0-9]", "x$", "^[a-z]+$"]) }
             : { anyOf: [{ pattern: "^a" }, { pattern: "[0-9]{2}" }] },
+        };
+      case 7:
+        // Deeper than the complement route follows: one automaton (string-formula.ts).
+        return {
+          type: "string",
+          maxLength: 12,
+          not: { not: { not: { not: { not: { oneOf: [{ pattern: "^a" }, { pattern: "b$" }] } } } } },
         };
       case 5:
         return {

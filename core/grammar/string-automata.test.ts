@@ -69,6 +69,14 @@ describe("patternsDfa", () => {
     }
   });
 
+  it("keeps each pattern's own backreferences when patterns are combined", () => {
+    const both = conjoinPatterns(["(a)", "(b)\\1"])!;
+    for (const s of ["abb", "aba", "bb"])
+      expect(new RegExp(both, "u").test(s), s).toBe(/(a)/.test(s) && /(b)\1/.test(s));
+    expect(accepts(patternsDfa([both]), "abb")).toBe(true);
+    expect(accepts(patternsDfa([both]), "aba")).toBe(false);
+  });
+
   it("reads a conjunction of conjunctions as all of their terms", () => {
     const both = conjoinPatterns([conjoinPatterns(["a", "b"])!, negatePattern("c")!])!;
     expect(new RegExp(both, "u").test("ba")).toBe(true);

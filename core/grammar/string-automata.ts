@@ -79,10 +79,11 @@ function maybeUnicode(pattern: string, flags = ""): string | undefined {
  * The pattern as Unicode-mode source with the same matches over the alphabet: one pattern of
  * several keeps each one's own reading (ajv reads a legacy-only pattern in legacy mode, and a
  * format's RegExp with its own flags, e.g. `i`). Unchanged where it compiles in Unicode mode and
- * has no flags.
+ * has no flags and no backreference.
  */
 export function unicodeSource(pattern: string, flags = ""): string {
-  if (flags === "") {
+  // A backreference counts groups across the whole combined pattern: refa resolves it here first.
+  if (flags === "" && !/\\[1-9]|\\k</.test(pattern)) {
     try {
       new RegExp(pattern, "u");
       return pattern;
