@@ -84,7 +84,8 @@ function patternSchema(schema: Node, at: string): Out {
 function automatonSchema(pattern: string, min: number, max: number, at: string): Out {
   const shown = `(pattern ${JSON.stringify(pattern)})`;
   try {
-    const out = dfaSchema(patternsDfa([pattern]), min, max, `${pattern}|${min}|${max}`);
+    // A subset may be taken here (the pattern is not under a negation).
+    const out = dfaSchema(patternsDfa([pattern], true), min, max, `${pattern}|${min}|${max}`);
     if (!out) throw emptySchema(`a \`pattern\` none of whose matches fits the length bounds ${shown}`, at);
     return out;
   } catch (err) {

@@ -90,6 +90,18 @@ describe("patternsDfa", () => {
     expect(() => patternsDfa([negatePattern("(a|b)*a(a|b){20}")!])).toThrow(`${MAX_STATES} states`);
   });
 
+  it("narrows a positive search past the bound to matches at the start, where a subset may be taken", () => {
+    const pattern = "a.{15}b";
+    expect(() => patternsDfa([pattern])).toThrow(RegexUnsupported);
+    const narrowed = patternsDfa([pattern], true);
+    const start = `a${"x".repeat(15)}b`;
+    expect(accepts(narrowed, start)).toBe(true);
+    expect(accepts(narrowed, `${start}ab`)).toBe(true);
+    // A match that does not start the string is left out (a subset), and a non-match stays out.
+    expect(accepts(narrowed, `c${start}`)).toBe(false);
+    expect(accepts(narrowed, "b".repeat(30))).toBe(false);
+  });
+
   it("refuses a lookaround of the pattern's own and a backreference", () => {
     expect(() => patternsDfa(["a(?=b)"])).toThrow("lookaround");
     expect(() => patternsDfa(["(a+)b\\1"])).toThrow(RegexUnsupported);

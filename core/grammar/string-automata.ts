@@ -273,13 +273,38 @@ function search(elements: El[]): DFA {
 export const intersect = (a: DFA, b: DFA) =>
   minimal(() => DFA.fromIntersection(a, b, new DFA.LimitedNodeFactory(MAX_STATES)));
 
-/** The DFA of the strings that pass every pattern (each a search, lookahead conjunctions read as above). */
-export function patternsDfa(patterns: string[]): DFA {
+/**
+ * A search whose DFA passes the bound, narrowed to matches at the start (`^P`: fewer strings, and
+ * no leading free text for the subset construction to multiply). Only where a subset may be taken.
+ */
+function narrowSearch(elements: El[]): DFA {
+  try {
+    return search(elements);
+  } catch (err) {
+    if (!(err instanceof RegexUnsupported) || isAnchor(elements[0], "behind")) throw err;
+    return search([START_ANCHOR, ...elements]);
+  }
+}
+
+const START_ANCHOR: El = {
+  type: "Assertion",
+  kind: "behind",
+  negate: true,
+  alternatives: [{ type: "Concatenation", elements: [cls(ALL)] }],
+};
+
+/**
+ * The DFA of the strings that pass every pattern (each a search, lookahead conjunctions read as
+ * above). With `subset`, a positive search too large for the bound is narrowed (narrowSearch): the
+ * DFA then accepts a subset — never under a negation, which is always exact.
+ */
+export function patternsDfa(patterns: string[], subset = false): DFA {
+  const positive = subset ? narrowSearch : search;
   let dfa = wellFormed();
   for (const pattern of patterns) {
     const expression = parse(pattern);
     if (expression.alternatives.length !== 1) {
-      dfa = intersect(dfa, search([{ type: "Alternation", alternatives: expression.alternatives }]));
+      dfa = intersect(dfa, positive([{ type: "Alternation", alternatives: expression.alternatives }]));
       continue;
     }
     const elements = expression.alternatives[0]!.elements as El[];
@@ -288,14 +313,15 @@ export function patternsDfa(patterns: string[]): DFA {
     for (const look of elements.slice(1, end)) {
       if (look.type !== "Assertion") continue;
       // `^(?=C)` holds where C matches at the start: the search of `^C`.
-      let term = search([elements[0]!, { type: "Alternation", alternatives: look.alternatives }]);
+      const body: El[] = [elements[0]!, { type: "Alternation", alternatives: look.alternatives }];
+      let term = look.negate ? search(body) : positive(body);
       if (look.negate) {
         term.complement();
         term = intersect(term, wellFormed());
       }
       dfa = intersect(dfa, term);
     }
-    dfa = intersect(dfa, search(end > 1 ? [elements[0]!, ...elements.slice(end)] : elements));
+    dfa = intersect(dfa, positive(end > 1 ? [elements[0]!, ...elements.slice(end)] : elements));
   }
   return dfa;
 }
