@@ -30,6 +30,9 @@ describe("patternsDfa", () => {
       [negatePattern("^[0-9a-f]{2}$")!, negatePattern("^[0-9A-F]{2}$")!],
       ["a|^b$"],
       ["^^a$$"],
+      ["^(?=.{1,3}$)[a-z]+"],
+      [negatePattern("^(?=.{1,3}$)[a-z]+")!],
+      [conjoinPatterns(["^(?!b)", negatePattern("^(?=a)(?!ab)")!])!],
       [negatePattern("^^a$$")!],
       [
         negatePattern(
@@ -130,7 +133,8 @@ describe("unicodeSource and formatComplement", () => {
       "",
       "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
     ];
-    for (const format of ["ipv4", "ipv6", "uuid"]) {
+    samples.push("a.b", "a-.b", "-a.b", `${"a".repeat(64)}.b`);
+    for (const format of ["ipv4", "ipv6", "uuid", "hostname"]) {
       const none = new RegExp(formatComplement(format)!, "u");
       for (const s of samples)
         expect(none.test(s), `${format} ${s}`).toBe(!validates({ type: "string", format }, s));

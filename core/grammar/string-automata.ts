@@ -293,6 +293,47 @@ const START_ANCHOR: El = {
   alternatives: [{ type: "Concatenation", elements: [cls(ALL)] }],
 };
 
+const isAnyStar = (e: El | undefined) =>
+  e?.type === "Quantifier" &&
+  e.min === 0 &&
+  e.max === Infinity &&
+  e.alternatives.length === 1 &&
+  e.alternatives[0]!.elements.length === 1 &&
+  isAll(e.alternatives[0]!.elements[0]!);
+
+/**
+ * The strings in which the elements match somewhere, a leading `^` followed by lookaheads
+ * `(?=C)`/`(?!C)` taken apart: each holds where `^C` matches (or does not), so each is a term of
+ * its own, read the same way (nested lookaheads too); under a negation, always exactly (`search`).
+ */
+function termDfa(elements: El[], positive: (e: El[]) => DFA): DFA {
+  // A group of one alternative is its elements.
+  const flat = elements.flatMap((e) =>
+    e.type === "Alternation" && e.alternatives.length === 1 ? (e.alternatives[0]!.elements as El[]) : [e],
+  );
+  // At the start, free text before a `^` can only be empty (`[^]*?(?:^…)`, as negatePattern writes
+  // it), and `^^` is `^`.
+  const body: El[] = [];
+  for (const [i, e] of flat.entries()) {
+    const atStart = body.length === 0 || isAnchor(body[body.length - 1], "behind");
+    if (atStart && isAnyStar(e) && isAnchor(flat[i + 1], "behind")) continue;
+    if (atStart && body.length > 0 && isAnchor(e, "behind")) continue;
+    body.push(e);
+  }
+  const end = lookaheads(body);
+  if (end === 1) return positive(body);
+  let dfa = positive([body[0]!, ...body.slice(end)]);
+  for (const look of body.slice(1, end)) {
+    if (look.type !== "Assertion") continue;
+    const inner: El[] =
+      look.alternatives.length === 1
+        ? [body[0]!, ...(look.alternatives[0]!.elements as El[])]
+        : [body[0]!, { type: "Alternation", alternatives: look.alternatives }];
+    dfa = intersect(dfa, look.negate ? complement(termDfa(inner, search)) : termDfa(inner, positive));
+  }
+  return dfa;
+}
+
 /**
  * The DFA of the strings that pass every pattern (each a search, lookahead conjunctions read as
  * above). With `subset`, a positive search too large for the bound is narrowed (narrowSearch): the
@@ -307,21 +348,7 @@ export function patternsDfa(patterns: string[], subset = false): DFA {
       dfa = intersect(dfa, positive([{ type: "Alternation", alternatives: expression.alternatives }]));
       continue;
     }
-    const elements = expression.alternatives[0]!.elements as El[];
-    // A leading `^` followed by lookaheads `(?=C)`/`(?!C)`: each a term of its own (negated or not).
-    const end = lookaheads(elements);
-    for (const look of elements.slice(1, end)) {
-      if (look.type !== "Assertion") continue;
-      // `^(?=C)` holds where C matches at the start: the search of `^C`.
-      const body: El[] = [elements[0]!, { type: "Alternation", alternatives: look.alternatives }];
-      let term = look.negate ? search(body) : positive(body);
-      if (look.negate) {
-        term.complement();
-        term = intersect(term, wellFormed());
-      }
-      dfa = intersect(dfa, term);
-    }
-    dfa = intersect(dfa, positive(end > 1 ? [elements[0]!, ...elements.slice(end)] : elements));
+    dfa = intersect(dfa, termDfa(expression.alternatives[0]!.elements as El[], positive));
   }
   return dfa;
 }
