@@ -6,7 +6,7 @@
  */
 import { type CharRange, CharSet, type DFA } from "refa";
 import { RegexUnsupported } from "./regex-ast.js";
-import { ALPHABET, ANCHORS, END, MAX, MAX_STATES, START, tooBig } from "./string-automata.js";
+import { ALPHABET, ANCHORS, END, MAX, MAX_RULES, START, tooBig } from "./string-automata.js";
 
 export interface StatesGbnf {
   /** The string's characters (no quotes), as a GBNF expression naming `rules`. */
@@ -97,7 +97,7 @@ function boundedGbnf(dfa: DFA, [min, max]: [number, number], render: RenderSet, 
       if (text === null) continue;
       const k = key(to, next);
       if (!states.has(k)) {
-        if (states.size >= MAX_STATES) throw tooBig();
+        if (states.size >= MAX_RULES) throw tooBig(MAX_RULES, "grammar rules");
         states.set(k, { edges: [], accept: false });
         queue.push([to, next]);
       }

@@ -16,7 +16,7 @@
  *   language of `^C`, or its complement), so merged schemas stay plain JSON Schema.
  * - Any other lookaround, `\b`, or a backreference refa cannot resolve is refused.
  * - Bounds: at most MAX_STATES automaton states (refa's node factories throw past it), and at most
- *   MAX_STATES grammar rules for the automaton with the length counter; past either, refused.
+ *   MAX_RULES grammar rules for the automaton with the length counter; past either, refused.
  */
 import {
   type Concatenation,
@@ -31,7 +31,9 @@ import {
 } from "refa";
 import { RegexUnsupported } from "./regex-ast.js";
 
-export const MAX_STATES = 2000;
+export const MAX_STATES = 4000;
+/** The most grammar rules one automaton is written as (one per state and length so far). */
+export const MAX_RULES = 2000;
 export const MAX = 0xffff;
 export const START = 0xfffe;
 export const END = 0xffff;
@@ -151,8 +153,8 @@ function parse(pattern: string) {
   throw new Error("unreachable");
 }
 
-export const tooBig = () =>
-  new RegexUnsupported(`a \`pattern\` whose automaton needs more than ${MAX_STATES} states`);
+export const tooBig = (limit = MAX_STATES, what = "states") =>
+  new RegexUnsupported(`a \`pattern\` whose automaton needs more than ${limit} ${what}`);
 const isAll = (e: El) => e.type === "CharacterClass" && e.characters.isAll;
 const cls = (characters: CharSet): El => ({ type: "CharacterClass", characters });
 const star = (characters: CharSet): El => ({
