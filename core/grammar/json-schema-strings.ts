@@ -85,7 +85,7 @@ function automatonSchema(pattern: string, min: number, max: number, at: string):
   const shown = `(pattern ${JSON.stringify(pattern)})`;
   try {
     // A subset may be taken here (the pattern is not under a negation).
-    const out = dfaSchema(patternsDfa([pattern], true), min, max, `${pattern}|${min}|${max}`);
+    const out = dfaSchema(patternsDfa([pattern], "subset"), min, max, `${pattern}|${min}|${max}`);
     if (!out) throw emptySchema(`a \`pattern\` none of whose matches fits the length bounds ${shown}`, at);
     return out;
   } catch (err) {

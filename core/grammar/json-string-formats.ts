@@ -89,10 +89,16 @@ export function formatApplies(format: string, type: "string" | "number"): boolea
  * a RegExp alone (its flags kept): exact. Undefined for a format checked by a function.
  */
 export function formatComplement(format: string): string | undefined {
+  const regex = formatRegex(format);
+  return regex ? negatePattern(regex.source, regex.flags) : undefined;
+}
+
+/** The RegExp ajv-formats checks a string format with, where that is all it checks. */
+export function formatRegex(format: string): RegExp | undefined {
   if (!formatApplies(format, "string")) return undefined;
   const def = FORMATS[format]!;
   const check = typeof def === "object" && !(def instanceof RegExp) ? def.validate : def;
-  return check instanceof RegExp ? negatePattern(check.source, check.flags) : undefined;
+  return check instanceof RegExp ? check : undefined;
 }
 
 /** Whether a literal (enum/const value) passes the format, by ajv-formats' own check. */

@@ -96,7 +96,7 @@ describe("patternsDfa", () => {
   it("narrows a positive search past the bound to matches at the start, where a subset may be taken", () => {
     const pattern = "a.{15}b";
     expect(() => patternsDfa([pattern])).toThrow(RegexUnsupported);
-    const narrowed = patternsDfa([pattern], true);
+    const narrowed = patternsDfa([pattern], "subset");
     const start = `a${"x".repeat(15)}b`;
     expect(accepts(narrowed, start)).toBe(true);
     expect(accepts(narrowed, `${start}ab`)).toBe(true);

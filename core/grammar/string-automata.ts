@@ -308,7 +308,7 @@ const isAnyStar = (e: El | undefined) =>
  * `(?=C)`/`(?!C)` taken apart: each holds where `^C` matches (or does not), so each is a term of
  * its own, read the same way (nested lookaheads too); under a negation, always exactly (`search`).
  */
-function termDfa(elements: El[], positive: (e: El[]) => DFA): DFA {
+function termDfa(elements: El[], positive: (e: El[]) => DFA, loose = false): DFA {
   // A group of one alternative is its elements.
   const flat = elements.flatMap((e) =>
     e.type === "Alternation" && e.alternatives.length === 1 ? (e.alternatives[0]!.elements as El[]) : [e],
@@ -331,26 +331,40 @@ function termDfa(elements: El[], positive: (e: El[]) => DFA): DFA {
       look.alternatives.length === 1
         ? [body[0]!, ...(look.alternatives[0]!.elements as El[])]
         : [body[0]!, { type: "Alternation", alternatives: look.alternatives }];
-    dfa = intersect(dfa, look.negate ? complement(termDfa(inner, search)) : termDfa(inner, positive));
+    try {
+      dfa = intersect(
+        dfa,
+        look.negate ? complement(termDfa(inner, search)) : termDfa(inner, positive, loose),
+      );
+    } catch (err) {
+      // Loose (a superset): a term too large for the bound is left out.
+      if (!loose || !(err instanceof RegexUnsupported)) throw err;
+    }
   }
   return dfa;
 }
 
 /**
  * The DFA of the strings that pass every pattern (each a search, lookahead conjunctions read as
- * above). With `subset`, a positive search too large for the bound is narrowed (narrowSearch): the
- * DFA then accepts a subset — never under a negation, which is always exact.
+ * above). In `subset` mode a positive search too large for the bound is narrowed (narrowSearch): the
+ * DFA then accepts a subset — never under a negation, which is always exact. In `superset` mode a
+ * term too large is left out instead (used only to prove two languages apart).
  */
-export function patternsDfa(patterns: string[], subset = false): DFA {
-  const positive = subset ? narrowSearch : search;
+export function patternsDfa(patterns: string[], mode: "exact" | "subset" | "superset" = "exact"): DFA {
+  const positive = mode === "subset" ? narrowSearch : search;
   let dfa = wellFormed();
   for (const pattern of patterns) {
-    const expression = parse(pattern);
-    if (expression.alternatives.length !== 1) {
-      dfa = intersect(dfa, positive([{ type: "Alternation", alternatives: expression.alternatives }]));
-      continue;
+    try {
+      const expression = parse(pattern);
+      const term =
+        expression.alternatives.length !== 1
+          ? positive([{ type: "Alternation", alternatives: expression.alternatives }])
+          : termDfa(expression.alternatives[0]!.elements as El[], positive, mode === "superset");
+      dfa = intersect(dfa, term);
+    } catch (err) {
+      // A superset may leave out a term too large for the bound (every string passes it then).
+      if (mode !== "superset" || !(err instanceof RegexUnsupported)) throw err;
     }
-    dfa = intersect(dfa, termDfa(expression.alternatives[0]!.elements as El[], positive));
   }
   return dfa;
 }

@@ -4,7 +4,7 @@ import { mulberry32 } from "../random.js";
 import type { Json } from "./json-schema-common.js";
 import { lowerJsonSchema } from "./json-schema.js";
 import { ANCHORS } from "./string-automata.js";
-import { type FormulaContext, stringFormulaDfa } from "./string-formula.js";
+import { type FormulaContext, stringFormulaDfa, stringsApart } from "./string-formula.js";
 import { passes } from "./test-support.js";
 
 const context: FormulaContext = {
@@ -62,5 +62,17 @@ describe("stringFormulaDfa", () => {
     expect(
       lowerJsonSchema({ type: "string", anyOf: [{ maxLength: 2 }, { minLength: 5 }] }),
     ).not.toHaveProperty("rules");
+  });
+
+  it("proves oneOf string branches apart where what one generates fails the other", () => {
+    const ctx = { draft: "draft-07" as const, resolve: (s: Json) => s };
+    // Generated URIs (`https://…`) are never hostnames, and a pattern's matches can fail another's.
+    expect(stringsApart({ type: "string", format: "uri" }, { format: "hostname" }, ctx)).toBe(true);
+    expect(stringsApart({ type: "string", pattern: "^a" }, { pattern: "^b" }, ctx)).toBe(true);
+    // "1.2.3.4" is an ipv4 and a hostname; any string overlaps a bare `type: string`.
+    expect(stringsApart({ type: "string", format: "ipv4" }, { format: "hostname" }, ctx)).toBe(false);
+    expect(stringsApart({ type: "string", pattern: "^a" }, { type: "string" }, ctx)).toBe(false);
+    const oneOf = { type: "string", oneOf: [{ format: "uri" }, { format: "hostname" }] };
+    expect(lowerJsonSchema(oneOf)).toHaveProperty("gbnf");
   });
 });

@@ -11,9 +11,18 @@
 import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
 import { isNode } from "./json-schema-common.js";
-import { formatApplies } from "./json-string-formats.js";
-import { complement, intersect, patternsDfa, union, wellFormed, wordsDfa } from "./string-automata.js";
+import { FORMAT_PATTERNS, formatApplies, formatComplement, formatRegex } from "./json-string-formats.js";
+import {
+  complement,
+  intersect,
+  patternsDfa,
+  unicodeSource,
+  union,
+  wellFormed,
+  wordsDfa,
+} from "./string-automata.js";
 import type { DFA } from "refa";
+import { RegexUnsupported } from "./regex-ast.js";
 
 /** Keywords that do not constrain a string (they apply to other kinds, or only annotate). */
 const OTHER_KINDS = new Set([
@@ -54,6 +63,52 @@ export interface FormulaContext {
   validating(keyword: string): boolean;
 }
 
+const ANNOTATIONS = ["title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"];
+/** Annotations and `$`-keywords are read as such; any other keyword as validating (so: not a formula). */
+const validatingByName = (k: string) => !k.startsWith("$") && !ANNOTATIONS.includes(k) && k !== "definitions";
+
+/**
+ * Whether every string generated for the oneOf branch `gen` fails the branch `other`, proved on
+ * automata: what json-schema-strings.ts generates for a plain string schema lies inside its
+ * `pattern`s and its format's own regex (FORMAT_PATTERNS), and no such string is in `other`'s
+ * language (a string formula). False where either side is not that simple or too large.
+ */
+/** A superset of the strings a `{format}` (with `type`/`pattern` at most) accepts, for stringsApart. */
+function formatLanguage(other: Json): DFA | undefined {
+  if (!isNode(other) || typeof other.format !== "string") return undefined;
+  if (Object.keys(other).some((k) => !["format", "type", "pattern", ...ANNOTATIONS].includes(k)))
+    return undefined;
+  const regex = formatRegex(other.format);
+  if (!regex) return undefined;
+  const patterns = [
+    unicodeSource(regex.source, regex.flags),
+    ...(typeof other.pattern === "string" ? [other.pattern] : []),
+  ];
+  return patternsDfa(patterns, "superset");
+}
+
+export function stringsApart(gen: Json, other: Json, ctx: Omit<FormulaContext, "validating">): boolean {
+  if (!isNode(gen) || gen.type !== "string") return false;
+  const plain = ["enum", "const", "$ref", ...COMBINATORS, "if", "then", "else"].every(
+    (k) => gen[k] === undefined,
+  );
+  const format =
+    typeof gen.format === "string" && formatApplies(gen.format, "string") ? gen.format : undefined;
+  // A uri beside a pattern is generated from a list of schemes of its own (uriWithPrefix).
+  if (!plain || (format?.startsWith("uri") && gen.pattern !== undefined)) return false;
+  const patterns = [
+    ...(typeof gen.pattern === "string" ? [gen.pattern] : []),
+    ...(format && Object.hasOwn(FORMAT_PATTERNS, format) ? [FORMAT_PATTERNS[format]!] : []),
+  ];
+  try {
+    const theirs = formatLanguage(other) ?? stringFormulaDfa(other, { ...ctx, validating: validatingByName });
+    return theirs !== undefined && intersect(patternsDfa(patterns), theirs).isEmpty;
+  } catch (err) {
+    if (err instanceof RegexUnsupported) return false;
+    throw err;
+  }
+}
+
 /** Whether the schema is for this route: `type: "string"` with a combinator (else undefined is quicker). */
 export const isStringFormula = (schema: Node) =>
   schema.type === "string" && COMBINATORS.some((k) => schema[k] !== undefined);
@@ -84,9 +139,12 @@ export function stringFormulaDfa(schema: Json, ctx: FormulaContext, depth = 0): 
       const values = k === "enum" && Array.isArray(v) ? v : [v];
       part = wordsDfa(values.filter((x): x is string => typeof x === "string"));
     } else if (k === "format" && typeof v === "string") {
-      // A format the validator checks has no exact automaton here; any other one checks nothing.
-      if (formatApplies(v, "string")) return undefined;
-      continue;
+      // A format checked by a RegExp alone is that RegExp's language (the complement of its
+      // complement); one checked by a function has no exact automaton; any other checks nothing.
+      if (!formatApplies(v, "string")) continue;
+      const none = formatComplement(v);
+      if (!none) return undefined;
+      part = complement(patternsDfa([none]));
     } else if (k === "allOf" || k === "anyOf" || k === "oneOf") {
       if (!Array.isArray(v) || v.length === 0) return undefined;
       const parts = v.map(sub);
