@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
-import { conjoinPatterns } from "./string-automata.js";
+import { conjoinPatterns } from "./string-pattern-text.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 

@@ -12,7 +12,7 @@
  */
 import type { Json, Node } from "./json-schema-common.js";
 import { isNode, setOwn } from "./json-schema-common.js";
-import { conjoinPatterns } from "./string-automata.js";
+import { conjoinPatterns } from "./string-pattern-text.js";
 
 /** Keywords that describe rather than constrain; on a conflict the first side's is kept. */
 const ANNOTATIONS = new Set([

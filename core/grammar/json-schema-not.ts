@@ -10,7 +10,7 @@
 import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
 import { formatComplement } from "./json-string-formats.js";
-import { negatePattern } from "./string-automata.js";
+import { negatePattern } from "./string-pattern-text.js";
 import { isNode, safeRegex, setOwn } from "./json-schema-common.js";
 import { literalType } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";

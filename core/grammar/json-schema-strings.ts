@@ -18,7 +18,8 @@ import { FORMAT_PATTERNS, formatApplies, uriWithPrefix } from "./json-string-for
 import { patternStringGbnf, renderSet } from "./json-string-pattern.js";
 import { RegexUnsupported } from "./regex-ast.js";
 import type { DFA } from "refa";
-import { conjoinPatterns, patternsDfa } from "./string-automata.js";
+import { patternsDfa } from "./string-automata.js";
+import { conjoinPatterns } from "./string-pattern-text.js";
 import { type FormulaContext, isStringFormula, stringFormulaDfa } from "./string-formula.js";
 import { dfaGbnf } from "./string-automata-gbnf.js";
 

@@ -5,7 +5,7 @@
  * ajv-formats checks has an entry; `password` and `binary` accept any string and need none.
  */
 import { fullFormats } from "ajv-formats/dist/formats.js";
-import { negatePattern } from "./string-automata.js";
+import { negatePattern } from "./string-pattern-text.js";
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?";
 const DOMAIN = `${LABEL}(?:\\.${LABEL}){0,2}\\.[a-z]{2,6}`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../random.js";
-import { negatePattern, conjoinPatterns, patternsDfa } from "./string-automata.js";
+import { patternsDfa } from "./string-automata.js";
+import { negatePattern, conjoinPatterns } from "./string-pattern-text.js";
 import { dfaGbnf, type StatesGbnf } from "./string-automata-gbnf.js";
 
 /** A test renderer: a transition's characters as JSON, so that the rules can be walked below. */

@@ -12,15 +12,8 @@ import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
 import { isNode } from "./json-schema-common.js";
 import { FORMAT_PATTERNS, formatApplies, formatComplement, formatRegex } from "./json-string-formats.js";
-import {
-  complement,
-  intersect,
-  patternsDfa,
-  unicodeSource,
-  union,
-  wellFormed,
-  wordsDfa,
-} from "./string-automata.js";
+import { complement, intersect, patternsDfa, union, wellFormed, wordsDfa } from "./string-automata.js";
+import { unicodeSource } from "./string-pattern-text.js";
 import type { DFA } from "refa";
 import { RegexUnsupported } from "./regex-ast.js";
 
