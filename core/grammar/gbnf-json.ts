@@ -56,7 +56,12 @@ class Emitter {
   }
 
   value(node: Lowered): string {
-    if (typeof node.gbnf === "string") return this.rule(node.gbnf);
+    if (typeof node.gbnf === "string") {
+      // Named rules of its own (string-automata.ts: one per automaton state), named uniquely there.
+      if (isObject(node.rules))
+        for (const [name, body] of Object.entries(node.rules)) this.rules.set(name, String(body));
+      return this.rule(node.gbnf);
+    }
     if (typeof node.$ref === "string") return this.def(node.$ref);
     if (Object.hasOwn(node, "const")) return literal(node.const);
     if (Array.isArray(node.enum)) return this.rule(node.enum.map(literal).join(" | "));

@@ -28,11 +28,26 @@ export const emptySchema = (feature: string, at: string) =>
     "structured_outputs.json",
   );
 
+/** The pattern as the validator compiles it: Unicode mode, else legacy mode (core/constraints/ajv-drafts.ts). */
 export function safeRegex(pattern: string, at: string): RegExp {
   try {
     return new RegExp(pattern, "u");
   } catch {
-    throw unsupported(`a \`pattern\` JavaScript cannot compile (${pattern})`, at);
+    try {
+      return new RegExp(pattern);
+    } catch {
+      throw unsupported(`a \`pattern\` JavaScript cannot compile (${pattern})`, at);
+    }
+  }
+}
+
+/** Whether the pattern compiles in Unicode mode (the regex route reads only that dialect). */
+export function compilesInUnicodeMode(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "u");
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
+import { conjoinPatterns } from "./string-pattern-text.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
@@ -66,8 +67,16 @@ describe("allOf merges: exact conjunctions only", () => {
   it("refuses keywords that read each other across the two sides, and differing values", () => {
     expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toBeUndefined();
     expect(mergeSchemas({ items: [{}] }, { additionalItems: false })).toBeUndefined();
-    expect(mergeSchemas({ pattern: "a" }, { pattern: "b" })).toBeUndefined();
+    expect(mergeSchemas({ format: "email" }, { format: "uri" })).toBeUndefined();
     expect(mergeSchemas({ $ref: "#/definitions/a" }, { type: "string" })).toBeUndefined();
+  });
+
+  it("merges two patterns into one pattern of lookaheads (string-automata.ts)", () => {
+    const merged = mergeSchemas({ pattern: "^a" }, { pattern: "b$" }) as { pattern: string };
+    expect(merged).toEqual({ pattern: conjoinPatterns(["^a", "b$"]) });
+    const regex = new RegExp(merged.pattern, "u");
+    expect(["ab", "axb"].map((s) => regex.test(s))).toEqual([true, true]);
+    expect(["ba", "a", "b"].map((s) => regex.test(s))).toEqual([false, false, false]);
   });
 
   it("applies to allOf, $ref with siblings, patternProperties on declared names and dependencies", () => {

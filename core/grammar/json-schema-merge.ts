@@ -12,6 +12,7 @@
  */
 import type { Json, Node } from "./json-schema-common.js";
 import { isNode, setOwn } from "./json-schema-common.js";
+import { conjoinPatterns } from "./string-pattern-text.js";
 
 /** Keywords that describe rather than constrain; on a conflict the first side's is kept. */
 const ANNOTATIONS = new Set([
@@ -154,6 +155,11 @@ function mergeNodes(a: Json, b: Json): Json | undefined {
     } else if (k === "not") {
       // not A ∧ not B = not (A ∨ B).
       out[k] = { anyOf: [mine, v] };
+    } else if (k === "pattern" && typeof mine === "string" && typeof v === "string") {
+      // Both searches, as one pattern of lookaheads (string-automata.ts reads it as an automaton).
+      const both = conjoinPatterns([mine, v]);
+      if (both === undefined) return undefined;
+      out[k] = both;
     } else if (k === "multipleOf" && Number.isSafeInteger(mine) && Number.isSafeInteger(v)) {
       // Multiples of two integers are the multiples of their least common multiple.
       const lcm = ((mine as number) / gcd(mine as number, v as number)) * (v as number);

@@ -9,6 +9,8 @@
  */
 import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
+import { formatComplement } from "./json-string-formats.js";
+import { negatePattern } from "./string-pattern-text.js";
 import { isNode, safeRegex, setOwn } from "./json-schema-common.js";
 import { literalType } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
@@ -133,9 +135,14 @@ export function complementOf(negated: Json, ctx: NotContext, at: string, depth =
   flip("maxItems", "array", "minItems", false);
   flip("minProperties", "object", "maxProperties", true);
   flip("maxProperties", "object", "minProperties", false);
-  if (typeof n.pattern === "string" && !safeRegex(n.pattern, at).test("")) {
-    out.push({ type: "string", maxLength: 0 });
+  if (typeof n.pattern === "string") {
+    if (!safeRegex(n.pattern, at).test("")) out.push({ type: "string", maxLength: 0 });
+    // The strings without a match, as a pattern string-automata.ts turns into an automaton.
+    const none = negatePattern(n.pattern);
+    if (none) out.push({ type: "string", pattern: none });
   }
+  const failsFormat = typeof n.format === "string" ? formatComplement(n.format) : undefined;
+  if (failsFormat) out.push({ type: "string", pattern: failsFormat });
   if (Array.isArray(n.required)) out.push(...n.required.map((r) => obj(String(r), false, false)));
   const declared = isNode(n.properties) ? n.properties : {};
   for (const [name, schema] of Object.entries(declared)) out.push(...sub(schema).map((c) => obj(name, c)));

@@ -10,6 +10,7 @@ import type { Json, Node } from "./json-schema-common.js";
 import { isNode } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
+import { stringsApart } from "./string-formula.js";
 
 /** Restricting one branch against several others multiplies alternatives; past this many, a subset. */
 const MAX_ALTERNATIVES = 16;
@@ -91,7 +92,9 @@ export function exclusiveBranches(
   const out: Array<[Json, number]> = [];
   for (const [i, branch] of branches.entries()) {
     let alternatives: Json[] = [branch];
-    const apart = branches.map((other, j) => j !== i && excludes(branch, other));
+    const apart = branches.map(
+      (other, j) => j !== i && (excludes(branch, other) || stringsApart(branch, unmerged[j]!, ctx)),
+    );
     for (const [j, written] of unmerged.entries()) {
       if (j === i || apart[j]) continue;
       const complement = complementOf(written, ctx, "");

@@ -5,9 +5,23 @@
  * define (or one it accepts any string for) is not checked by the validator and adds nothing here.
  */
 import type { Node, Out } from "./json-schema-common.js";
-import { has, safeRegex, unsupported } from "./json-schema-common.js";
+import { GrammarError } from "./errors.js";
+import {
+  EmptySchema,
+  emptySchema,
+  has,
+  safeRegex,
+  compilesInUnicodeMode,
+  unsupported,
+} from "./json-schema-common.js";
 import { FORMAT_PATTERNS, formatApplies, uriWithPrefix } from "./json-string-formats.js";
-import { patternStringGbnf } from "./json-string-pattern.js";
+import { patternStringGbnf, renderSet } from "./json-string-pattern.js";
+import { RegexUnsupported } from "./regex-ast.js";
+import type { DFA } from "refa";
+import { patternsDfa } from "./string-automata.js";
+import { conjoinPatterns } from "./string-pattern-text.js";
+import { type FormulaContext, isStringFormula, stringFormulaDfa } from "./string-formula.js";
+import { dfaGbnf } from "./string-automata-gbnf.js";
 
 /** llama.cpp refuses a repetition count above 2000; one string character is one rule, so the
  * string rule could go further, but 999 keeps the same limit as patterns. A larger upper bound is
@@ -19,8 +33,14 @@ export function stringSchema(schema: Node, at: string): Out {
   if (format !== undefined && formatApplies(format, "string")) {
     if (has(schema, "pattern")) {
       const prefixed = uriWithPrefix(format, String(schema.pattern));
-      if (!prefixed) throw unsupported("`format` together with `pattern`", at);
-      return patternSchema({ ...schema, pattern: prefixed }, at);
+      if (prefixed) return patternSchema({ ...schema, pattern: prefixed }, at);
+      const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
+      if (!regex || typeof schema.pattern !== "string")
+        throw unsupported("`format` together with `pattern`", at);
+      // Both at once: the format's own regex and the pattern, as one automaton (string-automata.ts).
+      const both = conjoinPatterns([regex, schema.pattern]);
+      if (!both) throw unsupported("`format` together with `pattern`", at);
+      return patternSchema({ ...schema, pattern: both }, at);
     }
     const regex = Object.hasOwn(FORMAT_PATTERNS, format) ? FORMAT_PATTERNS[format] : undefined;
     if (!regex) throw unsupported(`\`format: ${format}\``, at);
@@ -49,5 +69,62 @@ function patternSchema(schema: Node, at: string): Out {
   const max = typeof schema.maxLength === "number" ? Math.floor(schema.maxLength) : Infinity;
   if (max < min) throw unsupported("`maxLength` below `minLength` (no string can match)", at);
   safeRegex(schema.pattern, at);
-  return { gbnf: patternStringGbnf(schema.pattern, min, max, at) };
+  // A legacy-mode pattern (`\_`, a lone `{`) is read by refa in that mode, never by the regex route.
+  if (compilesInUnicodeMode(schema.pattern)) {
+    try {
+      return { gbnf: patternStringGbnf(schema.pattern, min, max, at) };
+    } catch (err) {
+      if (!(err instanceof GrammarError) || err instanceof EmptySchema) throw err;
+    }
+  }
+  // What the regex route cannot keep exactly, the automaton route may (string-automata.ts).
+  return automatonSchema(schema.pattern, min, max === Infinity ? max : Math.min(max, MAX_STRING_REPEAT), at);
+}
+
+/** A string matching the pattern with a length in [min, max], as a `gbnf` node with its own rules. */
+function automatonSchema(pattern: string, min: number, max: number, at: string): Out {
+  const shown = `(pattern ${JSON.stringify(pattern)})`;
+  try {
+    // A subset may be taken here (the pattern is not under a negation).
+    const out = dfaSchema(patternsDfa([pattern], "subset"), min, max, `${pattern}|${min}|${max}`);
+    if (!out) throw emptySchema(`a \`pattern\` none of whose matches fits the length bounds ${shown}`, at);
+    return out;
+  } catch (err) {
+    if (err instanceof RegexUnsupported) throw unsupported(`${err.message} ${shown}`, at);
+    throw err;
+  }
+}
+
+function dfaSchema(dfa: DFA, min: number, max: number, key: string): Out | undefined {
+  const out = dfaGbnf(dfa, min, max, renderSet, `s${hash(key)}`);
+  return out ? { gbnf: `"\\"" ${out.body} "\\""`, rules: out.rules } : undefined;
+}
+
+/**
+ * A `type: "string"` schema whose combinators nest only string keywords, as one automaton
+ * (string-formula.ts); undefined where it is not one, or where the automaton passes its bounds (the
+ * other routes then try). Its own length bounds are kept by the rules' length counter.
+ */
+export function stringFormulaSchema(schema: Node, ctx: FormulaContext, at: string): Out | undefined {
+  if (!isStringFormula(schema)) return undefined;
+  const { minLength, maxLength, ...rest } = schema;
+  const min = typeof minLength === "number" ? Math.ceil(minLength) : 0;
+  const max = typeof maxLength === "number" ? Math.min(Math.floor(maxLength), MAX_STRING_REPEAT) : Infinity;
+  try {
+    const dfa = stringFormulaDfa(rest, ctx);
+    if (!dfa) return undefined;
+    const out = dfaSchema(dfa, min, max, JSON.stringify(schema));
+    if (!out) throw emptySchema("a string formula of `pattern`s and combinators", at);
+    return out;
+  } catch (err) {
+    if (err instanceof RegexUnsupported) return undefined;
+    throw err;
+  }
+}
+
+/** FNV-1a, for rule names that differ between automata (equal names mean equal rules). */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
 }

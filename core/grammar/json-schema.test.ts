@@ -4,19 +4,23 @@ import { rejection } from "./test-support.js";
 
 describe("JSON Schema → lowered schema: rejected up front, naming the keyword", () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ type: "string", pattern: "^(?!a)" }, /lookaround/],
+    [{ type: "string", pattern: "a(?!b)" }, /lookaround/],
     [
-      { type: "object", properties: { xa: { pattern: "a" } }, patternProperties: { "^x": { pattern: "b" } } },
+      {
+        type: "object",
+        properties: { xa: { format: "email" } },
+        patternProperties: { "^x": { format: "uri" } },
+      },
       /`patternProperties` "\^x" whose schema cannot be merged into property xa/,
     ],
     [{ type: "number", multipleOf: 0.3 }, /`multipleOf` on a number/],
     [{ type: "integer", minimum: 5, multipleOf: 3 }, /only within a small closed range/],
     [{ type: "number", multipleOf: 2 }, /`multipleOf`/],
     [
-      { allOf: [{ type: "string", pattern: "a" }, { pattern: "b" }] },
+      { allOf: [{ type: "string", format: "email" }, { format: "uri" }] },
       /`allOf` whose subschemas cannot be merged/,
     ],
-    [{ type: "string", not: { format: "email" } }, /`not`/],
+    [{ type: "string", not: { format: "date" } }, /`not`/],
     [{ type: "string", not: { type: "string" } }, /`not` .*which no value matches/],
     [{ type: "array", items: { type: "string" }, uniqueItems: true }, /`uniqueItems`/],
     [{ type: "array", contains: { type: "string" } }, /`contains`/],
@@ -27,14 +31,14 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
     [
       {
         oneOf: [
-          { type: "string", format: "email" },
-          { type: "string", format: "uri" },
+          { type: "string", format: "date" },
+          { type: "string", format: "time" },
         ],
       },
       /`oneOf` whose branches may overlap/,
     ],
     [
-      { $ref: "#/definitions/a", definitions: { a: { type: "string", pattern: "a" } }, pattern: "b" },
+      { $ref: "#/definitions/a", definitions: { a: { type: "string", format: "email" } }, format: "uri" },
       /`\$ref` with sibling/,
     ],
     [{ $ref: "http://example.com/schema.json" }, /reference/],

@@ -17,13 +17,13 @@ import { loweredToGbnf } from "./gbnf-json.js";
 import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import type { Json, Node, Out } from "./json-schema-common.js";
-import { emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
+import { EmptySchema, emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
 import { type LiteralContext, literalValues } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
 import type { NotContext } from "./json-schema-not.js";
 import { OBJECT_KEYS, objectSchema } from "./json-schema-objects.js";
-import { stringSchema } from "./json-schema-strings.js";
+import { stringFormulaSchema, stringSchema } from "./json-schema-strings.js";
 
 /** Keywords that constrain instances but that the grammar cannot express (type-aware below). */
 const UNSUPPORTED: Record<string, string[]> = {
@@ -70,7 +70,17 @@ class Converter implements Lowering, LiteralContext {
     this.depth++;
     const mark = this.defs.mark();
     try {
-      return this.convertNode(schema, at);
+      try {
+        return this.convertNode(schema, at);
+      } catch (err) {
+        // What the schema-level routes refuse, a string formula of patterns under combinators may
+        // still take as one automaton (string-formula.ts); a schema with no value stays refused.
+        if (!isGrammarError(err) || err instanceof EmptySchema || !isNode(schema)) throw err;
+        const context = { ...this.notContext(at), validating: (k: string) => this.validating(k) };
+        const formula = stringFormulaSchema(schema, context, at);
+        if (!formula) throw err;
+        return formula;
+      }
     } catch (err) {
       // A refusal may be caught (an optional property, a union branch left out): the definitions
       // registered meanwhile may be unfinished or refer to unfinished ones, so none may stay.

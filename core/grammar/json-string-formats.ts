@@ -5,6 +5,7 @@
  * ajv-formats checks has an entry; `password` and `binary` accept any string and need none.
  */
 import { fullFormats } from "ajv-formats/dist/formats.js";
+import { negatePattern } from "./string-pattern-text.js";
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?";
 const DOMAIN = `${LABEL}(?:\\.${LABEL}){0,2}\\.[a-z]{2,6}`;
@@ -81,6 +82,23 @@ function formatType(format: string): "string" | "number" | undefined {
 /** Whether the validator checks this format on values of this type (other types pass it untouched). */
 export function formatApplies(format: string, type: "string" | "number"): boolean {
   return formatType(format) === type;
+}
+
+/**
+ * The strings a format rejects, as a pattern (string-automata.ts), where ajv-formats checks it with
+ * a RegExp alone (its flags kept): exact. Undefined for a format checked by a function.
+ */
+export function formatComplement(format: string): string | undefined {
+  const regex = formatRegex(format);
+  return regex ? negatePattern(regex.source, regex.flags) : undefined;
+}
+
+/** The RegExp ajv-formats checks a string format with, where that is all it checks. */
+export function formatRegex(format: string): RegExp | undefined {
+  if (!formatApplies(format, "string")) return undefined;
+  const def = FORMATS[format]!;
+  const check = typeof def === "object" && !(def instanceof RegExp) ? def.validate : def;
+  return check instanceof RegExp ? check : undefined;
 }
 
 /** Whether a literal (enum/const value) passes the format, by ajv-formats' own check. */

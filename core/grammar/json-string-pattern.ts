@@ -59,7 +59,7 @@ const renderClass = (ranges: Ranges) =>
 const ANY = renderClass(SAFE);
 
 /** One character of the set as JSON string text. */
-function renderSet(ranges: Ranges): string {
+export function renderSet(ranges: Ranges): string {
   const safe = intersect(ranges, SAFE);
   if (safe.length) return renderClass(safe);
   const escapes: string[] = [];

@@ -22,6 +22,10 @@ const PATTERNS = [
   // Unbounded repetitions of something that can be empty (regex-loops.ts).
   "^(a?b?)*c$",
   "^([a-z]*)*$",
+  // Through automata (string-automata.ts): an anchor inside a branch, a resolved backreference.
+  "^([^,]|$)",
+  "(^|-)ab($|-)",
+  "(x)\\1",
 ];
 /** Property names include the ones a plain object gets wrong (`__proto__`, `constructor`). */
 const NAMES = ["id", "name", "__proto__", "constructor", "toString", "a b", "ключ", "x"];
@@ -79,8 +83,11 @@ export class SchemaGenerator {
       case "oneOf":
         return { oneOf: [this.string(), { type: "integer", minimum: 0, maximum: 99 }, { type: "null" }] };
       case "allOf":
-        if (this.chance(0.5))
+        if (this.chance(0.25))
           return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
+        // Two patterns at once: one automaton (string-automata.ts).
+        if (this.chance(0.33))
+          return { type: "string", maxLength: 12, allOf: [{ pattern: "^[a-z0-9]+$" }, { pattern: "[0-9]" }] };
         // Two anyOf/oneOf parts that cannot be merged as they are: distributed (json-schema-allof.ts).
         return {
           type: "object",
@@ -125,7 +132,7 @@ export class SchemaGenerator {
 
   /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
   private negation(depth: number): Schema {
-    switch (this.int(0, 6)) {
+    switch (this.int(0, 7)) {
       case 0:
         return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
       case 1:
@@ -145,7 +152,21 @@ export class SchemaGenerator {
           not: { minimum: this.pick([0, 50, 1e5]) },
         };
       case 4:
-        return { type: "string", not: { pattern: this.pick(["^a", "[0-9]", "x$"]) } };
+        return {
+          type: "string",
+          maxLength: this.pick([8, 40]),
+          // The pattern's complement as an automaton (string-automata.ts); two at once are `not: anyOf`.
+          not: this.chance(0.5)
+            ? { pattern: this.pick(["^a", "[0-9]", "x$", "^[a-z]+$"]) }
+            : { anyOf: [{ pattern: "^a" }, { pattern: "[0-9]{2}" }] },
+        };
+      case 7:
+        // Deeper than the complement route follows: one automaton (string-formula.ts).
+        return {
+          type: "string",
+          maxLength: 12,
+          not: { not: { not: { not: { not: { oneOf: [{ pattern: "^a" }, { pattern: "b$" }] } } } } },
+        };
       case 5:
         return {
           enum: ["red", "green", 3, null, true],
@@ -158,9 +179,16 @@ export class SchemaGenerator {
 
   /** oneOf branches that overlap: each generated restricted to values failing the others. */
   private overlappingOneOf(): Schema {
-    switch (this.int(0, 3)) {
+    switch (this.int(0, 4)) {
       case 0:
         return { oneOf: [{ type: "string" }, { type: "string", maxLength: this.int(0, 4) }] };
+      case 4:
+        // Patterns that overlap (digits match both): each restricted by the other's complement.
+        return {
+          type: "string",
+          maxLength: 10,
+          oneOf: [{ pattern: "^[a-f0-9]+$" }, { pattern: this.pick(["^[A-F0-9]+$", "[0-9]"]) }],
+        };
       case 1:
         return {
           type: "object",
@@ -185,7 +213,10 @@ export class SchemaGenerator {
     if (mode === 1) out.format = this.pick(STRING_FORMATS);
     if (mode === 2) out.pattern = this.pick(PATTERNS);
     // A URI beside a pattern on its prefix (json-string-formats.ts's uriWithPrefix).
-    if (mode === 1 && this.chance(0.2)) Object.assign(out, { format: "uri", pattern: "^(wss?|https)://" });
+    const beside = mode === 1 ? this.rand() : 1;
+    if (beside < 0.2) Object.assign(out, { format: "uri", pattern: "^(wss?|https)://" });
+    // A format and a pattern at once, as one automaton (string-automata.ts).
+    else if (beside < 0.4) Object.assign(out, { format: "date", pattern: "-0[1-6]-" });
     if (mode !== 1 || this.chance(0.3)) {
       if (this.chance(0.6)) out.minLength = this.pick([0, 1, 5, 20, 120]);
       if (this.chance(0.5))

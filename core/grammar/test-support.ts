@@ -27,7 +27,7 @@ export function alternatives(out: unknown): string[] {
   ];
 }
 
-/** Whether the validator accepts a value against a schema. */
+/** Whether the service's validator (ajv with ajv-formats) accepts a value against a schema. */
 export function passes(schema: Record<string, unknown>, value: unknown): boolean {
   try {
     prepareConstraint({ json: schema })!.validate(JSON.stringify(value));

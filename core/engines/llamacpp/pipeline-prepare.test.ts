@@ -26,7 +26,7 @@ describe("pipeline on the embedded engine: up-front rejection of an inexpressibl
         CompletionRequest.parse({
           prompt: "Anything but a string.",
           thinking_effort: effort,
-          structured_outputs: { json: { type: "string", not: { format: "email" } } },
+          structured_outputs: { json: { type: "string", not: { format: "date" } } },
         }),
         {
           engine,

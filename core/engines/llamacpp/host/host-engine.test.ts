@@ -70,7 +70,7 @@ describe("engine host: service", () => {
   });
 
   it("refuses the same schema_unsupported errors as the in-process engine", async () => {
-    const constraint = { kind: "json", schema: { type: "string", pattern: "^(?=a)a+$" } } as const;
+    const constraint = { kind: "json", schema: { type: "string", pattern: "a(?=b)" } } as const;
     const [remote, inProcess] = [
       await outcome(host.engine.prepareConstraint(constraint)),
       await outcome(local.engine.prepareConstraint(constraint)),
