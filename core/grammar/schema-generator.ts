@@ -158,9 +158,18 @@ export class SchemaGenerator {
 
   /** oneOf branches that overlap: each generated restricted to values failing the others. */
   private overlappingOneOf(): Schema {
-    switch (this.int(0, 3)) {
+    switch (this.int(0, 4)) {
       case 0:
         return { oneOf: [{ type: "string" }, { type: "string", maxLength: this.int(0, 4) }] };
+      case 4: {
+        // Told apart by a discriminating property, optional or required (json-schema-oneof.ts).
+        const kind = (v: string) => ({
+          type: "object",
+          properties: { kind: { enum: [v] }, n: this.number("integer") },
+          ...(this.chance(0.5) ? { required: ["kind"] } : {}),
+        });
+        return { oneOf: [kind("a"), kind("b"), { type: "object", properties: { kind: { const: "c" } } }] };
+      }
       case 1:
         return {
           type: "object",
