@@ -79,6 +79,19 @@ export class SchemaGenerator {
       case "oneOf":
         return { oneOf: [this.string(), { type: "integer", minimum: 0, maximum: 99 }, { type: "null" }] };
       case "allOf":
+        // Object keywords on both sides, and keywords the validator ignores (json-schema-merge-objects.ts).
+        if (this.chance(0.3))
+          return {
+            allOf: [
+              {
+                type: "object",
+                "@type": "A",
+                properties: { a: this.schema(depth + 1) },
+                additionalProperties: this.pick([false, { type: "integer" }, { type: ["integer", "null"] }]),
+              },
+              { "@type": "B", properties: { b: { type: "integer", minimum: 0 } }, required: ["a"] },
+            ],
+          };
         if (this.chance(0.5))
           return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
         // Two anyOf/oneOf parts that cannot be merged as they are: distributed (json-schema-allof.ts).
