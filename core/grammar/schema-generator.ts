@@ -222,7 +222,7 @@ export class SchemaGenerator {
     if (this.chance(0.6)) out[this.pick(["minimum", "exclusiveMinimum"])] = this.pick([-5, 0, 1.5, 100]);
     if (this.chance(0.6))
       out[this.pick(["maximum", "exclusiveMaximum"])] = this.pick([10, 99.5, 1e6, 2 ** 40]);
-    if (this.chance(0.2)) out.multipleOf = this.pick([1, 0.01, 0.5]);
+    if (this.chance(0.2)) out.multipleOf = this.pick([1, 0.01, 0.5, 0.1, 7, 12]);
     return out;
   }
 
