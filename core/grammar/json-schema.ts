@@ -29,7 +29,7 @@ const UNSUPPORTED: Record<string, string[]> = {
   string: ["contentSchema"],
   number: NUMBER_KEYS,
   object: ["propertyNames", "unevaluatedProperties"],
-  array: ["contains", "minContains", "maxContains", "unevaluatedItems"],
+  array: ["maxContains", "unevaluatedItems"],
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
 const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const", "if", "then", "else"];

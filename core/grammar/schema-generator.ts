@@ -268,6 +268,15 @@ export class SchemaGenerator {
     if (this.chance(0.5)) out.minItems = this.int(0, 2);
     if (this.chance(0.5)) out.maxItems = ((out.minItems as number | undefined) ?? 0) + this.int(0, 3);
     if (this.chance(0.15)) Object.assign(out, { uniqueItems: true, maxItems: 1 });
+    // The first items generated as matches (json-schema-arrays.ts); minContains in 2020-12.
+    if (this.chance(0.15)) {
+      out.contains = this.pick([
+        { type: "integer", minimum: 3 },
+        { const: "x" },
+        { type: ["null", "boolean"] },
+      ]);
+      if (this.draft2020 && this.chance(0.5)) out.minContains = this.int(0, 2);
+    }
     return out;
   }
 }
