@@ -16,7 +16,7 @@ import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import type { Json, Node, Out } from "./json-schema-common.js";
 import { emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
-import { type LiteralContext, literalValues } from "./json-schema-literals.js";
+import { type LiteralContext, literalValues, valuesPassing } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
 import type { NotContext } from "./json-schema-not.js";
@@ -28,7 +28,7 @@ const UNSUPPORTED: Record<string, string[]> = {
   any: ["not", "$dynamicRef", "$recursiveRef", "unevaluatedProperties"],
   string: ["contentSchema"],
   number: NUMBER_KEYS,
-  object: ["propertyNames", "unevaluatedProperties"],
+  object: ["unevaluatedProperties"],
   array: ["maxContains", "unevaluatedItems"],
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
@@ -237,7 +237,20 @@ class Converter implements Lowering, LiteralContext {
   }
 
   private object(schema: Node, at: string): Out {
-    return objectSchema(schema, at, (s, where) => this.convert(s, where));
+    // `propertyNames` (not in draft-04): names checked by the validator's ajv (json-schema-literals.ts).
+    const names = this.draft === "draft-04" ? undefined : schema.propertyNames;
+    const fits =
+      names === undefined
+        ? undefined
+        : (list: string[]) =>
+            names === true
+              ? list
+              : names === false
+                ? []
+                : isNode(names)
+                  ? (valuesPassing(list, names, this.root, this.draft) as string[] | undefined)
+                  : undefined;
+    return objectSchema(schema, at, (s, where) => this.convert(s, where), fits);
   }
 
   private array(schema: Node, at: string): Out {

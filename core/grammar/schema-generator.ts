@@ -253,6 +253,13 @@ export class SchemaGenerator {
       out.dependencies = {
         [names[0]!]: this.chance(0.5) ? ["dep"] : { properties: { dep: this.schema(depth + 1) } },
       };
+    // Names it refuses are left out, added keys kept to the ones it accepts (json-schema-objects.ts).
+    if (this.chance(0.15))
+      out.propertyNames = this.pick([
+        { pattern: "^[a-z_]+$" },
+        { maxLength: 4 },
+        { enum: ["id", "x", "key1"] },
+      ]);
     // A plain object literal, so that `__proto__` is an own key as after JSON.parse.
     return JSON.parse(JSON.stringify(out)) as Schema;
   }
