@@ -193,6 +193,9 @@ function mergeNodes(a: Json, b: Json): Json | undefined {
     }
     if (k === "required" && Array.isArray(mine) && Array.isArray(v)) {
       out[k] = [...new Set([...mine, ...v])];
+    } else if (k === "propertyNames") {
+      // Every name passes both.
+      out[k] = { allOf: [mine, v] };
     } else if (k === "not") {
       // not A ∧ not B = not (A ∨ B).
       out[k] = { anyOf: [mine, v] };

@@ -20,6 +20,8 @@ export interface NotContext {
   resolve: (schema: Json) => Json | undefined;
   /** Schemas left to visit: recursive definitions would otherwise make the search exponential. */
   budget: { left: number };
+  /** The values the validator accepts against a schema, or undefined where it cannot say. */
+  passing?: (values: Json[], schema: Json) => Json[] | undefined;
 }
 
 /** A product of two unions grows fast; alternatives past this many are dropped (a subset). */
@@ -190,5 +192,29 @@ export function complementOf(negated: Json, ctx: NotContext, at: string, depth =
     out.push(...product);
   }
   if (n.not !== undefined) out.push(n.not);
+  if (n.propertyNames !== undefined && !legacy) out.push(...refusedNames(n.propertyNames, ctx, at, depth));
   return out.slice(0, MAX_ALTERNATIVES * 2);
+}
+
+/**
+ * Failures of `propertyNames: P`: objects with a key P refuses — keys taken from P's complement
+ * (its literals, the shortest match of its patterns) and a few plain ones, each checked against P
+ * by the validator (`ctx.passing`), so that only refused ones are used.
+ */
+function refusedNames(names: Json, ctx: NotContext, at: string, depth: number): Node[] {
+  const candidates = new Set(["", "x", "a", "0", "key1"]);
+  for (const c of complementOf(names, ctx, at, depth + 1)) {
+    if (!isNode(c)) continue;
+    const values = c.const !== undefined ? [c.const] : Array.isArray(c.enum) ? c.enum : [];
+    for (const v of values) if (typeof v === "string") candidates.add(v);
+    const key = typeof c.pattern === "string" ? keyFor(c.pattern, at) : undefined;
+    if (key !== undefined) candidates.add(key);
+  }
+  const list = [...candidates];
+  const accepted = ctx.passing?.(list, names);
+  if (accepted === undefined) return [];
+  return list
+    .filter((k) => !accepted.includes(k))
+    .slice(0, 4)
+    .map((k) => obj(k, {}));
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
-import { alternatives, rejection } from "./test-support.js";
+import { alternatives, passes, rejection } from "./test-support.js";
 
 describe("propertyNames: only names it accepts are generated", () => {
   it("leaves out optional names it refuses, and generates no other extra key", () => {
@@ -48,6 +48,25 @@ describe("propertyNames: only names it accepts are generated", () => {
   });
 });
 
+describe("not: {propertyNames}: objects with a name it refuses", () => {
+  it("requires a key the validator finds refused, taken from the complement of the names' schema", () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ not: { const: "0" } }, "0"],
+      [{ not: { pattern: "a1" } }, "a1"],
+      [{ not: { enum: ["p", "q"] } }, "p"],
+      [{ pattern: "^(\\w\\d)+$" }, ""],
+    ];
+    for (const [names, key] of cases) {
+      const schema = { type: "object", not: { propertyNames: names }, maxProperties: 1 };
+      const lowered = lowerJsonSchema(schema);
+      expect(alternatives(lowered)).toContain(key);
+      expect(passes(schema, { [key]: null }), key).toBe(true);
+    }
+    // Every name accepted (an empty schema): no object has a refused name.
+    expect(rejection({ type: "object", not: { propertyNames: {} } })).toMatch(/`not`/);
+  });
+});
+
 const demo = useDemoEngine();
 
 describe("propertyNames on the real engine: every output passes the validator", () => {
@@ -60,6 +79,16 @@ describe("propertyNames on the real engine: every output passes the validator", 
       minProperties: 2,
     },
     { type: "object", propertyNames: { enum: ["key1", "key3"] }, minProperties: 1 },
+    {
+      type: "object",
+      not: {
+        anyOf: [
+          { propertyNames: { not: { enum: ["1", "3"] } } },
+          { propertyNames: { not: { enum: ["2"] } } },
+        ],
+      },
+      patternProperties: { "^[0-9]$": { type: "integer" } },
+    },
   ];
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with a JSON object." }]);
   for (const schema of schemas) {

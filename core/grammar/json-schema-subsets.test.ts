@@ -3,21 +3,11 @@
  * for its exact shape, and its values checked with the validator where they are finite.
  */
 import { describe, expect, it } from "vitest";
-import { prepareConstraint } from "../constraints/index.js";
 import { lowerJsonSchema } from "./json-schema.js";
 import { complementOf } from "./json-schema-not.js";
+import { passes } from "./test-support.js";
 
 const SCALARS = { oneOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }, { type: "null" }] };
-
-/** Whether the validator accepts a value against a schema. */
-function passes(schema: Record<string, unknown>, value: unknown): boolean {
-  try {
-    prepareConstraint({ json: schema })!.validate(JSON.stringify(value));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("subset constructions", () => {
   it("`not: {required}` leaves the named property out", () => {

@@ -111,7 +111,12 @@ class Converter implements Lowering, LiteralContext {
   }
 
   notContext(at: string): NotContext {
-    return { draft: this.draft, resolve: (s) => this.resolveAsDraft(s, at), budget: { left: 400 } };
+    return {
+      draft: this.draft,
+      resolve: (s) => this.resolveAsDraft(s, at),
+      budget: { left: 400 },
+      passing: (values, s) => this.passing(values, s),
+    };
   }
 
   /**
@@ -236,20 +241,17 @@ class Converter implements Lowering, LiteralContext {
     }
   }
 
+  /** The values the validator accepts against a schema (json-schema-literals.ts), if it can say. */
+  private passing(values: Json[], schema: Json): Json[] | undefined {
+    if (schema === true || schema === false) return schema ? values : [];
+    return isNode(schema) ? valuesPassing(values, schema, this.root, this.draft) : undefined;
+  }
+
   private object(schema: Node, at: string): Out {
-    // `propertyNames` (not in draft-04): names checked by the validator's ajv (json-schema-literals.ts).
+    // `propertyNames` (not in draft-04): names checked by the validator's ajv.
     const names = this.draft === "draft-04" ? undefined : schema.propertyNames;
     const fits =
-      names === undefined
-        ? undefined
-        : (list: string[]) =>
-            names === true
-              ? list
-              : names === false
-                ? []
-                : isNode(names)
-                  ? (valuesPassing(list, names, this.root, this.draft) as string[] | undefined)
-                  : undefined;
+      names === undefined ? undefined : (list: string[]) => this.passing(list, names) as string[] | undefined;
     return objectSchema(schema, at, (s, where) => this.convert(s, where), fits);
   }
 

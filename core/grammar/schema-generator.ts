@@ -138,7 +138,7 @@ export class SchemaGenerator {
 
   /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
   private negation(depth: number): Schema {
-    switch (this.int(0, 6)) {
+    switch (this.int(0, 7)) {
       case 0:
         return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
       case 1:
@@ -163,6 +163,15 @@ export class SchemaGenerator {
         return {
           enum: ["red", "green", 3, null, true],
           not: { type: this.pick(["string", "null", "integer"]) },
+        };
+      case 6:
+        // A key the names' schema refuses is required (json-schema-not.ts's refusedNames).
+        return {
+          type: "object",
+          not: {
+            propertyNames: this.pick([{ not: { const: "k" } }, { pattern: "^[a-z]+$" }, { maxLength: 2 }]),
+          },
+          additionalProperties: { type: "integer" },
         };
       default:
         return { not: { anyOf: [{ type: "string" }, { maximum: this.int(-5, 5) }] } };

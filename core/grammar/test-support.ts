@@ -1,5 +1,6 @@
 /** Helpers shared by the grammar's tests. */
 import { expect } from "vitest";
+import { prepareConstraint } from "../constraints/index.js";
 import { GrammarError } from "./errors.js";
 import { lowerJsonSchema } from "./json-schema.js";
 
@@ -24,4 +25,14 @@ export function alternatives(out: unknown): string[] {
       .sort()
       .join(),
   ];
+}
+
+/** Whether the post-hoc validator accepts a value against a schema. */
+export function passes(schema: Record<string, unknown>, value: unknown): boolean {
+  try {
+    prepareConstraint({ json: schema })!.validate(JSON.stringify(value));
+    return true;
+  } catch {
+    return false;
+  }
 }
