@@ -87,13 +87,17 @@ function standalone(schema: Json, draft04: boolean): boolean {
  * root's draft), or undefined when the schema cannot be compiled on its own.
  */
 export function valuesPassing(values: Json[], schema: Node, root: Node, draft: Draft): Json[] | undefined {
-  // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
-  const own = (s: Json) => standalone(s, draft === "draft-04");
-  if (!own(schema) || !own(root.definitions ?? null) || !own(root.$defs ?? null)) return undefined;
-  const wrapper: Record<string, unknown> = { ...schema, $schema: META_URI[draft] };
-  for (const k of ["definitions", "$defs"]) {
-    if (isNode(root[k])) wrapper[k] = root[k];
-    else delete wrapper[k];
+  // The root itself is compiled as the validator compiles it (the same cache entry), whatever its
+  // references point to.
+  const wrapper: Record<string, unknown> = schema === root ? root : { ...schema, $schema: META_URI[draft] };
+  if (schema !== root) {
+    // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
+    const own = (s: Json) => standalone(s, draft === "draft-04");
+    if (!own(schema) || !own(root.definitions ?? null) || !own(root.$defs ?? null)) return undefined;
+    for (const k of ["definitions", "$defs"]) {
+      if (isNode(root[k])) wrapper[k] = root[k];
+      else delete wrapper[k];
+    }
   }
   let validate: (value: unknown) => boolean;
   try {

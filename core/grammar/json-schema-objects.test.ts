@@ -48,6 +48,21 @@ describe("propertyNames: only names it accepts are generated", () => {
   });
 });
 
+describe("patternProperties on a declared name", () => {
+  it("applies both schemas: merged, or as an allOf read after its $refs are resolved", () => {
+    const schema = {
+      type: "object",
+      properties: { ab: { $ref: "#/definitions/d" } },
+      patternProperties: { "^a": { maxLength: 3 } },
+      definitions: { d: { type: "string" } },
+    };
+    expect(lowerJsonSchema(schema)).toEqual({
+      type: "object",
+      properties: { ab: { type: "string", maxLength: 3 } },
+    });
+  });
+});
+
 describe("not: {propertyNames}: objects with a name it refuses", () => {
   it("requires a key the validator finds refused, taken from the complement of the names' schema", () => {
     const cases: Array<[Record<string, unknown>, string]> = [

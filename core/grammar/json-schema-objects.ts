@@ -40,14 +40,8 @@ function withPatterns(name: string, schema: Json, patterns: Array<[string, Json]
   let out = schema;
   for (const [pattern, extra] of patterns) {
     if (!safeRegex(pattern, at).test(name)) continue;
-    const merged = mergeSchemas(out, extra);
-    if (merged === undefined) {
-      throw unsupported(
-        `\`patternProperties\` ${JSON.stringify(pattern)} whose schema cannot be merged into property ${name}`,
-        at,
-      );
-    }
-    out = merged;
+    // Both apply to the name: their merge, or both as an allOf (json-schema-allof.ts).
+    out = mergeSchemas(out, extra) ?? { allOf: [out, extra] };
   }
   return out;
 }
