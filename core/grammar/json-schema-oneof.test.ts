@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GrammarError } from "./errors.js";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
-import { alternatives } from "./test-support.js";
+import { alternatives, passes } from "./test-support.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const overlapping = (schema: Record<string, unknown>) => {
@@ -119,6 +119,36 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
       required: ["config"],
     });
     expect(overlapping({ oneOf: [align("left"), align("right")] })).toBe(false);
+  });
+
+  it("tells an enum branch apart by the validator: none of its values passes the other branch", () => {
+    // Draft-04 (no boolean subschemas: the complements' `false` are rewritten for the check), a
+    // root `id` copied into every branch, a property named `$ref`: each value is still checked.
+    const schema = {
+      id: "https://example.com/type.json#",
+      $schema: "http://json-schema.org/draft-04/schema#",
+      type: "object",
+      oneOf: [{ $ref: "#/definitions/ref" }, { $ref: "#/definitions/void" }, { $ref: "#/definitions/named" }],
+      definitions: {
+        ref: { required: ["$ref"], properties: { $ref: { type: "string" } }, additionalProperties: false },
+        void: { enum: [{ type: "void" }] },
+        named: {
+          required: ["type"],
+          properties: { type: { enum: ["a", "b"] } },
+          additionalProperties: false,
+        },
+      },
+    };
+    const lowered = lowerJsonSchema(schema);
+    expect(alternatives(lowered).sort()).toEqual(["", "$ref", "type"]);
+    expect(JSON.stringify(lowered)).toContain("void");
+    for (const value of [{ $ref: "x" }, { type: "void" }, { type: "a" }])
+      expect(passes(schema, value)).toBe(true);
+    // The void value also passes a branch that allows any string `type`: then it is not generated.
+    const open = structuredClone(schema);
+    open.definitions.named.properties.type = { type: "string" } as never;
+    expect(JSON.stringify(lowerJsonSchema(open))).not.toContain("void");
+    expect(passes(open, { type: "void" })).toBe(false);
   });
 
   it("rejects branches that cannot be told apart", () => {

@@ -114,12 +114,20 @@ export function exclusiveBranches(
   unmerged: Json[] = branches,
 ): Array<[Json, number]> {
   const out: Array<[Json, number]> = [];
+  // Literals settle it by the validator too: a branch whose values all fail the other, or the
+  // other's values all failing the branch (every generated value passes the branch, so none of
+  // them is one of those).
+  const values = (s: Json): Json[] | undefined =>
+    !isNode(s) ? undefined : s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
+  const none = (list: Json[] | undefined, schema: Json) =>
+    list !== undefined && ctx.passing?.(list, schema)?.length === 0;
+  const disjoint = (a: Json, b: Json) => excludes(a, b) || none(values(a), b) || none(values(b), a);
   for (const [i, written] of branches.entries()) {
     let branch: Json = written;
-    let apart = branches.map((other, j) => j !== i && excludes(branch, other));
+    let apart = branches.map((other, j) => j !== i && disjoint(branch, other));
     const pin = apart.filter(Boolean).length < branches.length - 1 ? pinned(branch) : undefined;
     if (pin) {
-      const pinnedApart = branches.map((other, j) => j !== i && excludes(pin, other));
+      const pinnedApart = branches.map((other, j) => j !== i && disjoint(pin, other));
       if (pinnedApart.filter(Boolean).length > apart.filter(Boolean).length) {
         branch = pin;
         apart = pinnedApart;
@@ -136,7 +144,7 @@ export function exclusiveBranches(
     }
     // `excludes` reasons about what is generated, which a merge may change (an added property can
     // meet another branch's `required`): those branches are checked again on the merged schema.
-    const still = (a: Json) => branches.every((other, j) => !apart[j] || a === branch || excludes(a, other));
+    const still = (a: Json) => branches.every((other, j) => !apart[j] || a === branch || disjoint(a, other));
     out.push(...alternatives.filter(still).map((a): [Json, number] => [a, i]));
   }
   return out;
