@@ -104,6 +104,8 @@ export class SchemaGenerator {
           ],
         };
       case "ref":
+        // Definitions are read from the root only: nested, the references would not resolve.
+        if (depth > 0) return this.object(depth);
         return {
           type: "object",
           properties: { item: { $ref: "#/definitions/item" }, more: { $ref: "#/$defs/more" } },
