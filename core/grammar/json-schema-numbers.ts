@@ -16,7 +16,7 @@ export const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusive
 const MAX_ENUM_RANGE = 256;
 
 /** The tightest bounds of all number keywords (draft-04 boolean exclusive forms included). */
-function readBounds(schema: Node, at: string): Bounds {
+export function readBounds(schema: Node, at: string): Bounds {
   const b: Bounds = { lo: -Infinity, loExclusive: false, hi: Infinity, hiExclusive: false };
   const num = (k: string) => {
     const v = schema[k];
@@ -40,7 +40,7 @@ function readBounds(schema: Node, at: string): Bounds {
   return b;
 }
 
-const intBounds = (b: Bounds): [number, number] => [
+export const intBounds = (b: Bounds): [number, number] => [
   b.loExclusive ? Math.floor(b.lo) + 1 : Math.ceil(b.lo),
   b.hiExclusive ? Math.ceil(b.hi) - 1 : Math.floor(b.hi),
 ];

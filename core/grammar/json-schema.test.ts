@@ -9,9 +9,9 @@ describe("JSON Schema → lowered schema: rejected up front, naming the keyword"
       { type: "object", properties: { xa: { pattern: "a" } }, patternProperties: { "^x": { pattern: "b" } } },
       /`allOf` whose subschemas cannot be merged/,
     ],
-    [{ type: "number", multipleOf: 0.3 }, /`multipleOf` on a number/],
-    [{ type: "integer", maximum: -5, multipleOf: 3 }, /without a non-negative multiple in range/],
-    [{ type: "number", multipleOf: 2.5 }, /`multipleOf`/],
+    [{ type: "number", multipleOf: 0.3, minimum: 0.1, maximum: 0.9 }, /`multipleOf` on a number/],
+    [{ type: "integer", minimum: -4, maximum: -1, multipleOf: 5 }, /no integer can match/],
+    [{ type: "number", multipleOf: 2.5, minimum: 0.1, maximum: 0.9 }, /`multipleOf`/],
     [
       { allOf: [{ type: "string", pattern: "a" }, { pattern: "b" }] },
       /`allOf` whose subschemas cannot be merged/,
@@ -183,7 +183,10 @@ describe("JSON Schema → lowered schema: number bounds and enum siblings", () =
 
   it("generates integers for a multipleOf 1/k where the validator's division is exact", () => {
     expect(grammarOf({ type: "number", multipleOf: 0.01, minimum: 0, maximum: 9 })).toBe("(([0-9]))");
-    expect(rejection({ type: "number", multipleOf: 0.3 })).toMatch(/`multipleOf` that is not an integer/);
+    // 0.3 is not 1/k: refused where no integer of the bounds passes (else json-schema-number-grid.ts).
+    expect(rejection({ type: "number", multipleOf: 0.3, minimum: 0.1, maximum: 0.9 })).toMatch(
+      /`multipleOf` that is not an integer/,
+    );
   });
 
   it("filters enum values by the sibling pattern and bounds that still apply to them", () => {

@@ -140,7 +140,7 @@ export class SchemaGenerator {
 
   /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
   private negation(depth: number): Schema {
-    switch (this.int(0, 7)) {
+    switch (this.int(0, 8)) {
       case 0:
         return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
       case 1:
@@ -165,6 +165,13 @@ export class SchemaGenerator {
         return {
           enum: ["red", "green", 3, null, true],
           not: { type: this.pick(["string", "null", "integer"]) },
+        };
+      case 7:
+        // No complement of a step: the integers of a window that pass (json-schema-number-grid.ts).
+        return {
+          type: this.pick(["integer", "number"]),
+          minimum: this.pick([-20, 0, 100]),
+          not: { anyOf: [{ multipleOf: this.int(2, 5) }, { multipleOf: 7 }] },
         };
       case 6:
         // A key the names' schema refuses is required (json-schema-not.ts's refusedNames).
