@@ -22,6 +22,13 @@ describe("number schemas the grammar cannot write: the integers of a window the 
     for (let v = 1; v <= values.at(-1)!; v++) expect(values.includes(v)).toBe(passes(open, v));
   });
 
+  it("also where the subsets written for a oneOf leave no value", () => {
+    const schema = { type: "number", minimum: 1, oneOf: [{ multipleOf: 5 }, { multipleOf: 10 }] };
+    const { enum: values } = lowerJsonSchema(schema) as { enum: number[] };
+    expect(values.slice(0, 3)).toEqual([5, 15, 25]);
+    for (const v of values) expect(passes(schema, v)).toBe(true);
+  });
+
   it("leaves other refusals as they are: other types, and windows without a passing integer", () => {
     expect(rejection({ type: "string", not: { format: "email" } })).toMatch(/`not`/);
     expect(rejection({ type: "integer", minimum: 0, maximum: 5, not: { maximum: 9 } })).toMatch(

@@ -15,7 +15,7 @@ import { loweredToGbnf } from "./gbnf-json.js";
 import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import type { Json, Node, Out } from "./json-schema-common.js";
-import { EmptySchema, emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
+import { emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
 import { numberGrid } from "./json-schema-number-grid.js";
 import { type LiteralContext, literalValues, valuesPassing } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
@@ -77,11 +77,9 @@ class Converter implements Lowering, LiteralContext {
       // A refusal may be caught (an optional property, a union branch left out): the definitions
       // registered meanwhile may be unfinished or refer to unfinished ones, so none may stay.
       this.defs.rollback(mark);
-      // A number schema the grammar refuses may still have integers the validator accepts.
-      const grid =
-        err instanceof EmptySchema || !isGrammarError(err)
-          ? undefined
-          : numberGrid(schema, at, (v, s) => this.passing(v, s));
+      // A number schema the grammar refuses, or finds no value for among the subsets it writes,
+      // may still have integers the validator accepts.
+      const grid = isGrammarError(err) ? numberGrid(schema, at, (v, s) => this.passing(v, s)) : undefined;
       if (grid) return grid;
       throw err;
     } finally {
