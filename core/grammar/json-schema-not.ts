@@ -144,7 +144,12 @@ export function complementOf(negated: Json, ctx: NotContext, at: string, depth =
   const patterns = isNode(n.patternProperties) ? Object.entries(n.patternProperties) : [];
   for (const [pattern, schema] of patterns) {
     const key = keyFor(pattern, at);
-    if (key !== undefined) out.push(...sub(schema).map((c) => obj(key, c)));
+    if (key === undefined) continue;
+    // The shortest match, then longer ones (other keywords, e.g. propertyNames, may want a length).
+    const regex = safeRegex(pattern, at);
+    const keys = [key, `${key}x`, `${key}xy`, `${key}xyz`].filter((k) => regex.test(k));
+    const failures = sub(schema);
+    out.push(...keys.flatMap((k) => failures.map((c) => obj(k, c))));
   }
   if (n.additionalProperties !== undefined) {
     const key = freshKey(

@@ -63,6 +63,21 @@ describe("patternProperties on a declared name", () => {
   });
 });
 
+describe("not: {patternProperties}: a key the pattern governs whose value fails its schema", () => {
+  it("tries longer matches than the shortest where other keywords want them", () => {
+    const schema = {
+      type: "object",
+      not: { patternProperties: { ab: { type: "string" } } },
+      propertyNames: { pattern: "^...$" },
+      maxProperties: 1,
+    };
+    const lowered = lowerJsonSchema(schema);
+    expect(alternatives(lowered)).toContain("abx");
+    expect(alternatives(lowered)).not.toContain("ab");
+    expect(passes(schema, { abx: 1 })).toBe(true);
+  });
+});
+
 describe("not: {propertyNames}: objects with a name it refuses", () => {
   it("requires a key the validator finds refused, taken from the complement of the names' schema", () => {
     const cases: Array<[Record<string, unknown>, string]> = [

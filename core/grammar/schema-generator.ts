@@ -140,7 +140,7 @@ export class SchemaGenerator {
 
   /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
   private negation(depth: number): Schema {
-    switch (this.int(0, 8)) {
+    switch (this.int(0, 9)) {
       case 0:
         return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
       case 1:
@@ -165,6 +165,13 @@ export class SchemaGenerator {
         return {
           enum: ["red", "green", 3, null, true],
           not: { type: this.pick(["string", "null", "integer"]) },
+        };
+      case 8:
+        // A key the pattern governs (its shortest match, or longer) whose value fails (json-schema-not.ts).
+        return {
+          type: "object",
+          not: { patternProperties: { ab: { type: "string" } } },
+          ...(this.chance(0.5) ? { propertyNames: { pattern: "^.{3,4}$" } } : {}),
         };
       case 7:
         // No complement of a step: the integers of a window that pass (json-schema-number-grid.ts).
