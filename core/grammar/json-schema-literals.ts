@@ -64,11 +64,30 @@ export function scalarFits(value: Json, types: string[], schema: Node, at: strin
  * Whether every `$ref` inside resolves against the root's definitions and no `$id` (draft-04: `id`)
  * moves the base.
  */
-function standalone(schema: Json, draft04: boolean): boolean {
+/** Keywords whose value is a value (or values), not a schema. */
+const VALUES = new Set(["enum", "const", "default", "examples"]);
+/** Keywords whose value maps names (of properties, patterns, definitions) to schemas. */
+const NAMED_SCHEMAS = new Set([
+  "properties",
+  "patternProperties",
+  "definitions",
+  "$defs",
+  "dependentSchemas",
+  "dependencies",
+]);
+
+function standalone(schema: Json, draft04: boolean, named = false): boolean {
   if (Array.isArray(schema)) return schema.every((s) => standalone(s, draft04));
   if (!isNode(schema)) return true;
+  // A map of names: a property named `$ref` or `$id` is no keyword.
+  if (named) return Object.values(schema).every((s) => standalone(s, draft04));
   for (const [k, v] of Object.entries(schema)) {
-    if (k === "enum" && Array.isArray(v)) continue; // values, not schemas (a property named enum has a schema)
+    if (NAMED_SCHEMAS.has(k)) {
+      if (!standalone(v, draft04, true)) return false;
+      continue;
+    }
+    // Values, not schemas (a property named enum has a schema).
+    if (VALUES.has(k)) continue;
     if (k === "$ref" && (typeof v !== "string" || !/^#\/(definitions|\$defs)\/[^/]+$/.test(v))) return false;
     if (
       k === "$id" ||
@@ -83,21 +102,51 @@ function standalone(schema: Json, draft04: boolean): boolean {
 }
 
 /**
+ * A schema with its boolean subschemas (which the translator writes, e.g. `properties: {a: false}`)
+ * spelled as draft-04 can read them: `true` → `{}`, `false` → `{not: {}}`; values left alone.
+ */
+function withoutBooleans(schema: Json, named = false): Json {
+  if (schema === true) return {};
+  if (schema === false) return { not: {} };
+  if (Array.isArray(schema)) return schema.map((s) => withoutBooleans(s));
+  if (!isNode(schema)) return schema;
+  const out: Node = {};
+  for (const [k, v] of Object.entries(schema)) {
+    const value =
+      !named && VALUES.has(k)
+        ? v
+        : named || typeof v === "object" || typeof v === "boolean"
+          ? withoutBooleans(v, !named && NAMED_SCHEMAS.has(k))
+          : v;
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
  * The values the validator accepts against `schema` (read with the root's definitions, under the
  * root's draft), or undefined when the schema cannot be compiled on its own.
  */
 export function valuesPassing(values: Json[], schema: Node, root: Node, draft: Draft): Json[] | undefined {
-  // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
-  const own = (s: Json) => standalone(s, draft === "draft-04");
-  if (!own(schema) || !own(root.definitions ?? null) || !own(root.$defs ?? null)) return undefined;
-  const wrapper: Record<string, unknown> = { ...schema, $schema: META_URI[draft] };
-  for (const k of ["definitions", "$defs"]) {
-    if (isNode(root[k])) wrapper[k] = root[k];
-    else delete wrapper[k];
+  // The root itself is compiled as the validator compiles it (the same cache entry), whatever its
+  // references point to.
+  const wrapper: Record<string, unknown> = schema === root ? root : { ...schema, $schema: META_URI[draft] };
+  if (schema !== root) {
+    // The root's own base, copied in by a merge with its keywords: the definitions come along, so
+    // the local references it bases resolve the same without it.
+    for (const k of ["$id", "id"]) if (schema[k] !== undefined && schema[k] === root[k]) delete wrapper[k];
+    // A definition may point anywhere in the root too (`#`, `#/properties/…`): then not on its own.
+    const own = (s: Json) => standalone(s, draft === "draft-04");
+    if (!own(wrapper as Node) || !own(root.definitions ?? null) || !own(root.$defs ?? null)) return undefined;
+    for (const k of ["definitions", "$defs"]) {
+      if (isNode(root[k])) wrapper[k] = root[k];
+      else delete wrapper[k];
+    }
   }
   let validate: (value: unknown) => boolean;
   try {
-    validate = compileSchema(wrapper).validate as (value: unknown) => boolean;
+    const compiled = draft === "draft-04" && schema !== root ? withoutBooleans(wrapper as Node) : wrapper;
+    validate = compileSchema(compiled as Record<string, unknown>).validate as (value: unknown) => boolean;
   } catch {
     return undefined;
   }

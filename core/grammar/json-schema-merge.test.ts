@@ -56,16 +56,56 @@ describe("allOf merges: exact conjunctions only", () => {
       additionalProperties: false,
       required: ["a"],
     });
-    // A name the closed side does not declare would change what its additionalProperties covers.
-    expect(mergeSchemas(closed, { properties: { c: {} } })).toBeUndefined();
+    // A name the closed side does not declare is declared there with what it applies to it (false).
+    expect(mergeSchemas(closed, { properties: { c: {} } })).toEqual({
+      properties: { a: {}, b: {}, c: false },
+      additionalProperties: false,
+    });
     expect(mergeSchemas(closed, { properties: { c: false } })).toEqual({
       properties: { a: {}, b: {}, c: false },
       additionalProperties: false,
     });
   });
 
+  it("merges object keywords from both sides, each side declaring the other's names", () => {
+    expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toEqual({
+      properties: { a: false },
+      additionalProperties: false,
+    });
+    // Both extra-key schemas apply to a key neither declares; a declared one meets the other's.
+    expect(
+      mergeSchemas(
+        { properties: { a: { type: "string" } }, additionalProperties: { type: ["string", "null"] } },
+        { properties: { b: { type: "null" } }, additionalProperties: { type: "null" } },
+      ),
+    ).toEqual({
+      properties: { a: false, b: { type: "null" } },
+      additionalProperties: { type: "null" },
+    });
+    // Patterns of both sides (without additionalProperties) apply together; a declared name a
+    // pattern of the other side governs is declared there without a schema (the pattern applies).
+    expect(
+      mergeSchemas(
+        { patternProperties: { "^x": { type: "integer" } } },
+        { properties: { x1: { minimum: 0 } }, patternProperties: { "^x": { maximum: 9 }, "^y": {} } },
+      ),
+    ).toEqual({
+      properties: { x1: { minimum: 0 } },
+      patternProperties: { "^x": { type: "integer", maximum: 9 }, "^y": {} },
+    });
+    // Keywords the validator ignores do not block a merge: the first side's is kept.
+    expect(mergeSchemas({ "@type": "Thing", type: "object" }, { "@type": "Place" })).toEqual({
+      "@type": "Thing",
+      type: "object",
+    });
+  });
+
   it("refuses keywords that read each other across the two sides, and differing values", () => {
-    expect(mergeSchemas({ properties: { a: {} } }, { additionalProperties: false })).toBeUndefined();
+    // A pattern beside the other side's additionalProperties: a key matching it needs both.
+    expect(
+      mergeSchemas({ patternProperties: { "^x": {} } }, { additionalProperties: { type: "null" } }),
+    ).toBeUndefined();
+    expect(mergeSchemas({ unevaluatedProperties: false }, { properties: { a: {} } })).toBeUndefined();
     expect(mergeSchemas({ items: [{}] }, { additionalItems: false })).toBeUndefined();
     expect(mergeSchemas({ format: "email" }, { format: "uri" })).toBeUndefined();
     expect(mergeSchemas({ $ref: "#/definitions/a" }, { type: "string" })).toBeUndefined();

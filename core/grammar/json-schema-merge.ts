@@ -2,16 +2,16 @@
  * An exact `allOf` of two schemas as one schema, where one exists without reasoning about values:
  * keywords from one side only are independent constraints; shared keywords merge only when the
  * merge means "both" (equal values, the union of `required`, the tighter of two length or count
- * bounds, per-property merges of `properties`, merges of two `items` schemas, the common types of
- * two `type`s, the common values of two `enum`/`const`s). Keywords that read each other across a
- * schema (`additionalProperties` reads `properties`, `additionalItems` reads `items`, …) must all
- * come from one side, except `properties` alone on one side that names only properties the other
- * side declares, or only forbids names (`false`: "the name is absent" holds whatever the other
- * keywords say about it). A conjunction that provably has no value is
+ * bounds, merges of two `items` schemas, the common types of two `type`s,
+ * the common values of two `enum`/`const`s; keywords the validator ignores keep the first side's).
+ * Keywords that read each other across a schema (`additionalItems` reads `items`, …) must all come
+ * from one side, except the object keywords, merged apart (json-schema-merge-objects.ts: names
+ * declared on both sides, merged name by name). A conjunction that provably has no value is
  * `false`. Anything else returns undefined, and the caller rejects it.
  */
 import type { Json, Node } from "./json-schema-common.js";
 import { isNode, setOwn } from "./json-schema-common.js";
+import { mergeObjectGroup, OBJECT_GROUP } from "./json-schema-merge-objects.js";
 import { conjoinPatterns } from "./string-pattern-text.js";
 
 /** Keywords that describe rather than constrain; on a conflict the first side's is kept. */
@@ -28,9 +28,67 @@ const ANNOTATIONS = new Set([
   "definitions",
   "$defs",
 ]);
+/**
+ * The keywords that validate in some draft (ajv's vocabularies). Any other keyword is one the
+ * validator ignores (`strict: false`): an annotation, whatever its name (`@type`, `help`, …).
+ */
+const VALIDATING = new Set([
+  "type",
+  "enum",
+  "const",
+  "multipleOf",
+  "maximum",
+  "exclusiveMaximum",
+  "minimum",
+  "exclusiveMinimum",
+  "maxLength",
+  "minLength",
+  "pattern",
+  "format",
+  "items",
+  "additionalItems",
+  "prefixItems",
+  "maxItems",
+  "minItems",
+  "uniqueItems",
+  "contains",
+  "minContains",
+  "maxContains",
+  "maxProperties",
+  "minProperties",
+  "required",
+  "properties",
+  "patternProperties",
+  "additionalProperties",
+  "dependencies",
+  "dependentRequired",
+  "dependentSchemas",
+  "propertyNames",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "$ref",
+  "$dynamicRef",
+  "$recursiveRef",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "contentSchema",
+  "contentMediaType",
+  "contentEncoding",
+  "nullable",
+  "discriminator",
+  "$id",
+  "id",
+  "$anchor",
+  "$dynamicAnchor",
+  "$recursiveAnchor",
+]);
 /** Keywords that constrain together; a group may not take keywords from both sides. */
 const GROUPS = [
-  ["properties", "patternProperties", "additionalProperties", "unevaluatedProperties"],
   ["items", "prefixItems", "additionalItems", "unevaluatedItems"],
   ["contains", "minContains", "maxContains"],
   ["if", "then", "else"],
@@ -43,43 +101,18 @@ const legacyBounds = (n: Node) =>
 
 const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Whether each group's keywords come from one side only (`properties` alone may come from both). */
+/** Whether each group's keywords come from one side only (`items` as one schema may come from both). */
 function groupsApart(a: Node, b: Node): boolean {
   for (const group of GROUPS) {
     const inA = group.filter((k) => a[k] !== undefined);
     const inB = group.filter((k) => b[k] !== undefined);
     if (!inA.length || !inB.length) continue;
-    if (group[0] === "properties" && (inA.join() === "properties" || inB.join() === "properties")) {
-      // `properties` alone on one side: exact where it names no property the other side does not
-      // declare (so the other side's additionalProperties applies to the same names as before).
-      const [only, other] = inA.join() === "properties" ? [a, b] : [b, a];
-      const declared = isNode(other.properties) ? other.properties : {};
-      if (!isNode(only.properties)) return false;
-      const names = Object.entries(only.properties);
-      if (names.every(([name, schema]) => schema === false || Object.hasOwn(declared, name))) continue;
-    }
-    // `properties`, and `items` as one schema, alone may come from both sides: they merge per name/item.
+    // `items` as one schema may come from both sides: they merge item by item.
     const both = [...inA, ...inB];
-    const mergeable =
-      both.every((k) => k === "properties") ||
-      (both.every((k) => k === "items") && isNode(a.items) && isNode(b.items));
+    const mergeable = both.every((k) => k === "items") && isNode(a.items) && isNode(b.items);
     if (!mergeable) return false;
   }
   return true;
-}
-
-function mergeProperties(a: Json, b: Json): Json | undefined {
-  if (!isNode(a) || !isNode(b)) return undefined;
-  const out: Node = { ...a };
-  for (const [name, schema] of Object.entries(b)) {
-    if (!Object.hasOwn(out, name)) setOwn(out, name, schema);
-    else {
-      const merged = mergeSchemas(out[name]!, schema);
-      if (merged === undefined) return undefined;
-      setOwn(out, name, merged);
-    }
-  }
-  return out;
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
@@ -134,6 +167,15 @@ function mergeNodes(a: Json, b: Json): Json | undefined {
   if (a === true || (isNode(a) && Object.keys(a).length === 0)) return b;
   if (b === true || (isNode(b) && Object.keys(b).length === 0)) return a;
   if (!isNode(a) || !isNode(b) || a.$ref !== undefined || b.$ref !== undefined) return undefined;
+  const objectKeys = (n: Node) => OBJECT_GROUP.some((k) => n[k] !== undefined);
+  if (objectKeys(a) && objectKeys(b)) {
+    // Object keywords on both sides: merged apart (json-schema-merge-objects.ts).
+    const group = mergeObjectGroup(a, b, mergeSchemas);
+    if (group === undefined) return undefined;
+    const strip = (n: Node) =>
+      Object.fromEntries(Object.entries(n).filter(([k]) => !OBJECT_GROUP.includes(k)));
+    return mergeNodes({ ...strip(a), ...group }, strip(b));
+  }
   if (!groupsApart(a, b)) return undefined;
   const out: Node = { ...a };
   if (literalKeys(a) && literalKeys(b)) {
@@ -146,12 +188,15 @@ function mergeNodes(a: Json, b: Json): Json | undefined {
   }
   for (const [k, v] of Object.entries(b)) {
     const mine = out[k];
-    if (mine === undefined || same(mine, v) || ANNOTATIONS.has(k)) {
+    if (mine === undefined || same(mine, v) || ANNOTATIONS.has(k) || !VALIDATING.has(k)) {
       if (mine === undefined) setOwn(out, k, v);
       continue;
     }
     if (k === "required" && Array.isArray(mine) && Array.isArray(v)) {
       out[k] = [...new Set([...mine, ...v])];
+    } else if (k === "propertyNames") {
+      // Every name passes both.
+      out[k] = { allOf: [mine, v] };
     } else if (k === "not") {
       // not A ∧ not B = not (A ∨ B).
       out[k] = { anyOf: [mine, v] };
@@ -177,10 +222,6 @@ function mergeNodes(a: Json, b: Json): Json | undefined {
       out[k] = Math.min(mine, v);
     } else if (k === "items") {
       const merged = mergeSchemas(mine, v);
-      if (merged === undefined) return undefined;
-      out[k] = merged;
-    } else if (k === "properties") {
-      const merged = mergeProperties(mine, v);
       if (merged === undefined) return undefined;
       out[k] = merged;
     } else return undefined;

@@ -22,6 +22,8 @@ export interface NotContext {
   resolve: (schema: Json) => Json | undefined;
   /** Schemas left to visit: recursive definitions would otherwise make the search exponential. */
   budget: { left: number };
+  /** The values the validator accepts against a schema, or undefined where it cannot say. */
+  passing?: (values: Json[], schema: Json) => Json[] | undefined;
 }
 
 /** A product of two unions grows fast; alternatives past this many are dropped (a subset). */
@@ -149,7 +151,12 @@ export function complementOf(negated: Json, ctx: NotContext, at: string, depth =
   const patterns = isNode(n.patternProperties) ? Object.entries(n.patternProperties) : [];
   for (const [pattern, schema] of patterns) {
     const key = keyFor(pattern, at);
-    if (key !== undefined) out.push(...sub(schema).map((c) => obj(key, c)));
+    if (key === undefined) continue;
+    // The shortest match, then longer ones (other keywords, e.g. propertyNames, may want a length).
+    const regex = safeRegex(pattern, at);
+    const keys = [key, `${key}x`, `${key}xy`, `${key}xyz`].filter((k) => regex.test(k));
+    const failures = sub(schema);
+    out.push(...keys.flatMap((k) => failures.map((c) => obj(k, c))));
   }
   if (n.additionalProperties !== undefined) {
     const key = freshKey(
@@ -197,5 +204,29 @@ export function complementOf(negated: Json, ctx: NotContext, at: string, depth =
     out.push(...product);
   }
   if (n.not !== undefined) out.push(n.not);
+  if (n.propertyNames !== undefined && !legacy) out.push(...refusedNames(n.propertyNames, ctx, at, depth));
   return out.slice(0, MAX_ALTERNATIVES * 2);
+}
+
+/**
+ * Failures of `propertyNames: P`: objects with a key P refuses — keys taken from P's complement
+ * (its literals, the shortest match of its patterns) and a few plain ones, each checked against P
+ * by the validator (`ctx.passing`), so that only refused ones are used.
+ */
+function refusedNames(names: Json, ctx: NotContext, at: string, depth: number): Node[] {
+  const candidates = new Set(["", "x", "a", "0", "key1"]);
+  for (const c of complementOf(names, ctx, at, depth + 1)) {
+    if (!isNode(c)) continue;
+    const values = c.const !== undefined ? [c.const] : Array.isArray(c.enum) ? c.enum : [];
+    for (const v of values) if (typeof v === "string") candidates.add(v);
+    const key = typeof c.pattern === "string" ? keyFor(c.pattern, at) : undefined;
+    if (key !== undefined) candidates.add(key);
+  }
+  const list = [...candidates];
+  const accepted = ctx.passing?.(list, names);
+  if (accepted === undefined) return [];
+  return list
+    .filter((k) => !accepted.includes(k))
+    .slice(0, 4)
+    .map((k) => obj(k, {}));
 }

@@ -2,20 +2,21 @@
  * Number bounds for the JSON grammar. The plain number rules take no bounds, so bounded numbers
  * are written digit by digit (number-range-gbnf.ts) as a `gbnf` node: integers exactly, decimals as a
  * subset whose every value is inside the bounds.
- * `multipleOf`: a small closed integer range becomes an enum; a multipleOf of 1 (or 1/k, such as
- * 0.01, where every integer passes the validator's floating-point check) generates integers only.
+ * `multipleOf`: a small closed integer range becomes an enum, a wider one some non-negative multiples
+ * (a subset); a multipleOf of 1 (or 1/k, such as 0.01, where every integer passes the validator's
+ * floating-point check) generates integers only.
  * Anything else is rejected with schema_unsupported.
  */
 import type { Node, Out } from "./json-schema-common.js";
 import { has, unsupported } from "./json-schema-common.js";
-import { type Bounds, integerRangeGbnf, numberRangeGbnf } from "./number-range-gbnf.js";
+import { type Bounds, integerRangeGbnf, MAX_INTEGER, numberRangeGbnf } from "./number-range-gbnf.js";
 
 export const NUMBER_KEYS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
 /** An integer range small enough to be written as an enum. */
 const MAX_ENUM_RANGE = 256;
 
 /** The tightest bounds of all number keywords (draft-04 boolean exclusive forms included). */
-function readBounds(schema: Node, at: string): Bounds {
+export function readBounds(schema: Node, at: string): Bounds {
   const b: Bounds = { lo: -Infinity, loExclusive: false, hi: Infinity, hiExclusive: false };
   const num = (k: string) => {
     const v = schema[k];
@@ -39,7 +40,7 @@ function readBounds(schema: Node, at: string): Bounds {
   return b;
 }
 
-const intBounds = (b: Bounds): [number, number] => [
+export const intBounds = (b: Bounds): [number, number] => [
   b.loExclusive ? Math.floor(b.lo) + 1 : Math.ceil(b.lo),
   b.hiExclusive ? Math.ceil(b.hi) - 1 : Math.floor(b.hi),
 ];
@@ -50,7 +51,10 @@ export function integersAreMultiples(step: number): boolean {
   if (typeof step !== "number" || !Number.isFinite(step) || Number.isInteger(step)) return step === 1;
   const k = Math.round(1 / step);
   if (k < 2 || k > 100_000) return false;
-  // step = m·2^e exactly; I/step rounds to the integer I·k when |k·step − 1| ≤ 2^-55.
+  // step = m·2^e exactly, k·step = 1 + δ. I/step = I·k/(1 + δ) lies I·k·|δ|/(1 + δ) from I·k, and
+  // I·k in [2^p, 2^(p+1)) rounds back to I·k when that distance is below half its spacing: 2^(p-53)
+  // (2^(p-54) below a power of two). δ ≤ 2^-54 keeps it below (0.1: δ = 2^-54 exactly); for a
+  // negative δ the distance exceeds I·k·|δ|, so |δ| ≤ 2^-55 is required.
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, step);
   const bits = view.getBigUint64(0);
@@ -59,7 +63,7 @@ export function integersAreMultiples(step: number): boolean {
   if (exponent >= 0) return false;
   const scale = 1n << BigInt(-exponent);
   const diff = BigInt(k) * mantissa - scale;
-  return (diff < 0n ? -diff : diff) * (1n << 55n) <= scale;
+  return diff < 0n ? -diff * (1n << 55n) <= scale : diff * (1n << 54n) <= scale;
 }
 
 function rejectBounds(schema: Node, kind: string, why: string, at: string): never {
@@ -67,14 +71,40 @@ function rejectBounds(schema: Node, kind: string, why: string, at: string): neve
   throw unsupported(`\`${bounded.join("`, `")}\` on ${kind} (${why})`, at);
 }
 
-/** Integers within the bounds; with a `multipleOf` other than 1, a small closed range as an enum. */
+/** How many multiples `multiplesGbnf` starts from. */
+const MULTIPLES = 20;
+
+/**
+ * Some non-negative multiples of the integer `k` in [lo, hi] (a subset): the first MULTIPLES
+ * multiples from the lowest one in range, each followed by up to as many zeros as keep it within
+ * hi and 15 digits (m·k·10^j is a multiple of k, and exact as a double); undefined where none fits.
+ */
+export function multiplesGbnf(lo: number, hi: number, k: number): string | undefined {
+  const top = Math.min(hi, MAX_INTEGER);
+  const first = Math.max(0, Math.ceil(lo / k));
+  const alternatives: string[] = [];
+  for (let m = first; m < first + MULTIPLES && m * k <= top; m++) {
+    const v = m * k;
+    let zeros = 0;
+    while (v > 0 && v * 10 ** (zeros + 1) <= top) zeros++;
+    alternatives.push(zeros ? `"${v}" "0"{0,${zeros}}` : `"${v}"`);
+  }
+  return alternatives.length ? `(${alternatives.join(" | ")})` : undefined;
+}
+
+/**
+ * Integers within the bounds; with a `multipleOf` other than 1, a small closed range as an enum,
+ * else some multiples (`multiplesGbnf`).
+ */
 function integers(schema: Node, b: Bounds, step: number, kind: string, at: string): Out {
   const [lo, hi] = intBounds(b);
   if (step !== 1) {
     if (!Number.isInteger(step) || step <= 0)
       rejectBounds(schema, kind, "a `multipleOf` that is not an integer", at);
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > MAX_ENUM_RANGE) {
-      rejectBounds(schema, kind, "`multipleOf` only within a small closed range", at);
+      const gbnf = multiplesGbnf(lo, hi, step);
+      if (!gbnf) rejectBounds(schema, kind, "`multipleOf` without a non-negative multiple in range", at);
+      return { gbnf };
     }
     const values: number[] = [];
     for (let v = lo; v <= hi; v++) if (v % step === 0) values.push(v);

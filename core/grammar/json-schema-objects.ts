@@ -14,11 +14,12 @@
  *   `dependencies` / `dependentSchemas` with a schema are rejected unless the trigger never appears.
  */
 import type { Json, Node, Out } from "./json-schema-common.js";
-import { EmptySchema, isNode, safeRegex, setOwn, unsupported } from "./json-schema-common.js";
+import { EmptySchema, emptySchema, isNode, safeRegex, setOwn, unsupported } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { parseRegex, RegexUnsupported, shortestMatch } from "./regex-ast.js";
 
 export const OBJECT_KEYS = [
+  "propertyNames",
   "properties",
   "required",
   "additionalProperties",
@@ -31,20 +32,16 @@ export const OBJECT_KEYS = [
 ];
 
 type Convert = (schema: Json, at: string) => Out;
+/** The names among `names` that `propertyNames` accepts, or undefined where it cannot be checked. */
+export type NameFilter = (names: string[]) => string[] | undefined;
 
 /** A declared property's schema with every matching `patternProperties` schema merged in. */
 function withPatterns(name: string, schema: Json, patterns: Array<[string, Json]>, at: string): Json {
   let out = schema;
   for (const [pattern, extra] of patterns) {
     if (!safeRegex(pattern, at).test(name)) continue;
-    const merged = mergeSchemas(out, extra);
-    if (merged === undefined) {
-      throw unsupported(
-        `\`patternProperties\` ${JSON.stringify(pattern)} whose schema cannot be merged into property ${name}`,
-        at,
-      );
-    }
-    out = merged;
+    // Both apply to the name: their merge, or both as an allOf (json-schema-allof.ts).
+    out = mergeSchemas(out, extra) ?? { allOf: [out, extra] };
   }
   return out;
 }
@@ -99,6 +96,7 @@ function addFreshKeys(
   patterns: boolean,
   at: string,
   convert: Convert,
+  fits?: NameFilter,
 ): boolean {
   const min = typeof schema.minProperties === "number" ? schema.minProperties : 0;
   const extra = schema.additionalProperties;
@@ -108,8 +106,13 @@ function addFreshKeys(
   );
   const taken = new Set([...named, ...triggers]);
   const value = convert(extra === undefined || extra === true ? {} : extra, `${at}/additionalProperties`);
-  for (let i = 1; Object.keys(properties).length < min; i++) {
-    if (!taken.has(`key${i}`)) setOwn(properties, `key${i}`, value);
+  const candidates = Array.from({ length: 2 * min + 1 }, (_, i) => `key${i + 1}`).filter(
+    (k) => !taken.has(k),
+  );
+  const keys = fits ? (fits(candidates) ?? []) : candidates;
+  for (const key of keys) {
+    if (Object.keys(properties).length >= min) break;
+    setOwn(properties, key, value);
   }
   return true;
 }
@@ -126,7 +129,22 @@ function dropOptional(schema: Node, properties: Record<string, Out>, required: s
   while (Object.keys(properties).length > max && optional.length) delete properties[optional.pop()!];
 }
 
-export function objectSchema(schema: Node, at: string, convert: Convert): Out {
+/**
+ * `propertyNames`: the declared and required names it refuses may only be absent (an optional one
+ * is left out, a required one leaves no value), keys added below `minProperties` are kept to the
+ * ones it accepts, and no other extra key is generated (a subset).
+ */
+function namesKept(props: Node, required: string[], fits: NameFilter, at: string): void {
+  const names = Object.keys(props);
+  const passing = fits(names);
+  if (passing === undefined) throw unsupported("`propertyNames` that cannot be checked on its own", at);
+  for (const name of names.filter((n) => !passing.includes(n))) {
+    if (required.includes(name)) throw emptySchema(`a required name \`propertyNames\` refuses (${name})`, at);
+    delete props[name];
+  }
+}
+
+export function objectSchema(schema: Node, at: string, convert: Convert, fits?: NameFilter): Out {
   const declared = isNode(schema.properties) ? schema.properties : {};
   const patterns = isNode(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
   const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
@@ -142,6 +160,7 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
     setOwn(props, name, matched || extra === undefined ? {} : extra);
   }
   addPatternKeys(schema, props, patterns, at);
+  if (fits) namesKept(props, required, fits, at);
   const properties: Record<string, Out> = {};
   for (const name of Object.keys(props)) {
     const where = `${at}/properties/${name}`;
@@ -152,7 +171,7 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
       if (!(err instanceof EmptySchema) || required.includes(name)) throw err;
     }
   }
-  const fresh = addFreshKeys(schema, properties, Object.keys(props), patterns.length > 0, at, convert);
+  const fresh = addFreshKeys(schema, properties, Object.keys(props), patterns.length > 0, at, convert, fits);
   dropOptional(schema, properties, required);
   const names = Object.keys(properties);
   if (typeof schema.maxProperties === "number" && schema.maxProperties < names.length) {
@@ -167,6 +186,7 @@ export function objectSchema(schema: Node, at: string, convert: Convert): Out {
   const extra = schema.additionalProperties;
   const extraKeys =
     !fresh &&
+    !fits &&
     Object.keys(props).length === 0 &&
     patterns.length === 0 &&
     extra !== undefined &&

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GrammarError } from "./errors.js";
 import { noThinkPrompt } from "../prompt.js";
 import { lowerJsonSchema } from "./json-schema.js";
+import { alternatives, passes } from "./test-support.js";
 import { expectValidOverSeeds, useDemoEngine } from "../engines/llamacpp/test-support.js";
 
 const overlapping = (schema: Record<string, unknown>) => {
@@ -81,6 +82,73 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
       type: "string",
       minLength: 3,
     });
+  });
+
+  it("keeps branches apart by a discriminating property, made required where it was optional", () => {
+    const state = (v: string) => ({
+      type: "object",
+      properties: { state: { type: "string", enum: [v] }, note: { type: "string" } },
+    });
+    // Every branch is generated whole: `state` (required, so surely present) fails the others.
+    const required = { oneOf: ["on", "off"].map((v) => ({ ...state(v), required: ["state"] })) };
+    expect(lowerJsonSchema(required)).toEqual({
+      oneOf: ["on", "off"].map((v) => ({
+        type: "object",
+        properties: { state: { enum: [v] }, note: { type: "string" } },
+      })),
+    });
+    // Optional discriminator: pinned as required, so a branch whose `state` has no value is empty
+    // (left out) instead of generating an object without it, which would match the other branch.
+    const pinned = lowerJsonSchema({ oneOf: [state("on"), state("off")] });
+    expect(alternatives(pinned)).toEqual(["note,state", "note,state"]);
+    const empty = {
+      oneOf: [
+        { type: "object", properties: { state: { enum: ["on"], minLength: 5 } } },
+        { type: "object", properties: { state: { enum: ["off"] } } },
+      ],
+    };
+    // The first branch's objects are all `{}`, which also match the second: only the second is
+    // left, restricted by the complement of the first (a `state` other than "on").
+    expect(JSON.stringify(lowerJsonSchema(empty))).not.toContain('"on"');
+    // A nested discriminator (the other branch's `config.align`) counts too.
+    const align = (v: string) => ({
+      type: "object",
+      properties: {
+        config: { type: "object", properties: { align: { enum: [v] } }, required: ["align"] },
+      },
+      required: ["config"],
+    });
+    expect(overlapping({ oneOf: [align("left"), align("right")] })).toBe(false);
+  });
+
+  it("tells an enum branch apart by the validator: none of its values passes the other branch", () => {
+    // Draft-04 (no boolean subschemas: the complements' `false` are rewritten for the check), a
+    // root `id` copied into every branch, a property named `$ref`: each value is still checked.
+    const schema = {
+      id: "https://example.com/type.json#",
+      $schema: "http://json-schema.org/draft-04/schema#",
+      type: "object",
+      oneOf: [{ $ref: "#/definitions/ref" }, { $ref: "#/definitions/void" }, { $ref: "#/definitions/named" }],
+      definitions: {
+        ref: { required: ["$ref"], properties: { $ref: { type: "string" } }, additionalProperties: false },
+        void: { enum: [{ type: "void" }] },
+        named: {
+          required: ["type"],
+          properties: { type: { enum: ["a", "b"] } },
+          additionalProperties: false,
+        },
+      },
+    };
+    const lowered = lowerJsonSchema(schema);
+    expect(alternatives(lowered).sort()).toEqual(["", "$ref", "type"]);
+    expect(JSON.stringify(lowered)).toContain("void");
+    for (const value of [{ $ref: "x" }, { type: "void" }, { type: "a" }])
+      expect(passes(schema, value)).toBe(true);
+    // The void value also passes a branch that allows any string `type`: then it is not generated.
+    const open = structuredClone(schema);
+    open.definitions.named.properties.type = { type: "string" } as never;
+    expect(JSON.stringify(lowerJsonSchema(open))).not.toContain("void");
+    expect(passes(open, { type: "void" })).toBe(false);
   });
 
   it("rejects branches that cannot be told apart", () => {

@@ -48,14 +48,39 @@ function objectFails(gen: Node, other: Node): boolean {
   const required = Array.isArray(other.required) ? other.required.map(String) : [];
   if (required.some((r) => !props.includes(r))) return true;
   const allowed = isNode(other.properties) ? Object.keys(other.properties) : [];
-  // Under `maxProperties` optional properties may be left out (json-schema-objects.ts): only the
-  // required ones are surely generated.
-  const sure = typeof gen.maxProperties === "number" ? ((gen.required as Json[] | undefined) ?? []) : props;
-  return (
+  // Only the required names are surely generated (an optional property no value matches, or one
+  // past `maxProperties`, is left out: json-schema-objects.ts); `pinned` makes the others required.
+  const sure = Array.isArray(gen.required) ? gen.required.map(String) : [];
+  if (
     other.additionalProperties === false &&
     other.patternProperties === undefined &&
-    sure.map(String).some((p) => !allowed.includes(p))
+    sure.some((p) => !allowed.includes(p))
+  )
+    return true;
+  // A discriminator: a surely generated property whose values all fail the other's schema for it.
+  const mine = isNode(gen.properties) ? gen.properties : {};
+  const theirs = isNode(other.properties) ? other.properties : {};
+  return sure.some(
+    (p) => Object.hasOwn(mine, p) && Object.hasOwn(theirs, p) && excludes(mine[p]!, theirs[p]!),
   );
+}
+
+/**
+ * An object branch with every declared property required: json-schema-objects.ts generates them
+ * all anyway, except one no value matches (or past `maxProperties`), which now empties the branch
+ * instead of being left out — a subset, on which `excludes` may count each property as present.
+ * Not where they are more than `maxProperties` allows.
+ */
+function pinned(branch: Json): Node | undefined {
+  if (!isNode(branch) || !isNode(branch.properties)) return undefined;
+  const required = Array.isArray(branch.required) ? branch.required.map(String) : [];
+  const names = Object.entries(branch.properties)
+    .filter(([name, s]) => s !== false && !required.includes(name))
+    .map(([name]) => name);
+  // Past `maxProperties` the pinned branch would be empty: the restriction below is left to it.
+  const all = [...required, ...names];
+  const fits = typeof branch.maxProperties !== "number" || all.length <= branch.maxProperties;
+  return names.length && fits ? { ...branch, required: all } : undefined;
 }
 
 /** Whether every value generated for `gen` fails `other` (known from kinds, literals, or objects). */
@@ -90,14 +115,31 @@ export function exclusiveBranches(
   unmerged: Json[] = branches,
 ): Array<[Json, number]> {
   const out: Array<[Json, number]> = [];
-  for (const [i, branch] of branches.entries()) {
+  // Literals settle it by the validator too: a branch whose values all fail the other, or the
+  // other's values all failing the branch (every generated value passes the branch, so none of
+  // them is one of those).
+  const values = (s: Json): Json[] | undefined =>
+    !isNode(s) ? undefined : s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
+  const none = (list: Json[] | undefined, schema: Json) =>
+    list !== undefined && ctx.passing?.(list, schema)?.length === 0;
+  const disjoint = (a: Json, b: Json) => excludes(a, b) || none(values(a), b) || none(values(b), a);
+  // Apart from branch j: by what is generated, by literals, or (strings) on automata (string-formula.ts).
+  const separate = (a: Json, j: number) => disjoint(a, branches[j]!) || stringsApart(a, unmerged[j]!, ctx);
+  for (const [i, written] of branches.entries()) {
+    let branch: Json = written;
+    let apart = branches.map((_, j) => j !== i && separate(branch, j));
+    const pin = apart.filter(Boolean).length < branches.length - 1 ? pinned(branch) : undefined;
+    if (pin) {
+      const pinnedApart = branches.map((_, j) => j !== i && separate(pin, j));
+      if (pinnedApart.filter(Boolean).length > apart.filter(Boolean).length) {
+        branch = pin;
+        apart = pinnedApart;
+      }
+    }
     let alternatives: Json[] = [branch];
-    const apart = branches.map(
-      (other, j) => j !== i && (excludes(branch, other) || stringsApart(branch, unmerged[j]!, ctx)),
-    );
-    for (const [j, written] of unmerged.entries()) {
+    for (const [j, other] of unmerged.entries()) {
       if (j === i || apart[j]) continue;
-      const complement = complementOf(written, ctx, "");
+      const complement = complementOf(other, ctx, "");
       alternatives = alternatives
         .flatMap((a) => complement.map((c) => mergeSchemas(a, c)))
         .filter((m): m is Json => m !== undefined && m !== false)
@@ -105,7 +147,7 @@ export function exclusiveBranches(
     }
     // `excludes` reasons about what is generated, which a merge may change (an added property can
     // meet another branch's `required`): those branches are checked again on the merged schema.
-    const still = (a: Json) => branches.every((other, j) => !apart[j] || a === branch || excludes(a, other));
+    const still = (a: Json) => branches.every((_, j) => !apart[j] || a === branch || separate(a, j));
     out.push(...alternatives.filter(still).map((a): [Json, number] => [a, i]));
   }
   return out;

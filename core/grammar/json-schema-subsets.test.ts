@@ -69,6 +69,19 @@ describe("subset constructions", () => {
     expect(lowerJsonSchema(schema)).toEqual({ type: "string" });
   });
 
+  it("checks an enum at the root against the whole root, whatever its references point to", () => {
+    // `#/allOf/1/not/not` is no definition: only the root compiled whole can read it.
+    const schema = {
+      allOf: [
+        { enum: [{ foo: false }, { bar: 1 }] },
+        { not: { not: { additionalProperties: false, properties: { foo: { $ref: "#/allOf/1/not/not" } } } } },
+      ],
+    };
+    expect(lowerJsonSchema(schema)).toEqual({ enum: [{ foo: false }] });
+    expect(passes(schema, { foo: false })).toBe(true);
+    expect(passes(schema, { bar: 1 })).toBe(false);
+  });
+
   it("complements: every schema listed refuses the negated schema's values", () => {
     const ctx = { draft: "draft-07" as const, resolve: (s: unknown) => s as never, budget: { left: 100 } };
     const negated = {

@@ -18,7 +18,8 @@ import { allOfSchema } from "./json-schema-allof.js";
 import { ARRAY_KEYS, arraySchema } from "./json-schema-arrays.js";
 import type { Json, Node, Out } from "./json-schema-common.js";
 import { EmptySchema, emptySchema, has, isNode, unsupported } from "./json-schema-common.js";
-import { type LiteralContext, literalValues } from "./json-schema-literals.js";
+import { numberGrid } from "./json-schema-number-grid.js";
+import { type LiteralContext, literalValues, valuesPassing } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { integerSchema, NUMBER_KEYS, numberSchema, withNumberFormat } from "./json-schema-numbers.js";
 import type { NotContext } from "./json-schema-not.js";
@@ -30,8 +31,8 @@ const UNSUPPORTED: Record<string, string[]> = {
   any: ["not", "$dynamicRef", "$recursiveRef", "unevaluatedProperties"],
   string: ["contentSchema"],
   number: NUMBER_KEYS,
-  object: ["propertyNames", "unevaluatedProperties"],
-  array: ["contains", "minContains", "maxContains", "unevaluatedItems"],
+  object: ["unevaluatedProperties"],
+  array: ["maxContains", "unevaluatedItems"],
 };
 const STRING_KEYS = ["minLength", "maxLength", "format", "pattern"];
 const COMBINATORS = ["$ref", "allOf", "anyOf", "oneOf", "enum", "const", "if", "then", "else"];
@@ -85,6 +86,10 @@ class Converter implements Lowering, LiteralContext {
       // A refusal may be caught (an optional property, a union branch left out): the definitions
       // registered meanwhile may be unfinished or refer to unfinished ones, so none may stay.
       this.defs.rollback(mark);
+      // A number schema the grammar refuses, or finds no value for among the subsets it writes,
+      // may still have integers the validator accepts.
+      const grid = isGrammarError(err) ? numberGrid(schema, at, (v, s) => this.passing(v, s)) : undefined;
+      if (grid) return grid;
       throw err;
     } finally {
       this.depth--;
@@ -127,7 +132,12 @@ class Converter implements Lowering, LiteralContext {
   }
 
   notContext(at: string): NotContext {
-    return { draft: this.draft, resolve: (s) => this.resolveAsDraft(s, at), budget: { left: 400 } };
+    return {
+      draft: this.draft,
+      resolve: (s) => this.resolveAsDraft(s, at),
+      budget: { left: 400 },
+      passing: (values, s) => this.passing(values, s),
+    };
   }
 
   /**
@@ -250,8 +260,18 @@ class Converter implements Lowering, LiteralContext {
     }
   }
 
+  /** The values the validator accepts against a schema (json-schema-literals.ts), if it can say. */
+  private passing(values: Json[], schema: Json): Json[] | undefined {
+    if (schema === true || schema === false) return schema ? values : [];
+    return isNode(schema) ? valuesPassing(values, schema, this.root, this.draft) : undefined;
+  }
+
   private object(schema: Node, at: string): Out {
-    return objectSchema(schema, at, (s, where) => this.convert(s, where));
+    // `propertyNames` (not in draft-04): names checked by the validator's ajv.
+    const names = this.draft === "draft-04" ? undefined : schema.propertyNames;
+    const fits =
+      names === undefined ? undefined : (list: string[]) => this.passing(list, names) as string[] | undefined;
+    return objectSchema(schema, at, (s, where) => this.convert(s, where), fits);
   }
 
   private array(schema: Node, at: string): Out {

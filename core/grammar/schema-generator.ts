@@ -83,7 +83,20 @@ export class SchemaGenerator {
       case "oneOf":
         return { oneOf: [this.string(), { type: "integer", minimum: 0, maximum: 99 }, { type: "null" }] };
       case "allOf":
-        if (this.chance(0.25))
+        // Object keywords on both sides, and keywords the validator ignores (json-schema-merge-objects.ts).
+        if (this.chance(0.3))
+          return {
+            allOf: [
+              {
+                type: "object",
+                "@type": "A",
+                properties: { a: this.schema(depth + 1) },
+                additionalProperties: this.pick([false, { type: "integer" }, { type: ["integer", "null"] }]),
+              },
+              { "@type": "B", properties: { b: { type: "integer", minimum: 0 } }, required: ["a"] },
+            ],
+          };
+        if (this.chance(0.5))
           return { allOf: [{ type: "string", minLength: this.int(0, 3) }, { maxLength: this.int(4, 12) }] };
         // Two patterns at once: one automaton (string-automata.ts).
         if (this.chance(0.33))
@@ -98,6 +111,8 @@ export class SchemaGenerator {
           ],
         };
       case "ref":
+        // Definitions are read from the root only: nested, the references would not resolve.
+        if (depth > 0) return this.object(depth);
         return {
           type: "object",
           properties: { item: { $ref: "#/definitions/item" }, more: { $ref: "#/$defs/more" } },
@@ -132,7 +147,7 @@ export class SchemaGenerator {
 
   /** A `not` beside a schema of its own (json-schema-not.ts writes the complement). */
   private negation(depth: number): Schema {
-    switch (this.int(0, 7)) {
+    switch (this.int(0, 10)) {
       case 0:
         return { ...this.object(depth), not: { required: [this.pick(NAMES)] } };
       case 1:
@@ -160,7 +175,7 @@ export class SchemaGenerator {
             ? { pattern: this.pick(["^a", "[0-9]", "x$", "^[a-z]+$"]) }
             : { anyOf: [{ pattern: "^a" }, { pattern: "[0-9]{2}" }] },
         };
-      case 7:
+      case 9:
         // Deeper than the complement route follows: one automaton (string-formula.ts).
         return {
           type: "string",
@@ -172,6 +187,29 @@ export class SchemaGenerator {
           enum: ["red", "green", 3, null, true],
           not: { type: this.pick(["string", "null", "integer"]) },
         };
+      case 8:
+        // A key the pattern governs (its shortest match, or longer) whose value fails (json-schema-not.ts).
+        return {
+          type: "object",
+          not: { patternProperties: { ab: { type: "string" } } },
+          ...(this.chance(0.5) ? { propertyNames: { pattern: "^.{3,4}$" } } : {}),
+        };
+      case 7:
+        // No complement of a step: the integers of a window that pass (json-schema-number-grid.ts).
+        return {
+          type: this.pick(["integer", "number"]),
+          minimum: this.pick([-20, 0, 100]),
+          not: { anyOf: [{ multipleOf: this.int(2, 5) }, { multipleOf: 7 }] },
+        };
+      case 6:
+        // A key the names' schema refuses is required (json-schema-not.ts's refusedNames).
+        return {
+          type: "object",
+          not: {
+            propertyNames: this.pick([{ not: { const: "k" } }, { pattern: "^[a-z]+$" }, { maxLength: 2 }]),
+          },
+          additionalProperties: { type: "integer" },
+        };
       default:
         return { not: { anyOf: [{ type: "string" }, { maximum: this.int(-5, 5) }] } };
     }
@@ -179,7 +217,7 @@ export class SchemaGenerator {
 
   /** oneOf branches that overlap: each generated restricted to values failing the others. */
   private overlappingOneOf(): Schema {
-    switch (this.int(0, 4)) {
+    switch (this.int(0, 5)) {
       case 0:
         return { oneOf: [{ type: "string" }, { type: "string", maxLength: this.int(0, 4) }] };
       case 4:
@@ -189,6 +227,15 @@ export class SchemaGenerator {
           maxLength: 10,
           oneOf: [{ pattern: "^[a-f0-9]+$" }, { pattern: this.pick(["^[A-F0-9]+$", "[0-9]"]) }],
         };
+      case 5: {
+        // Told apart by a discriminating property, optional or required (json-schema-oneof.ts).
+        const kind = (v: string) => ({
+          type: "object",
+          properties: { kind: { enum: [v] }, n: this.number("integer") },
+          ...(this.chance(0.5) ? { required: ["kind"] } : {}),
+        });
+        return { oneOf: [kind("a"), kind("b"), { type: "object", properties: { kind: { const: "c" } } }] };
+      }
       case 1:
         return {
           type: "object",
@@ -231,7 +278,7 @@ export class SchemaGenerator {
     if (this.chance(0.6)) out[this.pick(["minimum", "exclusiveMinimum"])] = this.pick([-5, 0, 1.5, 100]);
     if (this.chance(0.6))
       out[this.pick(["maximum", "exclusiveMaximum"])] = this.pick([10, 99.5, 1e6, 2 ** 40]);
-    if (this.chance(0.2)) out.multipleOf = this.pick([1, 0.01, 0.5]);
+    if (this.chance(0.2)) out.multipleOf = this.pick([1, 0.01, 0.5, 0.1, 7, 12]);
     return out;
   }
 
@@ -262,6 +309,13 @@ export class SchemaGenerator {
       out.dependencies = {
         [names[0]!]: this.chance(0.5) ? ["dep"] : { properties: { dep: this.schema(depth + 1) } },
       };
+    // Names it refuses are left out, added keys kept to the ones it accepts (json-schema-objects.ts).
+    if (this.chance(0.15))
+      out.propertyNames = this.pick([
+        { pattern: "^[a-z_]+$" },
+        { maxLength: 4 },
+        { enum: ["id", "x", "key1"] },
+      ]);
     // A plain object literal, so that `__proto__` is an own key as after JSON.parse.
     return JSON.parse(JSON.stringify(out)) as Schema;
   }
@@ -277,6 +331,15 @@ export class SchemaGenerator {
     if (this.chance(0.5)) out.minItems = this.int(0, 2);
     if (this.chance(0.5)) out.maxItems = ((out.minItems as number | undefined) ?? 0) + this.int(0, 3);
     if (this.chance(0.15)) Object.assign(out, { uniqueItems: true, maxItems: 1 });
+    // The first items generated as matches (json-schema-arrays.ts); minContains in 2020-12.
+    if (this.chance(0.15)) {
+      out.contains = this.pick([
+        { type: "integer", minimum: 3 },
+        { const: "x" },
+        { type: ["null", "boolean"] },
+      ]);
+      if (this.draft2020 && this.chance(0.5)) out.minContains = this.int(0, 2);
+    }
     return out;
   }
 }
