@@ -10,7 +10,10 @@
  */
 import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
+import { ARRAY_KEYS } from "./json-schema-arrays.js";
 import { isNode } from "./json-schema-common.js";
+import { NUMBER_KEYS } from "./json-schema-numbers.js";
+import { OBJECT_KEYS } from "./json-schema-objects.js";
 import { FORMAT_PATTERNS, formatApplies, formatComplement, formatRegex } from "./json-string-formats.js";
 import { complement, intersect, patternsDfa, union, wellFormed, wordsDfa } from "./string-automata.js";
 import { unicodeSource } from "./string-pattern-text.js";
@@ -19,30 +22,10 @@ import { RegexUnsupported } from "./regex-ast.js";
 
 /** Keywords that do not constrain a string (they apply to other kinds, or only annotate). */
 const OTHER_KINDS = new Set([
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "multipleOf",
-  "properties",
-  "patternProperties",
-  "additionalProperties",
-  "required",
-  "minProperties",
-  "maxProperties",
-  "dependencies",
-  "dependentRequired",
-  "dependentSchemas",
-  "propertyNames",
+  ...NUMBER_KEYS,
+  ...OBJECT_KEYS,
+  ...ARRAY_KEYS,
   "unevaluatedProperties",
-  "items",
-  "prefixItems",
-  "additionalItems",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "contains",
-  "minContains",
   "maxContains",
   "unevaluatedItems",
 ]);
