@@ -52,6 +52,8 @@ describe("unicodePattern: a legacy-only pattern as the Unicode-mode pattern that
     expect(unicodePattern("^\\\\.*")).toBe("^\\\\.*"); // compiles as it is
     expect(unicodePattern("^\\-\\\\.*")).toBe("^-\\\\"); // an escaped backslash before the final `.*`
     expect(unicodePattern("(")).toBeUndefined(); // legacy mode does not compile it either
+    expect(unicodePattern(`^\\-${".*".repeat(5000)}`)).toBe("^-"); // every final `.*`, in one pass
+    expect(unicodePattern("^\\-\\.*?")).toBe("^-\\.*?"); // an escaped dot is a character
   });
 
   it("rewrites every pattern and patternProperties name the validator reads, so the grammar accepts them", () => {

@@ -36,9 +36,8 @@ export function unicodePattern(pattern: string): string | undefined {
   if (!compiles(pattern, "") || /[\uD800-\uDFFF]/.test(pattern)) return undefined;
   // A final unescaped `.*` matches the empty string and nothing follows it: without it a search
   // finds the same strings, and a `.` left is not Unicode-safe (see the file comment).
-  const trailing = /(\\*)\.\*\??$/.exec(pattern);
-  if (trailing && trailing[1]!.length % 2 === 0)
-    return unicodePattern(pattern.slice(0, trailing.index + trailing[1]!.length));
+  const stripped = withoutFinalDotStars(pattern);
+  if (stripped !== pattern) return unicodePattern(stripped);
   const namedGroups = /\(\?<(?![=!])/.test(pattern);
   let out = "";
   let inClass = false;
@@ -80,6 +79,19 @@ export function unicodePattern(pattern: string): string | undefined {
     out += c === "}" || c === "]" ? `\\${c}` : c;
   }
   return compiles(out, "u") ? out : undefined;
+}
+
+/** The pattern without the unescaped `.*` (or `.*?`) it ends with, as many as there are. */
+function withoutFinalDotStars(pattern: string): string {
+  let end = pattern.length;
+  for (;;) {
+    const lazy = pattern[end - 1] === "?" ? 1 : 0;
+    if (pattern.slice(end - 2 - lazy, end - lazy) !== ".*") return pattern.slice(0, end);
+    let backslashes = 0;
+    while (pattern[end - 3 - lazy - backslashes] === "\\") backslashes++;
+    if (backslashes % 2 === 1) return pattern.slice(0, end);
+    end -= 2 + lazy;
+  }
 }
 
 /** The Unicode-mode text of the escape at `pattern[at]` (after its backslash) and how many characters it spans. */
