@@ -29,6 +29,8 @@ describe("contains: the first items generated as the item schema and the contain
       contains: { type: "null" },
     };
     expect(lowerJsonSchema(legacy)).not.toHaveProperty("prefixItems");
+    // A count past what is generated is refused before any matching item is built.
+    expect(rejection({ ...twice, minContains: 10_000_000 })).toMatch(/`minContains` above 200/);
     // A tuple: its first position is the match.
     expect(
       lowerJsonSchema({

@@ -36,6 +36,8 @@ export function arraySchema(schema: Node, at: string, draft: Draft, convert: Con
   if (modern && Array.isArray(schema.items)) throw unsupported("an array `items` in a 2020-12 schema", at);
   const rest = tuple && !modern ? schema.additionalItems : schema.items;
   const matches = containsCount(schema, draft);
+  // Refused before the items that match are built, one by one (a hostile count would take minutes).
+  if (matches > MAX_ARRAY_REPEAT) throw unsupported(`\`minContains\` above ${MAX_ARRAY_REPEAT}`, at);
   // The first `matches` items are the contained schema too: within the tuple, or before the rest.
   const both = (item: Json, i: number): Json => {
     if (i >= matches) return item;

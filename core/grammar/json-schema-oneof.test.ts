@@ -163,6 +163,26 @@ describe("oneOf branches kept apart, anyOf/oneOf siblings distributed", () => {
     expect(overlapping({ oneOf: [{ type: "number" }, { type: "number", multipleOf: 2 }] })).toBe(true);
   });
 
+  it("compares literals as the validator does (key order aside) and counts keys added for minProperties", () => {
+    const sameObject = {
+      type: "object",
+      oneOf: [
+        { properties: { k: { const: { x: 1, y: 2 } } }, required: ["k"] },
+        { properties: { k: { const: { y: 2, x: 1 } } }, required: ["k"] },
+      ],
+    };
+    expect(overlapping(sameObject)).toBe(true);
+    // `minProperties` adds a key of its own (`key1`), which the other branch requires: not apart as written.
+    const fresh = {
+      oneOf: [
+        { type: "object", minProperties: 1 },
+        { type: "object", required: ["key1"] },
+      ],
+    };
+    const out = lowerJsonSchema(fresh) as { properties: Record<string, unknown> };
+    expect(Object.keys(out.properties)).not.toContain("key1");
+  });
+
   it("merges sibling keywords into every branch", () => {
     expect(
       lowerJsonSchema({ type: "string", anyOf: [{ enum: ["x", "yy"] }, { maxLength: 3 }], minLength: 2 }),
@@ -185,6 +205,19 @@ describe("oneOf/anyOf on the real engine: every output passes the validator", ()
       type: "object",
       properties: { kind: { type: "string" } },
       anyOf: [{ required: ["kind"] }, { properties: { n: { type: "integer", minimum: 0, maximum: 9 } } }],
+    },
+    // Keys the object generator adds of its own (below minProperties) may meet another branch.
+    {
+      oneOf: [
+        { type: "object", minProperties: 1 },
+        { type: "object", required: ["key1"] },
+      ],
+    },
+    {
+      oneOf: [
+        { type: "object", minProperties: 1, patternProperties: { "^a$": { type: "integer" } } },
+        { type: "object", required: ["a"] },
+      ],
     },
   ];
   const prompt = noThinkPrompt([{ role: "user", content: "Reply with JSON." }]);

@@ -7,6 +7,7 @@
  * `required` name it lacks, or a key the other forbids with `additionalProperties: false`.
  */
 import type { Json, Node } from "./json-schema-common.js";
+import { canonicalJson } from "../constraints/canonical-json.js";
 import { isNode } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
@@ -28,20 +29,24 @@ function kinds(schema: Node): string[] | undefined {
   return [...new Set(list.map((t) => norm(String(t))))];
 }
 
+// Canonical text, so that objects equal to the validator (whatever their key order) compare equal.
 const literals = (s: Node): string[] | undefined =>
   s.const !== undefined
-    ? [JSON.stringify(s.const)]
+    ? [canonicalJson(s.const)]
     : Array.isArray(s.enum)
-      ? s.enum.map((v) => JSON.stringify(v))
+      ? s.enum.map((v) => canonicalJson(v))
       : undefined;
 
 /** Whether the object generated for `gen` (its declared properties, no extra keys) fails `other`. */
 function objectFails(gen: Node, other: Node): boolean {
   // Only a plain branch is known to generate exactly its declared properties.
-  if (["allOf", "anyOf", "oneOf", "$ref", "if", "not"].some((k) => gen[k] !== undefined)) return false;
-  // Its declared properties and its required names (json-schema-objects.ts generates both).
+  const combined = ["allOf", "anyOf", "oneOf", "$ref", "if", "not", "dependencies", "dependentSchemas"];
+  if (combined.some((k) => gen[k] !== undefined)) return false;
+  // Its declared properties and its required names (json-schema-objects.ts generates both) — and,
+  // below `minProperties`, keys of its own (`key1`, a pattern's shortest match), which may be anything.
   const declared = isNode(gen.properties) ? Object.keys(gen.properties) : [];
-  const props = [...declared, ...(Array.isArray(gen.required) ? gen.required.map(String) : [])];
+  const props = [...new Set([...declared, ...(Array.isArray(gen.required) ? gen.required.map(String) : [])])];
+  if (typeof gen.minProperties === "number" && gen.minProperties > props.length) return false;
   const extraKeys =
     declared.length === 0 && gen.additionalProperties !== undefined && gen.additionalProperties !== false;
   if (extraKeys) return false;
