@@ -2,6 +2,7 @@
  * The four-step pipeline (README, top): think, constrained draft, reflect, constrained final.
  * `none` runs one constrained call after an empty think block.
  */
+import { untilAborted } from "./until-aborted.js";
 import { prepareConstraint, type PreparedConstraint } from "./constraints/index.js";
 import { truncateOutput } from "./constraints/violation.js";
 import { fitBudget, fitBudgetWithoutCounting, type EffortBudgets } from "./effort.js";
@@ -53,29 +54,6 @@ export function samplingOf(request: CompletionRequest): Sampling {
 interface StepRun {
   output: CompletionOutput;
   figures: StepFigures;
-}
-
-/**
- * The engine's promise, or the signal's reason as soon as it fires: an engine that ignores its
- * signal cannot hold a cancelled, timed-out or drained request.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(toDeliberateError(signal.reason, signal));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 /**

@@ -8,6 +8,8 @@ import { mulberry32 } from "../../core/random.js";
 export interface Faults {
   /** Milliseconds before the first token of every completion (queueing and prefill on a real GPU). */
   callDelayMs?: number;
+  /** Milliseconds before every POST /tokenize answer. */
+  tokenizeDelayMs?: number;
   /** Milliseconds per generated token (streamed or not), so an abort mid-generation is observable. */
   tokenDelayMs?: number;
   /** Destroys the socket after this many tokens (mid-SSE, or before a plain body is sent). */

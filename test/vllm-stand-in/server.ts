@@ -5,6 +5,7 @@
  * connection close, and has switchable faults (faults.ts).
  */
 import { once } from "node:events";
+import { sleep } from "../../core/sleep.js";
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -307,6 +308,7 @@ export class VllmStandIn {
       case "GET /v1/models":
         return this.sendJson(res, 200, this.models());
       case "POST /tokenize":
+        if (this.faults.tokenizeDelayMs) await sleep(this.faults.tokenizeDelayMs);
         return handleTokenize(this, res, body);
       case "POST /v1/completions":
         return handleCompletion(this, req, res, body, callFault);

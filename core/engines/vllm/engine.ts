@@ -22,6 +22,7 @@ import { DEFAULT_RETRY, type RetryPolicy, readJson, type VllmLogger, VllmHttp } 
 import { readSse } from "./sse.js";
 import { poolRequest, type UpstreamRequest } from "./upstream.js";
 import { FixedTokens } from "./token-prompts.js";
+import { untilAborted } from "../../until-aborted.js";
 import { CANARY_PROMPTS, canaryCall, checkCanary, checkVersion, findModel } from "./startup.js";
 import { waitForStart, type WaitOptions } from "./wait.js";
 
@@ -184,7 +185,8 @@ export class VllmEngine implements api.Engine {
     extra: { retry?: boolean; what: string; timeoutMs?: number; phase?: Phase },
   ): Promise<api.CompletionOutput> {
     const stream = call.onDelta !== undefined || this.options.streamAlways === true;
-    const promptIds = call.pieces ? await this.fixed.promptIds(call) : undefined;
+    // The suffixes' ids are tokenized once for every request: this one stops waiting when aborted.
+    const promptIds = call.pieces ? await untilAborted(this.fixed.promptIds(call), call.signal) : undefined;
     throwIfAborted(call.signal);
     const exchange = await this.http.send(
       `${this.base}/v1/completions`,
@@ -196,7 +198,8 @@ export class VllmEngine implements api.Engine {
         ...(stream ? { stream: true } : {}),
       },
     );
-    if (!stream) return this.withTokens(parseCompletion(await readJson(exchange, extra.what, extra.phase)));
+    if (!stream)
+      return this.withTokens(parseCompletion(await readJson(exchange, extra.what, extra.phase)), call);
     const acc = new StreamAccumulator();
     try {
       const end = await readSse(exchange.response.body, (data) => {
@@ -212,7 +215,7 @@ export class VllmEngine implements api.Engine {
         throw new DeliberateError("engine_error", "vLLM's stream broke off before [DONE]");
       }
       throwIfAborted(call.signal);
-      return await this.withTokens(acc.result());
+      return await this.withTokens(acc.result(), call);
     } catch (err) {
       throw exchange.fail(err);
     } finally {
@@ -221,9 +224,12 @@ export class VllmEngine implements api.Engine {
   }
 
   /** Adds the ids that make the text exactly, where vLLM returned them (token-prompts.ts). */
-  private async withTokens(parsed: ParsedCompletion): Promise<api.CompletionOutput> {
+  private async withTokens(
+    parsed: ParsedCompletion,
+    call: api.CompletionCall,
+  ): Promise<api.CompletionOutput> {
     if (!parsed.ids) return parsed.output;
-    const tokens = await this.fixed.exact(parsed.ids);
+    const tokens = await untilAborted(this.fixed.exact(parsed.ids), call.signal);
     return tokens ? { ...parsed.output, tokens } : parsed.output;
   }
 

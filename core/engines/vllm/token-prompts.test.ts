@@ -17,7 +17,12 @@ import type { ScriptedReply } from "../../../test/vllm-stand-in/generate.js";
 const THINK = "Nine is three squared, so not prime. ";
 const REFLECT = "It holds. ";
 
-const fixture = standInForFile({ standIn: { promptTokensDetails: true } });
+// Tokenize calls may take a minute here (below), so that a request waiting for one could not end
+// by the call's own timeout instead of by its abort.
+const fixture = standInForFile({
+  standIn: { promptTokensDetails: true },
+  engine: { probeTimeoutMs: 60_000 },
+});
 
 async function pipeline(
   think: ScriptedReply,
@@ -98,6 +103,28 @@ describe("token prompts against the vLLM stand-in", () => {
     expect(draft).toEqual(
       cat(tokenIds(think), generated, tokenIds(CUTOFF_NOTICE), tokenIds(`${THINK_CLOSE}\n\n`)),
     );
+  });
+
+  it("a request aborted while its fixed text is being tokenized stops waiting for it", {
+    timeout: 20_000,
+  }, async () => {
+    // The tokenize call answers only after a minute: the request must not wait for it.
+    fixture().standIn.faults = { tokenizeDelayMs: 60_000 };
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const prompt = "<|im_start|>user\nHi<|im_end|>\n";
+      const call = fixture().engine.completion({
+        prompt: `${prompt} and a suffix of its own`,
+        pieces: [{ text: prompt, tokens: tokenIds(prompt) }, { text: " and a suffix of its own" }],
+        maxTokens: 4,
+        sampling: { temperature: 0, topP: 1, topK: 0, minP: 0 },
+        signal: controller.signal,
+      });
+      await expect(call).rejects.toMatchObject({ code: "cancelled" });
+    } finally {
+      fixture().standIn.faults = {};
+    }
   });
 
   it("a server that returns no ids gets text prompts, as before", async () => {
