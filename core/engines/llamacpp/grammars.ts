@@ -23,14 +23,27 @@ export class GrammarCache {
     return this.entries.size;
   }
 
+  /**
+   * Refusals, kept too: a schema the translator refuses after much work (automata, unions) would
+   * otherwise cost that work again on every request that sends it.
+   */
+  private readonly refused = new LRUCache<string, DeliberateError>({ max: 256 });
+
   /** The compiled grammar for a constraint; schema_unsupported when it cannot be expressed. */
   get(constraint: Constraint): LlamaGrammar {
     const key = constraintKey(constraint);
     const hit = this.entries.get(key);
     if (hit) return hit;
-    const grammar = this.compile(constraint);
-    this.entries.set(key, grammar);
-    return grammar;
+    const refusal = this.refused.get(key);
+    if (refusal) throw refusal;
+    try {
+      const grammar = this.compile(constraint);
+      this.entries.set(key, grammar);
+      return grammar;
+    } catch (err) {
+      if (err instanceof DeliberateError) this.refused.set(key, err);
+      throw err;
+    }
   }
 
   private compile(constraint: Constraint): LlamaGrammar {
