@@ -28,28 +28,33 @@ export const emptySchema = (feature: string, at: string) =>
     "structured_outputs.json",
   );
 
-/** The pattern as the validator compiles it: Unicode mode, else legacy mode (core/constraints/ajv-drafts.ts). */
-export function safeRegex(pattern: string, at: string): RegExp {
+/** Whether JavaScript compiles the pattern with these flags. */
+export function compiles(pattern: string, flags: string): boolean {
+  return validatorRegExpWith(pattern, flags) !== undefined;
+}
+
+function validatorRegExpWith(pattern: string, flags: string): RegExp | undefined {
   try {
-    return new RegExp(pattern, "u");
+    return new RegExp(pattern, flags);
   } catch {
-    try {
-      return new RegExp(pattern);
-    } catch {
-      throw unsupported(`a \`pattern\` JavaScript cannot compile (${pattern})`, at);
-    }
+    return undefined;
   }
 }
 
-/** Whether the pattern compiles in Unicode mode (the regex route reads only that dialect). */
-export function compilesInUnicodeMode(pattern: string): boolean {
-  try {
-    new RegExp(pattern, "u");
-    return true;
-  } catch {
-    return false;
-  }
+/** The pattern as the validator compiles it: Unicode mode, else legacy mode (core/constraints/ajv-drafts.ts). */
+export function validatorRegExp(pattern: string): RegExp | undefined {
+  return validatorRegExpWith(pattern, "u") ?? validatorRegExpWith(pattern, "");
 }
+
+/** validatorRegExp, or a refusal naming the pattern. */
+export function safeRegex(pattern: string, at: string): RegExp {
+  const re = validatorRegExp(pattern);
+  if (!re) throw unsupported(`a \`pattern\` JavaScript cannot compile (${pattern})`, at);
+  return re;
+}
+
+/** Whether the pattern compiles in Unicode mode (the regex route reads only that dialect). */
+export const compilesInUnicodeMode = (pattern: string): boolean => compiles(pattern, "u");
 
 export const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
 export const has = (n: Node, k: string) => n[k] !== undefined;

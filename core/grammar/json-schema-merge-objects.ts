@@ -12,7 +12,7 @@
  * a pattern JavaScript cannot compile) is undefined: no exact merge.
  */
 import type { Json, Node } from "./json-schema-common.js";
-import { isNode, setOwn } from "./json-schema-common.js";
+import { isNode, setOwn, validatorRegExp } from "./json-schema-common.js";
 
 export const OBJECT_GROUP = [
   "properties",
@@ -23,19 +23,12 @@ export const OBJECT_GROUP = [
 
 type Merge = (a: Json, b: Json) => Json | undefined;
 
-/** A pattern as the validator reads it (unicode), or undefined where JavaScript cannot compile it. */
-function regex(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(pattern, "u");
-  } catch {
-    return undefined;
-  }
-}
-
 /** `side`'s properties with `names` declared as the schema `side` already applies to each. */
 function declaring(side: Node, names: string[]): Node | undefined {
   const declared = isNode(side.properties) ? side.properties : {};
-  const patterns = isNode(side.patternProperties) ? Object.keys(side.patternProperties).map(regex) : [];
+  const patterns = isNode(side.patternProperties)
+    ? Object.keys(side.patternProperties).map(validatorRegExp)
+    : [];
   if (patterns.some((p) => p === undefined)) return undefined;
   const out: Node = { ...declared };
   for (const name of names) {

@@ -10,21 +10,12 @@
  */
 import traverse from "json-schema-traverse";
 import type { Node } from "./json-schema-common.js";
-import { setOwn } from "./json-schema-common.js";
+import { compiles, setOwn } from "./json-schema-common.js";
 
 const SYNTAX = new Set("^$\\.*+?()[]{}|/");
 const HEX = /^[0-9A-Fa-f]$/;
 const isHex = (text: string) => [...text].every((c) => HEX.test(c));
 const QUANTIFIER = /^\{\d+(,\d*)?\}/;
-
-const compiles = (pattern: string, flags: string) => {
-  try {
-    new RegExp(pattern, flags);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * The Unicode-mode pattern matching exactly what `pattern` matches in legacy mode: the pattern
