@@ -1,7 +1,8 @@
 /**
  * A last resort for integer and number schemas the grammar cannot write (`not: {multipleOf}`,
- * `anyOf` of steps, …) or whose written subsets have no value (an overlapping `oneOf`'s): the integers of a window inside the bounds — from the lower bound, else up
- * to the upper one, else from 0 — that the validator accepts against the whole schema, as an enum.
+ * `anyOf` of steps, …) or whose written subsets have no value (an overlapping `oneOf`'s): the
+ * integers of a window inside the bounds — from the lower bound, else up to the upper one, else
+ * from 0 — that the validator accepts against the whole schema, as an enum.
  * A finite subset, exact value by value; undefined where no integer of the window passes or the
  * schema cannot be compiled on its own.
  */
