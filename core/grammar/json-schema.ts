@@ -6,6 +6,7 @@
  * keyword. Nothing is silently dropped. README.md states the supported subset.
  */
 import { type Draft, draftOf } from "../constraints/ajv-drafts.js";
+import { withAutomatonBudget } from "./automaton-budget.js";
 import { valueAtPointer } from "../constraints/json-pointer.js";
 import { isGrammarError } from "./errors.js";
 import { branchesSchema, conditional, type Lowering, withoutNot } from "./json-schema-combinators.js";
@@ -297,10 +298,13 @@ function definitionName(ref: string): string | undefined {
 export function lowerJsonSchema(schema: Record<string, unknown>): Out {
   // A `$schema` the validator does not know is its to refuse; the grammar reads it as draft-07.
   const draft = draftOf(typeof schema.$schema === "string" ? schema.$schema : undefined) ?? "draft-07";
-  const converter = new Converter(withUnicodePatterns(localizeRefs(schema as Node, draft)), draft);
-  const root = converter.convert(converter.root, "");
-  const defs = converter.defs.out;
-  return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
+  // One budget for the automata of the whole lowering (automaton-budget.ts).
+  return withAutomatonBudget(() => {
+    const converter = new Converter(withUnicodePatterns(localizeRefs(schema as Node, draft)), draft);
+    const root = converter.convert(converter.root, "");
+    const defs = converter.defs.out;
+    return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
+  });
 }
 
 /** GBNF (root rule `root`) for a JSON Schema, or schema_unsupported naming what it cannot enforce. */

@@ -4,6 +4,7 @@ import { mulberry32 } from "../random.js";
 import { RegexUnsupported } from "./regex-ast.js";
 import { ANCHORS, MAX_STATES, patternsDfa } from "./string-automata.js";
 import { conjoinPatterns, negatePattern } from "./string-pattern-text.js";
+import { passes as passes2, rejection } from "./test-support.js";
 
 /** Whether the string passes every pattern as the validator reads it (Unicode mode, a search). */
 const passes = (patterns: string[], s: string) => patterns.every((p) => new RegExp(p, "u").test(s));
@@ -100,5 +101,76 @@ describe("patternsDfa", () => {
   it("refuses a lookaround of the pattern's own and a backreference", () => {
     expect(() => patternsDfa(["a(?=b)"])).toThrow("lookaround");
     expect(() => patternsDfa(["(a+)b\\1"])).toThrow(RegexUnsupported);
+  });
+});
+
+describe("patternsDfa on the empty string", () => {
+  const PIECES = ["^", "$", "(?:^|a)", "$^", "a", "b", "(?:a|$)", "a?", "(?:$|^)", "b*", "(?:$a?^)"];
+  const STRINGS = [
+    "",
+    "a",
+    "b",
+    "aa",
+    "ab",
+    "ba",
+    "bb",
+    "aab",
+    "aba",
+    "abb",
+    "baa",
+    "bab",
+    "bba",
+    "bbb",
+    "aaa",
+  ];
+
+  function randomPattern(rand: () => number): string {
+    const piece = () => PIECES[Math.floor(rand() * PIECES.length)]!;
+    const run = () => Array.from({ length: 1 + Math.floor(rand() * 3) }, piece).join("");
+    const roll = rand();
+    // Lookaheads only right after a leading `^` (the form string-automata.ts reads).
+    if (roll < 0.2) return `^(?=${run()})${run()}`;
+    if (roll < 0.4) return `^(?!${run()})${run()}`;
+    if (roll < 0.55) return `${run()}|${run()}`;
+    return run();
+  }
+
+  it("agrees with RegExp on random anchor patterns, strings of length 0 to 3", () => {
+    const rand = mulberry32(11);
+    let compared = 0;
+    for (let i = 0; i < 400; i++) {
+      const pattern = randomPattern(rand);
+      let dfa: ReturnType<typeof patternsDfa>;
+      let negated: ReturnType<typeof patternsDfa>;
+      try {
+        dfa = patternsDfa([pattern]);
+        // Under a negation too (json-schema-not.ts writes `not: {pattern}` so).
+        negated = patternsDfa([negatePattern(pattern)!]);
+      } catch (err) {
+        expect(err).toBeInstanceOf(RegexUnsupported);
+        continue;
+      }
+      for (const s of STRINGS)
+        expect(accepts(dfa, s), `${JSON.stringify(s)} against ${pattern}`).toBe(passes([pattern], s));
+      for (const s of STRINGS)
+        expect(accepts(negated, s), `${JSON.stringify(s)} against not ${pattern}`).toBe(
+          !passes([pattern], s),
+        );
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it("keeps the empty string out of a schema whose `not` pattern matches it only there", () => {
+    for (const schema of [
+      { type: "string", maxLength: 0, not: { pattern: "$^" } },
+      { type: "string", maxLength: 0, oneOf: [{ pattern: "$^" }, { pattern: "^$" }] },
+    ]) {
+      expect(passes2(schema, "")).toBe(false);
+      expect(rejection(schema)).toContain("cannot enforce");
+    }
+    expect(passes2({ not: { pattern: "x|$^" } }, "")).toBe(false);
+    expect(accepts(patternsDfa([negatePattern("x|$^")!]), "")).toBe(false);
+    expect(accepts(patternsDfa([negatePattern("x|$^")!]), "y")).toBe(true);
   });
 });

@@ -19,6 +19,8 @@
  *   MAX_RULES grammar rules for the automaton with the length counter; past either, refused.
  */
 import { CharSet, DFA, type Element, JS, NFA, type NoParent, TooManyNodesError } from "refa";
+import { dfaFactory, memoDfa, nfaFactory } from "./automaton-budget.js";
+import { safeRegex } from "./json-schema-common.js";
 import { RegexUnsupported } from "./regex-ast.js";
 
 export const MAX_STATES = 4000;
@@ -136,11 +138,13 @@ const anchors = (char: number): El => ({
 
 /** `^…^ w $…$` for every w over the alphabet. */
 export const wellFormed = () =>
-  minimal(() =>
-    DFA.fromFA(
-      NFA.fromRegex(
-        { type: "Concatenation", elements: [anchors(START), star(ALPHABET), anchors(END)] },
-        { maxCharacter: MAX },
+  memoDfa("wellFormed", () =>
+    minimal(() =>
+      DFA.fromFA(
+        NFA.fromRegex(
+          { type: "Concatenation", elements: [anchors(START), star(ALPHABET), anchors(END)] },
+          { maxCharacter: MAX },
+        ),
       ),
     ),
   );
@@ -161,7 +165,16 @@ function anchorCount(elements: El[], kind: "behind" | "ahead"): number {
   return sum;
 }
 
-/** The strings (read as above) in which `elements` match somewhere. */
+/** The elements as text for memoDfa (their positions in the pattern left out). */
+const structure = (elements: El[]) =>
+  JSON.stringify(elements, (k, v) =>
+    k === "source" || k === "parent" ? undefined : v instanceof CharSet ? v.ranges : v,
+  );
+
+/**
+ * The strings (read as above) in which `elements` match somewhere; built once for equal elements
+ * (the same format regex or pattern in many oneOf branches: automaton-budget.ts).
+ */
 function search(elements: El[]): DFA {
   if (anchorCount(elements, "behind") > ANCHORS || anchorCount(elements, "ahead") > ANCHORS) {
     throw new RegexUnsupported(`a \`pattern\` with more than ${ANCHORS} anchors in one match`);
@@ -170,16 +183,18 @@ function search(elements: El[]): DFA {
     type: "Concatenation" as const,
     elements: [star(ALL), ...elements.map(rewrite), star(ALL)],
   };
-  return minimal(() =>
-    DFA.fromFA(
-      NFA.fromRegex(concat, { maxCharacter: MAX }, {}, new NFA.LimitedNodeFactory(MAX_STATES)),
-      new DFA.LimitedNodeFactory(MAX_STATES),
+  return memoDfa(`search:${structure(elements)}`, () =>
+    minimal(() =>
+      DFA.fromFA(
+        NFA.fromRegex(concat, { maxCharacter: MAX }, {}, nfaFactory(MAX_STATES)),
+        dfaFactory(MAX_STATES),
+      ),
     ),
   );
 }
 
 export const intersect = (a: DFA, b: DFA) =>
-  minimal(() => DFA.fromIntersection(a, b, new DFA.LimitedNodeFactory(MAX_STATES)));
+  minimal(() => DFA.fromIntersection(a, b, dfaFactory(MAX_STATES)));
 
 /**
  * A search whose DFA passes the bound, narrowed to matches at the start (`^P`: fewer strings, and
@@ -266,7 +281,7 @@ export function patternsDfa(patterns: string[], mode: "exact" | "subset" | "supe
         expression.alternatives.length !== 1
           ? positive([{ type: "Alternation", alternatives: expression.alternatives }])
           : termDfa(expression.alternatives[0]!.elements as El[], positive, mode === "superset");
-      dfa = intersect(dfa, term);
+      dfa = intersect(dfa, settleEmpty(term, pattern));
     } catch (err) {
       // A superset may leave out a term too large for the bound (every string passes it then).
       if (mode !== "superset" || !(err instanceof RegexUnsupported)) throw err;
@@ -275,9 +290,27 @@ export function patternsDfa(patterns: string[], mode: "exact" | "subset" | "supe
   return dfa;
 }
 
+/**
+ * The term with `""` in it exactly where the validator's RegExp matches `""` (Unicode mode where
+ * the pattern compiles in it, else legacy: core/constraints/ajv-drafts.ts). The reading `^ w $`
+ * puts every `$` after every `^`, but on `""` both hold at one position, so `$^` or `$(?:^|a)`
+ * match it there; `""` is the only string with such a position, so only it needs settling.
+ */
+function settleEmpty(term: DFA, pattern: string): DFA {
+  let matches: boolean;
+  try {
+    matches = safeRegex(pattern, "").test("");
+  } catch {
+    return term;
+  }
+  const empty = wordsDfa([""]);
+  if (matches === !intersect(term, empty).isEmpty) return term;
+  return matches ? union(term, empty) : intersect(term, complement(empty));
+}
+
 /** The strings the DFA rejects. */
 export function complement(dfa: DFA): DFA {
-  const out = dfa.copy();
+  const out = dfa.copy(dfaFactory(MAX_STATES));
   out.complement();
   return intersect(out, wellFormed());
 }
@@ -293,5 +326,5 @@ export function wordsDfa(words: string[]): DFA {
     ...[...w].map((c) => c.codePointAt(0)!),
     ...Array<number>(ANCHORS).fill(END),
   ]);
-  return minimal(() => DFA.fromWords(encoded, { maxCharacter: MAX }, new DFA.LimitedNodeFactory(MAX_STATES)));
+  return minimal(() => DFA.fromWords(encoded, { maxCharacter: MAX }, dfaFactory(MAX_STATES)));
 }

@@ -19,6 +19,7 @@ import { complement, intersect, patternsDfa, union, wellFormed, wordsDfa } from 
 import { unicodeSource } from "./string-pattern-text.js";
 import type { DFA } from "refa";
 import { RegexUnsupported } from "./regex-ast.js";
+import { memoNode } from "./automaton-budget.js";
 
 /** Keywords that do not constrain a string (they apply to other kinds, or only annotate). */
 const OTHER_KINDS = new Set([
@@ -63,6 +64,15 @@ function formatLanguage(other: Json): DFA | undefined {
   return patternsDfa(patterns, "superset");
 }
 
+function otherLanguage(other: Json, ctx: Omit<FormulaContext, "validating">): DFA | undefined {
+  try {
+    return formatLanguage(other) ?? stringFormulaDfa(other, { ...ctx, validating: validatingByName });
+  } catch (err) {
+    if (err instanceof RegexUnsupported) return undefined;
+    throw err;
+  }
+}
+
 export function stringsApart(gen: Json, other: Json, ctx: Omit<FormulaContext, "validating">): boolean {
   if (!isNode(gen) || gen.type !== "string") return false;
   const plain = ["enum", "const", "$ref", ...COMBINATORS, "if", "then", "else"].every(
@@ -76,9 +86,12 @@ export function stringsApart(gen: Json, other: Json, ctx: Omit<FormulaContext, "
     ...(typeof gen.pattern === "string" ? [gen.pattern] : []),
     ...(format && Object.hasOwn(FORMAT_PATTERNS, format) ? [FORMAT_PATTERNS[format]!] : []),
   ];
+  // `other` is met once for every other branch (and again pinned, and after merges): its language
+  // is built once per lowering (automaton-budget.ts).
+  const theirs = isNode(other) ? memoNode(other, () => otherLanguage(other, ctx)) : otherLanguage(other, ctx);
+  if (!theirs) return false;
   try {
-    const theirs = formatLanguage(other) ?? stringFormulaDfa(other, { ...ctx, validating: validatingByName });
-    return theirs !== undefined && intersect(patternsDfa(patterns), theirs).isEmpty;
+    return intersect(patternsDfa(patterns), theirs).isEmpty;
   } catch (err) {
     if (err instanceof RegexUnsupported) return false;
     throw err;
