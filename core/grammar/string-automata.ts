@@ -20,7 +20,7 @@
  */
 import { CharSet, DFA, type Element, JS, NFA, type NoParent, TooManyNodesError } from "refa";
 import { dfaFactory, memoDfa, nfaFactory } from "./automaton-budget.js";
-import { safeRegex } from "./json-schema-common.js";
+import { validatorRegExp } from "./json-schema-common.js";
 import { RegexUnsupported } from "./regex-ast.js";
 
 export const MAX_STATES = 4000;
@@ -297,12 +297,8 @@ export function patternsDfa(patterns: string[], mode: "exact" | "subset" | "supe
  * match it there; `""` is the only string with such a position, so only it needs settling.
  */
 function settleEmpty(term: DFA, pattern: string): DFA {
-  let matches: boolean;
-  try {
-    matches = safeRegex(pattern, "").test("");
-  } catch {
-    return term;
-  }
+  const matches = validatorRegExp(pattern)?.test("");
+  if (matches === undefined) return term;
   const empty = wordsDfa([""]);
   if (matches === !intersect(term, empty).isEmpty) return term;
   return matches ? union(term, empty) : intersect(term, complement(empty));
