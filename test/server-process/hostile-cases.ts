@@ -38,7 +38,7 @@ function refChain(length: number): string {
 const deepSchema = (levels: number) =>
   `${'{"type":"object","properties":{"a":'.repeat(levels)}{"type":"string"}${"}}".repeat(levels)}`;
 
-const many = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
+const many = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 
 export const HOSTILE_CASES: HostileCase[] = [
   // Grammars
@@ -146,6 +146,48 @@ export const HOSTILE_CASES: HostileCase[] = [
   {
     name: "schema: unknown $schema",
     body: json('{"$schema":"http://example.com/mine"}'),
+    code: "schema_unsupported",
+  },
+  // Lowering that used to take seconds to minutes (an independent review): refused by bounds.
+  {
+    name: "schema: minContains 10,000,000",
+    body: json(
+      '{"$schema":"https://json-schema.org/draft/2019-09/schema","type":"array","contains":{"type":"integer"},"minContains":10000000}',
+    ),
+    code: "schema_unsupported",
+  },
+  {
+    name: "schema: oneOf of 60 formats with patterns (pairs proved apart on automata)",
+    body: json(
+      JSON.stringify({
+        type: "string",
+        oneOf: many(60, (i) => ({
+          format: ["email", "hostname", "uri", "date", "ipv4", "uuid"][i % 6],
+          pattern: `${i}`,
+        })),
+      }),
+    ),
+    code: "schema_unsupported",
+  },
+  {
+    name: "schema: 200 properties, each a oneOf of two formats",
+    body: json(
+      JSON.stringify({
+        type: "object",
+        properties: Object.fromEntries(
+          many(200, (i) => [
+            `p${i}`,
+            {
+              type: "string",
+              oneOf: [
+                { format: "email", pattern: `a${i}` },
+                { format: "hostname", pattern: "b" },
+              ],
+            },
+          ]),
+        ),
+      }),
+    ),
     code: "schema_unsupported",
   },
   // Choices
