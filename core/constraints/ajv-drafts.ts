@@ -12,6 +12,9 @@ import draft06Meta from "ajv/dist/refs/json-schema-draft-06.json" with { type: "
 
 export type Draft = "draft-04" | "draft-06" | "draft-07" | "2019-09" | "2020-12";
 
+/** The keyword that gives a schema its id (and moves the base URI of what is below it). */
+export const idKeyword = (draft: Draft): "id" | "$id" => (draft === "draft-04" ? "id" : "$id");
+
 /** Used when a schema has no `$schema`: the draft most real-world schemas are written against. */
 export const DEFAULT_DRAFT: Draft = "draft-07";
 

@@ -5,7 +5,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import traverse from "json-schema-traverse";
 import { LRUCache } from "lru-cache";
 import { DeliberateError } from "../errors.js";
-import { ajvFor, draftOf, META_URI, type Draft } from "./ajv-drafts.js";
+import { ajvFor, draftOf, idKeyword, META_URI, type Draft } from "./ajv-drafts.js";
 import { canonicalJson } from "./canonical-json.js";
 import { protoSafeSchema } from "./proto-safe.js";
 import { assertValidSchema } from "./schema-errors.js";
@@ -80,7 +80,7 @@ function compileAndForget(ajv: Ajv, schema: Record<string, unknown>): ValidateFu
 function withoutNestedIds(schema: Record<string, unknown>, draft: Draft, err: unknown) {
   if (!/resolves to more than one schema/.test((err as Error).message)) return undefined;
   if (/"\$(ref|dynamicRef|recursiveRef)"/.test(JSON.stringify(schema))) return undefined;
-  const idKey = draft === "draft-04" ? "id" : "$id";
+  const idKey = idKeyword(draft);
   const copy = structuredClone(schema);
   traverse(copy, { allKeys: true }, (node, pointer) => {
     if (pointer !== "" && typeof node[idKey] === "string") delete node[idKey];
@@ -95,7 +95,7 @@ function withoutNestedIds(schema: Record<string, unknown>, draft: Draft, err: un
  * (and Ajv refuses it).
  */
 function withoutMetaSchemaId(schema: Record<string, unknown>, draft: Draft): Record<string, unknown> {
-  const idKey = draft === "draft-04" ? "id" : "$id";
+  const idKey = idKeyword(draft);
   const id = schema[idKey];
   if (typeof id !== "string") return schema;
   const bare = (uri: string) => uri.replace(/#$/, "");

@@ -57,6 +57,10 @@ export function safeRegex(pattern: string, at: string): RegExp {
 export const compilesInUnicodeMode = (pattern: string): boolean => compiles(pattern, "u");
 
 export const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The values a schema's `const` or `enum` lists, or undefined when it has neither. */
+export const listedValues = (s: Json): Json[] | undefined =>
+  !isNode(s) ? undefined : s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
 export const has = (n: Node, k: string) => n[k] !== undefined;
 
 /**

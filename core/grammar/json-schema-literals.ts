@@ -9,7 +9,7 @@
 import { type Draft, META_URI } from "../constraints/ajv-drafts.js";
 import { compileSchema } from "../constraints/json-schema.js";
 import type { Json, Node, Out } from "./json-schema-common.js";
-import { emptySchema, has, isNode, safeRegex, unsupported } from "./json-schema-common.js";
+import { emptySchema, has, isNode, listedValues, safeRegex, unsupported } from "./json-schema-common.js";
 import { NUMBER_KEYS, numberFits } from "./json-schema-numbers.js";
 import { formatAccepts } from "./json-string-formats.js";
 
@@ -178,8 +178,7 @@ export function literalValues(cv: LiteralContext, schema: Node, at: string): Out
     const branches = (k: string) => (Array.isArray(schema[k]) ? (schema[k] as Json[]) : []);
     const literalsOf = (b: Json): Json[] | undefined => {
       const s = isNode(b) && typeof b.$ref === "string" ? cv.lookup(b.$ref) : b;
-      if (!isNode(s)) return undefined;
-      return s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
+      return s === undefined ? undefined : listedValues(s);
     };
     values = branches("allOf")
       .map(literalsOf)

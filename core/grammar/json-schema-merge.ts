@@ -10,7 +10,7 @@
  * `false`. Anything else returns undefined, and the caller rejects it.
  */
 import type { Json, Node } from "./json-schema-common.js";
-import { isNode, setOwn } from "./json-schema-common.js";
+import { isNode, listedValues, setOwn } from "./json-schema-common.js";
 import { mergeObjectGroup, OBJECT_GROUP } from "./json-schema-merge-objects.js";
 import { conjoinPatterns } from "./string-pattern-text.js";
 
@@ -129,8 +129,7 @@ function commonTypes(a: Json, b: Json): string[] {
 
 /** The values both `enum`/`const`s allow (compared as JSON text: a subset where key order differs). */
 function commonValues(a: Node, b: Node): Json[] {
-  const values = (n: Node): Json[] =>
-    n.const !== undefined ? [n.const] : Array.isArray(n.enum) ? n.enum : [];
+  const values = (n: Node): Json[] => listedValues(n) ?? [];
   const other = new Set(values(b).map((v) => JSON.stringify(v)));
   return values(a).filter((v) => other.has(JSON.stringify(v)));
 }

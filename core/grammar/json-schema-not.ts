@@ -11,7 +11,7 @@ import type { Draft } from "../constraints/ajv-drafts.js";
 import type { Json, Node } from "./json-schema-common.js";
 import { formatComplement } from "./json-string-formats.js";
 import { negatePattern } from "./string-pattern-text.js";
-import { isNode, safeRegex, setOwn } from "./json-schema-common.js";
+import { isNode, listedValues, safeRegex, setOwn } from "./json-schema-common.js";
 import { literalType } from "./json-schema-literals.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { parseRegex, shortestMatch } from "./regex-ast.js";
@@ -217,8 +217,7 @@ function refusedNames(names: Json, ctx: NotContext, at: string, depth: number): 
   const candidates = new Set(["", "x", "a", "0", "key1"]);
   for (const c of complementOf(names, ctx, at, depth + 1)) {
     if (!isNode(c)) continue;
-    const values = c.const !== undefined ? [c.const] : Array.isArray(c.enum) ? c.enum : [];
-    for (const v of values) if (typeof v === "string") candidates.add(v);
+    for (const v of listedValues(c) ?? []) if (typeof v === "string") candidates.add(v);
     const key = typeof c.pattern === "string" ? keyFor(c.pattern, at) : undefined;
     if (key !== undefined) candidates.add(key);
   }

@@ -8,7 +8,7 @@
  */
 import type { Json, Node } from "./json-schema-common.js";
 import { canonicalJson } from "../constraints/canonical-json.js";
-import { isNode } from "./json-schema-common.js";
+import { isNode, listedValues } from "./json-schema-common.js";
 import { mergeSchemas } from "./json-schema-merge.js";
 import { complementOf, type NotContext } from "./json-schema-not.js";
 import { stringsApart } from "./string-formula.js";
@@ -30,12 +30,7 @@ function kinds(schema: Node): string[] | undefined {
 }
 
 // Canonical text, so that objects equal to the validator (whatever their key order) compare equal.
-const literals = (s: Node): string[] | undefined =>
-  s.const !== undefined
-    ? [canonicalJson(s.const)]
-    : Array.isArray(s.enum)
-      ? s.enum.map((v) => canonicalJson(v))
-      : undefined;
+const literals = (s: Node): string[] | undefined => listedValues(s)?.map((v) => canonicalJson(v));
 
 /** Whether the object generated for `gen` (its declared properties, no extra keys) fails `other`. */
 function objectFails(gen: Node, other: Node): boolean {
@@ -123,11 +118,10 @@ export function exclusiveBranches(
   // Literals settle it by the validator too: a branch whose values all fail the other, or the
   // other's values all failing the branch (every generated value passes the branch, so none of
   // them is one of those).
-  const values = (s: Json): Json[] | undefined =>
-    !isNode(s) ? undefined : s.const !== undefined ? [s.const] : Array.isArray(s.enum) ? s.enum : undefined;
   const none = (list: Json[] | undefined, schema: Json) =>
     list !== undefined && ctx.passing?.(list, schema)?.length === 0;
-  const disjoint = (a: Json, b: Json) => excludes(a, b) || none(values(a), b) || none(values(b), a);
+  const disjoint = (a: Json, b: Json) =>
+    excludes(a, b) || none(listedValues(a), b) || none(listedValues(b), a);
   // Apart from branch j: by what is generated, by literals, or (strings) on automata (string-formula.ts).
   const separate = (a: Json, j: number) => disjoint(a, branches[j]!) || stringsApart(a, unmerged[j]!, ctx);
   for (const [i, written] of branches.entries()) {

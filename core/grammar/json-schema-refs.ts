@@ -12,7 +12,7 @@
  */
 import fastUri from "fast-uri";
 import traverse from "json-schema-traverse";
-import type { Draft } from "../constraints/ajv-drafts.js";
+import { type Draft, idKeyword } from "../constraints/ajv-drafts.js";
 import { valueAtPointer } from "../constraints/json-pointer.js";
 import type { Json, Node } from "./json-schema-common.js";
 
@@ -58,7 +58,7 @@ function locate(root: Node, idKey: string): Located[] {
  * others are left as written. `draft` decides the id keyword.
  */
 export function localizeRefs(schema: Node, draft: Draft): Node {
-  const idKey = draft === "draft-04" ? "id" : "$id";
+  const idKey = idKeyword(draft);
   const copy = structuredClone(schema);
   const located = locate(copy, idKey);
   // The pointer of each schema by its full id (plain-name ids and anchors with their fragment).
